@@ -1,0 +1,1 @@
+"""Training: courses, enrolments, attendance, completion, trainers, categories, practices."""

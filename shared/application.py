@@ -1,0 +1,100 @@
+"""The eventsourcing Application every Baqylau service builds on."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any, Callable, Sequence, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Transcoding
+
+from shared.errors import Conflict, NotFound
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ServiceApplication(Application[UUID]):
+    """Adds save listeners (the relay's wake-up, metrics) and typed lookups.
+
+    Subclasses set `name` explicitly: it names the events table, and renaming it would
+    orphan every stored event.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._save_listeners: list[Callable[[int], None]] = []
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save pending events; a command that changed nothing (a re-sent one) writes nothing."""
+        changed = [o for o in objs if o is not None and getattr(o, "pending_events", True)]
+        if not changed:
+            return []
+        return super().save(*changed, **kwargs)
+
+    def on_save(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(number_of_new_events)` after every successful save."""
+        self._save_listeners.append(listener)
+
+    def _notify(self, recordings: Sequence[Any]) -> None:
+        for listener in self._save_listeners:
+            listener(len(recordings))
+
+    def load(self, aggregate_id: UUID, what: str) -> Any:
+        """Get an aggregate or raise NotFound naming what was looked for."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} {aggregate_id} not found") from None
+
+    def find(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def select_after(self, after: int, limit: int) -> Sequence[Notification]:
+        """Stored events with notification id > `after`, in log order."""
+        return self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False)
+
+    def last_notification_id(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+def retry_on_conflict(attempts: int = 5) -> Callable[[F], F]:
+    """Re-run a command when a concurrent save won the race for the same aggregate version.
+
+    Each attempt reloads the aggregates, so the command re-checks its rules against the
+    winner's state; only after `attempts` losses does the caller see a Conflict.
+    """
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for _ in range(attempts):
+                try:
+                    return func(*args, **kwargs)
+                except IntegrityError:
+                    continue
+            raise Conflict("the aggregate kept changing concurrently; retry the command")
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

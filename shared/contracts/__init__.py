@@ -1,0 +1,18 @@
+"""Public event contracts: what crosses RabbitMQ.
+
+Every message is a CloudEvents 1.0 envelope (structured JSON) whose `data` follows a
+versioned marshmallow schema registered here. Internal aggregate events never cross the
+broker as they are: each service maps them to a contract explicitly.
+"""
+
+from shared.contracts.envelope import Envelope, EnvelopeSchema, parse_envelope
+from shared.contracts.registry import REGISTRY, ContractRegistry, UnknownContract
+
+__all__ = [
+    "REGISTRY",
+    "ContractRegistry",
+    "Envelope",
+    "EnvelopeSchema",
+    "UnknownContract",
+    "parse_envelope",
+]

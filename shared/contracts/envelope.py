@@ -1,0 +1,109 @@
+"""The CloudEvents 1.0 envelope every public event travels in (structured JSON mode).
+
+Besides the required CloudEvents attributes (specversion, id, source, type) and the optional
+time and subject, three extension attributes let consumers be exact:
+- `schemaversion`: the version of the contract that `data` follows;
+- `notificationid`: the event's position in the source service's notification log, the key
+  for de-duplication and for filling gaps through the service's `notifications` RPC;
+- `subjectversion`: the aggregate's version, for order-safe projections.
+The `id` is derived from (source, notificationid), so a re-published event has the same id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared.contracts.registry import REGISTRY, ContractRegistry
+
+SPEC_VERSION = "1.0"
+ID_NAMESPACE = uuid.UUID("5d7c1b0e-6f5a-4d38-9a0a-0c6e1c0b7a11")
+
+
+def source_of(service: str) -> str:
+    return f"/baqylau/{service}"
+
+
+def event_id(source: str, notification_id: int) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"{source}#{notification_id}"))
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    specversion = fields.String(required=True, validate=validate.Equal(SPEC_VERSION))
+    id = fields.String(required=True, validate=validate.Length(min=1))
+    source = fields.String(required=True, validate=validate.Regexp(r"^/baqylau/[a-z_]+$"))
+    type = fields.String(required=True, validate=validate.Regexp(r"^[A-Z][A-Za-z]+$"))
+    time = fields.AwareDateTime(required=True)
+    subject = fields.String(required=True)
+    datacontenttype = fields.String(load_default="application/json")
+    schemaversion = fields.Integer(required=True, validate=validate.Range(min=1))
+    notificationid = fields.Integer(required=True, validate=validate.Range(min=1))
+    subjectversion = fields.Integer(required=True, validate=validate.Range(min=1))
+    data = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    source: str
+    type: str
+    time: datetime
+    subject: str
+    schemaversion: int
+    notificationid: int
+    subjectversion: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return event_id(self.source, self.notificationid)
+
+    @property
+    def service(self) -> str:
+        return self.source.rsplit("/", 1)[-1]
+
+    def to_message(self) -> dict[str, Any]:
+        """The JSON body published to RabbitMQ and returned by `notifications`."""
+        return {
+            "specversion": SPEC_VERSION,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": self.time.isoformat(),
+            "subject": self.subject,
+            "datacontenttype": "application/json",
+            "schemaversion": self.schemaversion,
+            "notificationid": self.notificationid,
+            "subjectversion": self.subjectversion,
+            "data": self.data,
+        }
+
+
+def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY) -> Envelope:
+    """Validate a received message and its data; upcast the data to the latest version.
+
+    Raises marshmallow.ValidationError for a malformed envelope or data, and
+    UnknownContract for a type or version this consumer does not know.
+    """
+    attrs = EnvelopeSchema().load(body)
+    version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"])
+    schema = registry.schema(attrs["type"], version)()
+    data = schema.dump(schema.load(raw))
+    if attrs["id"] != event_id(attrs["source"], attrs["notificationid"]):
+        raise ValidationError({"id": ["Does not match source and notificationid."]})
+    return Envelope(
+        source=attrs["source"],
+        type=attrs["type"],
+        time=attrs["time"],
+        subject=attrs["subject"],
+        schemaversion=version,
+        notificationid=attrs["notificationid"],
+        subjectversion=attrs["subjectversion"],
+        data=data,
+    )

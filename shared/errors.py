@@ -1,0 +1,76 @@
+"""Errors every service returns to its callers.
+
+They are registered with nameko's `deserialize_to_instance`, so a caller that imports this
+module gets the same exception type back from an RPC call, with its `errors` intact, instead
+of a generic RemoteError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class BaqylauError(Exception):
+    """Base of the errors a caller is expected to handle; never a 500."""
+
+    code = "error"
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message, errors or {})
+        self.message = message
+        self.errors = errors or {}
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, "errors": self.errors}
+
+
+@deserialize_to_instance
+class InvalidInput(BaqylauError):
+    """The payload failed validation; `errors` maps each field to its reasons."""
+
+    code = "invalid_input"
+
+
+@deserialize_to_instance
+class NotFound(BaqylauError):
+    """A referenced aggregate does not exist."""
+
+    code = "not_found"
+
+
+@deserialize_to_instance
+class DomainRuleViolated(BaqylauError):
+    """The command is well-formed but impossible in the aggregate's current state."""
+
+    code = "rule_violated"
+
+
+@deserialize_to_instance
+class Conflict(BaqylauError):
+    """The natural key is already used with different details."""
+
+    code = "conflict"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, DomainRuleViolated, Conflict)
+
+
+def invalid(errors: dict[str, Any]) -> InvalidInput:
+    """Build an InvalidInput whose message names every failing field."""
+    fields = ", ".join(sorted(_flatten(errors)))
+    return InvalidInput(f"invalid input: {fields}", errors)
+
+
+def _flatten(errors: Any, prefix: str = "") -> list[str]:
+    if not isinstance(errors, dict):
+        return [prefix or "_schema"]
+    names: list[str] = []
+    for key, value in errors.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        names.extend(_flatten(value, path) if isinstance(value, dict) else [path])
+    return names
