@@ -1,0 +1,19 @@
+"""Marshmallow fields shared by every service's contracts."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+# Opaque identifiers for people, schools and programmes. The pattern refuses spaces and
+# Cyrillic letters on purpose: a name typed where an id belongs is rejected at the edge.
+OPAQUE_ID = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+    error="Must be an opaque id (1-64 of A-Z a-z 0-9 . _ : -), never a person's name.")
+
+
+def Ref(**kwargs: object) -> fields.String:  # noqa: N802 - reads like a field class
+    return fields.String(validate=OPAQUE_ID, **kwargs)  # type: ignore[arg-type]
+
+
+def Text(max_length: int = 300, **kwargs: object) -> fields.String:  # noqa: N802
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)  # type: ignore[arg-type]

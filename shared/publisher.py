@@ -1,0 +1,113 @@
+"""Publishing envelopes to RabbitMQ with one publisher-confirm wait per batch.
+
+Messages go to the service's topic exchange `<service>.events` (the exchange nameko's
+`@event_handler("<service>", "<Type>")` binds to), routing key = contract type, persistent.
+A batch counts as published only when the broker has confirmed every message in it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from typing import Any, Sequence
+
+import kombu
+
+from shared.contracts.envelope import Envelope
+
+
+class PublishFailed(Exception):
+    """The broker refused (nack) or did not confirm a batch in time."""
+
+
+def events_exchange(service: str) -> kombu.Exchange:
+    # Same attributes as nameko's get_event_exchange, or declaring would fail.
+    return kombu.Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
+
+
+class ConfirmingPublisher:
+    def __init__(self, amqp_uri: str, service: str, confirm_timeout: float = 15.0,
+                 connect_timeout: float = 5.0) -> None:
+        self.amqp_uri = amqp_uri
+        self.service = service
+        self.exchange = events_exchange(service)
+        self.confirm_timeout = confirm_timeout
+        self.connect_timeout = connect_timeout
+        self._conn: kombu.Connection | None = None
+        self._channel: Any = None
+        self._unconfirmed: set[int] = set()
+        self._next_tag = 1
+        self._nacked = False
+
+    def _connect(self) -> None:
+        conn = kombu.Connection(self.amqp_uri, connect_timeout=self.connect_timeout,
+                                heartbeat=0)
+        conn.connect()
+        channel = conn.channel()
+        channel.confirm_select()
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        self.exchange(channel).declare()
+        self._conn, self._channel = conn, channel
+        self._unconfirmed, self._next_tag, self._nacked = set(), 1, False
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        self._settle(delivery_tag, multiple)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self._nacked = True
+        self._settle(delivery_tag, multiple)
+
+    def _settle(self, tag: int, multiple: bool) -> None:
+        if multiple:
+            self._unconfirmed = {t for t in self._unconfirmed if t > tag}
+        else:
+            self._unconfirmed.discard(tag)
+
+    def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish all, then wait once for the broker's confirms. Raises on any failure."""
+        if not envelopes:
+            return
+        if self._conn is None:
+            self._connect()
+        producer = kombu.Producer(self._channel, exchange=self.exchange)
+        for envelope in envelopes:
+            producer.publish(
+                json.dumps(envelope.to_message()).encode(),
+                routing_key=envelope.type,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                message_id=envelope.id,
+                type=envelope.type,
+                app_id=self.service,
+                timestamp=int(envelope.time.timestamp()),
+            )
+            self._unconfirmed.add(self._next_tag)
+            self._next_tag += 1
+        self._wait_for_confirms()
+
+    def _wait_for_confirms(self) -> None:
+        deadline = time.monotonic() + self.confirm_timeout
+        assert self._conn is not None
+        while self._unconfirmed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PublishFailed(f"{len(self._unconfirmed)} messages unconfirmed after "
+                                    f"{self.confirm_timeout}s")
+            try:
+                self._conn.drain_events(timeout=remaining)
+            except socket.timeout:
+                continue
+        if self._nacked:
+            self._nacked = False
+            raise PublishFailed("the broker rejected (nacked) part of the batch")
+
+    def close(self) -> None:
+        conn, self._conn, self._channel = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection may fail any way
+                pass

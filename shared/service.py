@@ -1,0 +1,82 @@
+"""What every event-sourced service exposes besides its own commands:
+the `notifications` RPC, `/healthz`, `/readyz` and `/metrics`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.wrappers import Response
+
+from shared.errors import EXPECTED_ERRORS
+from shared.eventstore import EventStore
+from shared.metrics import RpcMetrics
+from shared.validation import load
+
+MAX_PAGE = 1000
+
+
+class NotificationsQuery(Schema):
+    after = fields.Integer(required=True, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+class EventSourcedService:
+    """Base class; subclasses set `name`, `store = EventStore(...)` and their commands."""
+
+    name: str
+    store: EventStore
+    metrics = RpcMetrics()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def notifications(self, after: int = 0, limit: int = 100) -> dict[str, Any]:
+        """Public events with notification id > `after`, in log order, at most `limit`.
+
+        Lets a consumer catch up or fill a gap without the broker. `next_after` is the last
+        notification id examined (internal-only events are skipped but still advance it).
+        Example: {"items": [<CloudEvents envelope>, ...], "next_after": 120,
+                  "last_notification_id": 4031}
+        """
+        query = load(NotificationsQuery(), {"after": after, "limit": limit})
+        app = self.store.app
+        notifications = app.select_after(query["after"], query["limit"])
+        items = [e.to_message() for n in notifications
+                 if (e := self.store.contracts.envelope(app, n)) is not None]
+        return {
+            "items": items,
+            "next_after": notifications[-1].id if notifications else query["after"],
+            "last_notification_id": app.last_notification_id(),
+        }
+
+    @http("GET", "/healthz")
+    def healthz(self, request: Any) -> Response:
+        """Liveness: the process serves requests. Example: {"status": "ok"}"""
+        return json_response({"status": "ok", "service": self.name})
+
+    @http("GET", "/readyz")
+    def readyz(self, request: Any) -> Response:
+        """Readiness: database and broker reachable. 503 with the failing part otherwise.
+        Example: {"status": "ready", "database": "ok", "broker": "ok"}"""
+        checks = {}
+        for part, check in (("database", self.store.check_database),
+                            ("broker", self.store.check_broker)):
+            try:
+                checks[part] = check()
+            except Exception as exc:  # noqa: BLE001 - report any failure as unready
+                checks[part] = f"unreachable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return json_response({"status": "ready" if ready else "unready", **checks},
+                             200 if ready else 503)
+
+    @http("GET", "/metrics")
+    def prometheus(self, request: Any) -> Response:
+        """Prometheus text exposition of this process's metrics."""
+        return Response(generate_latest(), status=200, content_type=CONTENT_TYPE_LATEST)
