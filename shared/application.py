@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notificati
 from shared.errors import Conflict, NotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
+A = TypeVar("A")
 
 
 class DateAsISO(Transcoding):
@@ -56,18 +57,22 @@ class ServiceApplication(Application[UUID]):
         for listener in self._save_listeners:
             listener(len(recordings))
 
-    def load(self, aggregate_id: UUID, what: str) -> Any:
-        """Get an aggregate or raise NotFound naming what was looked for."""
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{what} {aggregate_id} not found") from None
+    def load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        """Get an aggregate of `kind` or raise NotFound naming what was looked for.
 
-    def find(self, aggregate_id: UUID) -> Any | None:
+        An id of another kind of aggregate is "not found" too: ids cross the API as strings.
+        """
+        aggregate = self.find(aggregate_id, kind)
+        if aggregate is None:
+            raise NotFound(f"{what} {aggregate_id} not found")
+        return aggregate
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
-            return self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        return aggregate if isinstance(aggregate, kind) else None
 
     def select_after(self, after: int, limit: int) -> Sequence[Notification]:
         """Stored events with notification id > `after`, in log order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import eventlet
 import psycopg2
 from kombu import Connection
 from nameko.extensions import DependencyProvider
@@ -18,6 +19,8 @@ from shared.publisher import ConfirmingPublisher
 from shared.relay import Relay
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 10.0
 
 
 class EventStore(DependencyProvider):
@@ -60,16 +63,30 @@ class EventStore(DependencyProvider):
                 self.relay.run_forever, identifier="relay")
 
     def stop(self) -> None:
-        if self.relay is not None:
-            self.relay.stop()
-            if self._relay_thread is not None:
+        """Let the relay finish its batch (bounded), then close the event store."""
+        self._stop_relay(grace=STOP_GRACE_SECONDS)
+        self._close_app()
+
+    def kill(self) -> None:
+        # Killing the relay mid-batch is safe: it resumes from the last confirmed position.
+        self._stop_relay(grace=0)
+        self._close_app()
+
+    def _stop_relay(self, grace: float) -> None:
+        if self.relay is None or self._relay_thread is None:
+            return
+        self.relay.stop()
+        if grace > 0:
+            with eventlet.Timeout(grace, False):
                 self._relay_thread.wait()
+        self._relay_thread.kill()
+        self._relay_thread = None
+
+    def _close_app(self) -> None:
         if self.app is not None:
             # Closing here, not in __del__, keeps the pool's threads from dying at exit.
             self.app.close()
-
-    def kill(self) -> None:
-        self.stop()
+            self.app = None
 
     def get_dependency(self, worker_ctx: Any) -> EventStore:
         # Workers get this bound provider: `.app` for commands, the checks for readiness.

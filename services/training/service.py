@@ -9,6 +9,7 @@ from nameko.rpc import rpc
 from services.training import schemas as s
 from services.training.app import TrainingApplication
 from services.training.contracts import CONTRACTS
+from services.training.domain import Course, Enrolment
 from services.training.tally import TrainingTally
 from shared.errors import EXPECTED_ERRORS
 from shared.eventstore import EventStore
@@ -89,12 +90,12 @@ class TrainingService(EventSourcedService):
     # ------------------------------------------------------------------ queries
     @command
     def get_course(self, **payload: Any) -> dict[str, Any]:
-        return s.CourseView().dump(self.app.load(load(s.IdQuery(), payload)["id"], "course"))
+        return s.CourseView().dump(self.app.load(load(s.IdQuery(), payload)["id"], Course, "course"))
 
     @command
     def get_enrolment(self, **payload: Any) -> dict[str, Any]:
         aggregate_id = load(s.IdQuery(), payload)["id"]
-        return s.EnrolmentView().dump(self.app.load(aggregate_id, "enrolment"))
+        return s.EnrolmentView().dump(self.app.load(aggregate_id, Enrolment, "enrolment"))
 
     @command
     def summary(self, **payload: Any) -> dict[str, Any]:

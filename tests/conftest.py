@@ -1,0 +1,61 @@
+"""Test fixtures. Integration fixtures use the real servers started by `make up`:
+PostgreSQL on 127.0.0.1:5433 and RabbitMQ on 127.0.0.1:5672 (management on 15672)."""
+
+# nameko's AMQP reads hang under plain pytest unless eventlet patches the stdlib first.
+import eventlet
+
+eventlet.monkey_patch()
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import psycopg2  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_HOST = os.environ.get("DB_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("DB_PORT", "5433"))
+PG_SUPERUSER = os.environ.get("PG_SUPERUSER", "postgres")
+PG_SUPERPASS = os.environ.get("PG_SUPERPASS", "postgres")
+AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+
+
+def pytest_configure(config):
+    # Point nameko's fixtures at our loopback broker unless told otherwise.
+    if config.getoption("RABBIT_AMQP_URI", None) in (None, "pyamqp://guest:guest@localhost"):
+        config.option.RABBIT_AMQP_URI = AMQP_URI
+    if config.getoption("RABBIT_API_URI", None) in (None, "http://guest:guest@localhost:15672"):
+        config.option.RABBIT_API_URI = "http://guest:guest@127.0.0.1:15672"
+
+
+def admin_connection():
+    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_SUPERUSER,
+                            password=PG_SUPERPASS, dbname="postgres", connect_timeout=5)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture
+def pg_database():
+    """A throwaway PostgreSQL database owned by the training role; dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = admin_connection()
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}" OWNER training')
+    yield {"persistence_module": "eventsourcing.postgres", "dbname": name, "host": PG_HOST,
+           "port": PG_PORT, "user": "training", "password": "training",
+           "pool_size": 5, "max_overflow": 10}
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    return {"persistence_module": "eventsourcing.sqlite", "dbname": str(tmp_path / "es.db")}
+
+
+def dsn_of(store: dict) -> str:
+    return (f"dbname={store['dbname']} host={store['host']} port={store['port']} "
+            f"user={store['user']} password={store['password']}")
