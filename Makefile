@@ -1,0 +1,52 @@
+# Baqylau — two commands: `make demo` (the platform with seed data and a summary) and
+# `make test` (the whole suite). Everything else is a building block of those two.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: demo test up down status venv services services-stop lint unit integration bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade 'pip>=23' 'setuptools>=68,<82'
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+up:            ## install (if missing) and start RabbitMQ + PostgreSQL on 127.0.0.1
+	bash scripts/stack.sh up
+
+down: services-stop   ## stop the services, then exactly the servers `make up` started
+	bash scripts/stack.sh down
+
+status:
+	bash scripts/stack.sh status
+
+services: venv up
+	bash scripts/services.sh start training
+
+services-stop:
+	bash scripts/services.sh stop
+
+demo: services  ## load BAQUATTY AUDAN's training through the RPC API and print the summary
+	$(PY) -m scripts.demo
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+unit: venv      ## fast tests, no servers needed
+	$(VENV)/bin/pytest -q -m "not integration"
+
+integration: venv up
+	$(VENV)/bin/pytest -q -m integration
+
+test: venv up lint   ## the whole suite against the real servers
+	$(VENV)/bin/pytest -q --durations=10
+
+bench: venv up
+	$(PY) -m bench.run
+
+clean: down
+	rm -rf $(VENV) .stack

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Start or stop Baqylau services as background `nameko run` processes (pid files and logs in
+# .stack/run). `start` waits until each service's /readyz answers 200.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN="$ROOT/.stack/run"
+PY="$ROOT/.venv/bin"
+declare -A PORT=([training]=8001 [registry]=8002 [equipment]=8003 [assessment]=8004 [reporting]=8005)
+declare -A CLASS=([training]=TrainingService)
+
+log() { printf '[services] %s\n' "$*"; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start() {
+  local svc=$1 pidfile="$RUN/$1.pid"
+  mkdir -p "$RUN"
+  if alive "$pidfile"; then log "$svc already running (pid $(cat "$pidfile"))"; return; fi
+  (cd "$ROOT" && WEB_SERVER_ADDRESS="127.0.0.1:${PORT[$svc]}" \
+    nohup "$PY/nameko" run --config "services/$svc/config.yaml" \
+    "services.$svc.service:${CLASS[$svc]}" >"$RUN/$svc.log" 2>&1 & echo $! >"$pidfile")
+  local deadline=$((SECONDS + 60))
+  until "$PY/python" -c "import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=2)" \
+      "http://127.0.0.1:${PORT[$svc]}/readyz" >/dev/null 2>&1; do
+    if ! alive "$pidfile"; then log "$svc exited; see $RUN/$svc.log"; tail -20 "$RUN/$svc.log"; exit 1; fi
+    [ $SECONDS -lt $deadline ] || { log "$svc not ready after 60 s; see $RUN/$svc.log"; exit 1; }
+    sleep 0.3
+  done
+  log "$svc ready on http://127.0.0.1:${PORT[$svc]} (pid $(cat "$pidfile"), log $RUN/$svc.log)"
+}
+
+stop() {
+  local svc=$1 pidfile="$RUN/$1.pid"
+  if alive "$pidfile"; then
+    local pid; pid=$(cat "$pidfile")
+    log "stopping $svc (pid $pid)"
+    kill -TERM "$pid"   # nameko finishes running workers on SIGTERM
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  fi
+  rm -f "$pidfile"
+}
+
+action=${1:-}; shift || true
+services=("$@"); [ ${#services[@]} -gt 0 ] || services=("${!CLASS[@]}")
+case "$action" in
+  start) for s in "${services[@]}"; do start "$s"; done ;;
+  stop) for s in "${services[@]}"; do stop "$s"; done ;;
+  *) echo "usage: $0 start|stop [service...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,83 @@
+"""Public contracts: envelopes validate, ids are stable, old versions are upcast."""
+
+from datetime import UTC, datetime
+
+import pytest
+from marshmallow import Schema, ValidationError, fields
+
+from services.training import domain
+from services.training.contracts import CONTRACTS
+from shared.contracts import REGISTRY, ContractRegistry, Envelope, UnknownContract, parse_envelope
+
+
+def an_envelope(**data_overrides):
+    data = {"practice_id": "0f3c9d52-2b57-4f0e-9a55-6d1f1d9b3c01", "programme_id": "kyz",
+            "direction": "STEM", "school_id": "S-2", "adopted_on": "2024-03-01"}
+    data.update(data_overrides)
+    return Envelope(source="/baqylau/training", type="PracticeAdopted",
+                    time=datetime(2024, 3, 1, 9, tzinfo=UTC), subject="x", schemaversion=1,
+                    notificationid=42, subjectversion=2, data=data).to_message()
+
+
+def test_a_published_envelope_parses_back():
+    parsed = parse_envelope(an_envelope())
+    assert (parsed.type, parsed.notificationid, parsed.service) == ("PracticeAdopted", 42,
+                                                                     "training")
+
+
+def test_the_event_id_is_the_same_when_republished():
+    assert an_envelope()["id"] == an_envelope()["id"]
+    other = Envelope(source="/baqylau/training", type="PracticeAdopted",
+                     time=datetime.now(UTC), subject="x", schemaversion=1, notificationid=43,
+                     subjectversion=1).id
+    assert other != an_envelope()["id"]
+
+
+def test_rejects_an_envelope_with_bad_data_naming_the_field():
+    with pytest.raises(ValidationError) as caught:
+        parse_envelope(an_envelope(adopted_on="yesterday"))
+    assert "adopted_on" in caught.value.messages
+
+
+def test_rejects_an_unknown_contract_version():
+    with pytest.raises(UnknownContract, match="newer than this consumer"):
+        parse_envelope({**an_envelope(), "schemaversion": 7})
+
+
+def test_rejects_a_forged_id():
+    with pytest.raises(ValidationError, match="id"):
+        parse_envelope({**an_envelope(), "id": "not-derived"})
+
+
+def test_old_versions_are_upcast_to_the_latest():
+    registry = ContractRegistry()
+
+    @registry.contract("Thing", 1)
+    class ThingV1(Schema):
+        hours = fields.Integer(required=True)
+
+    @registry.contract("Thing", 2)
+    class ThingV2(Schema):
+        hours = fields.Decimal(required=True, as_string=True)
+        unit = fields.String(required=True)
+
+    @registry.upcaster("Thing", 1)
+    def add_unit(data):
+        return {**data, "unit": "hour"}
+
+    assert registry.upcast("Thing", 1, {"hours": 3}) == (2, {"hours": 3, "unit": "hour"})
+
+
+def test_every_internal_training_event_is_in_the_contract_map():
+    aggregates = [domain.Course, domain.Enrolment, domain.Trainer, domain.QualificationRecord,
+                  domain.Practice]
+    # The concrete events each aggregate records (not its generic Event/Created bases).
+    event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
+                     if isinstance(value, type) and issubclass(value, aggregate.Event)
+                     and name not in ("Event", "Created")}
+    assert event_classes == set(CONTRACTS.entries)
+
+
+def test_every_published_training_contract_is_registered():
+    published = {entry.contract.contract_type for entry in CONTRACTS.entries.values() if entry}
+    assert published <= set(REGISTRY.types())
