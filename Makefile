@@ -45,7 +45,7 @@ integration: venv up
 test: venv up lint   ## the whole suite against the real servers
 	$(VENV)/bin/pytest -q --durations=10
 
-bench: venv up
+bench: venv up services-stop   ## the benchmark owns the broker: no demo service may answer its calls
 	$(PY) -m bench.run
 
 clean: down

@@ -55,7 +55,7 @@ def load_programme(rpc: Any) -> None:
         school_id=p["school_id"], role="manager" if "management_team_id" in p else "teacher",
         management_team_id=p.get("management_team_id"), enrolled_on=str(p["enrolled_on"])))
     sessions = []
-    for person, enrolment in zip(people, enrolments):
+    for person, enrolment in zip(people, enrolments, strict=True):
         weeks = 1 if person["drops"] else 2  # drop-outs attend the first session only
         for week in range(weeks):
             sessions.append(dict(enrolment_id=enrolment["id"], session_id=f"week-{week + 1}",
@@ -63,12 +63,13 @@ def load_programme(rpc: Any) -> None:
                                  hours=str(person["required"] / 2)))
     call_all("attendance sessions", sessions,
              lambda s: training.record_attendance.call_async(**s))
-    call_all("completions and drops", zip(people, enrolments), lambda pair: (
+    call_all("completions and drops", zip(people, enrolments, strict=True), lambda pair: (
         training.drop.call_async(enrolment_id=pair[1]["id"], reason="left the school",
                                  dropped_on=str(pair[0]["enrolled_on"] + timedelta(weeks=3)))
         if pair[0]["drops"] else
-        training.complete.call_async(enrolment_id=pair[1]["id"],
-                                     completed_on=str(pair[0]["enrolled_on"] + timedelta(weeks=3)))))
+        training.complete.call_async(
+            enrolment_id=pair[1]["id"],
+            completed_on=str(pair[0]["enrolled_on"] + timedelta(weeks=3)))))
     call_all("categories attested", seed.attestations,
              lambda a: training.attest_category.call_async(**a))
 

@@ -15,9 +15,11 @@ start() {
   local svc=$1 pidfile="$RUN/$1.pid"
   mkdir -p "$RUN"
   if alive "$pidfile"; then log "$svc already running (pid $(cat "$pidfile"))"; return; fi
-  (cd "$ROOT" && WEB_SERVER_ADDRESS="127.0.0.1:${PORT[$svc]}" \
-    nohup "$PY/nameko" run --config "services/$svc/config.yaml" \
-    "services.$svc.service:${CLASS[$svc]}" >"$RUN/$svc.log" 2>&1 & echo $! >"$pidfile")
+  # exec: the recorded pid is nameko's own, so `stop` signals exactly that process.
+  (cd "$ROOT" && exec env WEB_SERVER_ADDRESS="127.0.0.1:${PORT[$svc]}" \
+    "$PY/nameko" run --config "services/$svc/config.yaml" \
+    "services.$svc.service:${CLASS[$svc]}") >"$RUN/$svc.log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
   local deadline=$((SECONDS + 60))
   until "$PY/python" -c "import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=2)" \
       "http://127.0.0.1:${PORT[$svc]}/readyz" >/dev/null 2>&1; do

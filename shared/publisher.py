@@ -8,7 +8,6 @@ A batch counts as published only when the broker has confirmed every message in 
 from __future__ import annotations
 
 import json
-import socket
 import time
 from typing import Any, Sequence
 
@@ -98,7 +97,7 @@ class ConfirmingPublisher:
                                     f"{self.confirm_timeout}s")
             try:
                 self._conn.drain_events(timeout=remaining)
-            except socket.timeout:
+            except TimeoutError:
                 continue
         if self._nacked:
             self._nacked = False
@@ -109,5 +108,5 @@ class ConfirmingPublisher:
         if conn is not None:
             try:
                 conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection may fail any way
+            except Exception:  # noqa: BLE001, S110 - a broken connection may fail to close
                 pass

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shared import metrics
@@ -114,7 +114,7 @@ class Relay:
         metrics.RELAY_LAG_EVENTS.labels(self.service).set(
             max(0, self.app.last_notification_id() - (self.position or 0)))
         if envelopes:
-            age = datetime.now(timezone.utc) - envelopes[0].time
+            age = datetime.now(UTC) - envelopes[0].time
             metrics.RELAY_LAG_SECONDS.labels(self.service).set(max(0.0, age.total_seconds()))
 
     def _on_failure(self, exc: Exception, backoff: float) -> None:

@@ -90,7 +90,8 @@ class TrainingService(EventSourcedService):
     # ------------------------------------------------------------------ queries
     @command
     def get_course(self, **payload: Any) -> dict[str, Any]:
-        return s.CourseView().dump(self.app.load(load(s.IdQuery(), payload)["id"], Course, "course"))
+        aggregate_id = load(s.IdQuery(), payload)["id"]
+        return s.CourseView().dump(self.app.load(aggregate_id, Course, "course"))
 
     @command
     def get_enrolment(self, **payload: Any) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def test_only_one_relay_per_service_publishes(app, pg_database, amqp_uri):
     threads = [run_in_background(r) for r in relays]
     save_enrolments(app, 600)
     ids = drain(amqp_uri, tap, expected=601)
-    for relay, thread in zip(relays, threads):
+    for relay, thread in zip(relays, threads, strict=True):
         stop(relay, thread)
     assert ids == list(range(1, 602))
 
