@@ -56,7 +56,8 @@ wait_for_port() { # host port seconds
 }
 
 # ---------------------------------------------------------------- PostgreSQL
-pg_as() { runuser -u postgres -- "$@"; }
+# The server users may not be able to enter the current folder (a private clone): run from /.
+pg_as() { (cd / && runuser -u postgres -- "$@"); }
 
 pg_up() {
   local bin data; bin=$(pg_bin); data="$STACK/pg/data"
@@ -106,7 +107,7 @@ rabbit_env() {
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
     HOME=/var/lib/rabbitmq
 }
-rabbit_as() { rabbit_env; runuser -u rabbitmq --preserve-environment -- "$@"; }
+rabbit_as() { rabbit_env; (cd / && runuser -u rabbitmq --preserve-environment -- "$@"); }
 
 rabbit_up() {
   local dir="$STACK/rabbitmq"
