@@ -91,14 +91,20 @@ def test_impossible_transitions_are_clear_domain_errors(training):
     assert stored_count(training) == before
 
 
+def enrol_with_two_sessions(training, participant_id):
+    """Schedule the course (idempotent), enrol, and attend the 20 hours completion needs."""
+    course = training.schedule_course(**COURSE)
+    enrolment = training.enrol(course_id=course["id"], participant_id=participant_id,
+                               school_id="S-001", role="teacher", enrolled_on="2024-09-02")
+    for week in ("w1", "w2"):
+        training.record_attendance(enrolment_id=enrolment["id"], session_id=week,
+                                   attended_on="2024-09-03", hours="10.0")
+    return enrolment
+
+
 def test_resending_the_same_commands_is_harmless(training):
     for _ in range(3):
-        course = training.schedule_course(**COURSE)
-        enrolment = training.enrol(course_id=course["id"], participant_id="T-0001",
-                                   school_id="S-001", role="teacher", enrolled_on="2024-09-02")
-        for week in ("w1", "w2"):
-            training.record_attendance(enrolment_id=enrolment["id"], session_id=week,
-                                       attended_on="2024-09-03", hours="10")
+        enrolment = enrol_with_two_sessions(training, "T-0001")
         training.complete(enrolment_id=enrolment["id"], completed_on="2024-09-04")
     assert stored_count(training) == 5
     assert training.summary(programme_id="baquatty-audan")["teachers_trained"] == 1
@@ -109,12 +115,7 @@ def test_completion_reaches_a_nameko_subscriber_as_a_public_contract(container_f
     received.clear()
     listener = container_factory(CompletionListener, config)
     listener.start()
-    course = training.schedule_course(**COURSE)
-    enrolment = training.enrol(course_id=course["id"], participant_id="T-0002",
-                               school_id="S-001", role="teacher", enrolled_on="2024-09-02")
-    for week in ("w1", "w2"):
-        training.record_attendance(enrolment_id=enrolment["id"], session_id=week,
-                                   attended_on="2024-09-03", hours="10.0")
+    enrolment = enrol_with_two_sessions(training, "T-0002")
     with entrypoint_waiter(listener, "on_completed", timeout=10):
         training.complete(enrolment_id=enrolment["id"], completed_on=str(date(2024, 9, 4)))
     (envelope,) = received
