@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +42,6 @@ class Relay:
         self.position: int | None = None
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
-        self._idle = threading.Event()
 
     # -------------------------------------------------------------- control
     def wake(self, _new_events: int = 0) -> None:
@@ -53,10 +51,6 @@ class Relay:
     def stop(self) -> None:
         self._stopping.set()
         self._wakeup.set()
-
-    def wait_until_idle(self, timeout: float) -> bool:
-        """For tests and shutdown: True once the relay has caught up with the log."""
-        return self._idle.wait(timeout)
 
     # -------------------------------------------------------------- loop
     def run_forever(self) -> None:
@@ -92,7 +86,6 @@ class Relay:
         if not notifications:
             self._caught_up()
             return False
-        self._idle.clear()
         envelopes = [e for n in notifications
                      if (e := self.contracts.envelope(self.app, n)) is not None]
         self.publisher.publish_batch(envelopes)
@@ -106,7 +99,6 @@ class Relay:
     def _caught_up(self) -> None:
         metrics.RELAY_LAG_EVENTS.labels(self.service).set(0)
         metrics.RELAY_LAG_SECONDS.labels(self.service).set(0)
-        self._idle.set()
 
     def _observe(self, envelopes: list[Any]) -> None:
         metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(envelopes))
@@ -120,9 +112,7 @@ class Relay:
     def _on_failure(self, exc: Exception, backoff: float) -> None:
         # The position is re-read after a failure: it only ever reflects confirmed batches.
         self.position = None
-        self._idle.clear()
         self.publisher.close()
         reason = type(exc).__name__
         metrics.RELAY_FAILURES.labels(self.service, reason).inc()
         log.warning("relay %s: %s: %s; retrying in %.1fs", self.service, reason, exc, backoff)
-        time.sleep(0)  # let other greenthreads run before the back-off wait
