@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import eventlet
 import psycopg2
@@ -31,10 +31,13 @@ class EventStore(DependencyProvider):
       RELAY: {enabled: true, batch_size: 500, poll_interval: 1.0}
     """
 
-    def __init__(self, app_class: type[ServiceApplication], contracts: ContractMap) -> None:
+    def __init__(self, app_class: type[ServiceApplication], contracts: ContractMap,
+                 fold: Callable[[ServiceApplication], Any] | None = None) -> None:
         self.app_class = app_class
         self.contracts = contracts
+        self.fold_class = fold
         self.app: ServiceApplication | None = None
+        self.fold: Any = None  # the service's LogFold for list and summary queries
         self.relay: Relay | None = None
         self._relay_thread: Any = None
 
@@ -44,6 +47,8 @@ class EventStore(DependencyProvider):
         self.dsn = postgres_dsn(config)
         self.amqp_uri = amqp_uri(config)
         self.app = self.app_class(env=event_store_env(config))
+        if self.fold_class is not None:
+            self.fold = self.fold_class(self.app)
         self.app.on_save(lambda n: metrics.EVENTS_STORED.labels(service).inc(n))
         relay_config = dict(config.get("RELAY") or {})
         if relay_config.get("enabled", True):

@@ -32,6 +32,8 @@ RELAY_LAG_SECONDS = Gauge("baqylau_relay_lag_seconds",
 RELAY_FAILURES = Counter("baqylau_relay_failures_total",
                          "Relay batches that failed (broker or database), retried with back-off",
                          ["service", "reason"])
+IMPORT_ROWS = Counter("baqylau_import_rows_total", "Rows of bulk imports by outcome",
+                      ["service", "kind", "outcome"])
 RELAY_LEADER = Gauge("baqylau_relay_leader", "1 if this process holds the relay lock",
                      ["service"])
 

@@ -28,7 +28,7 @@ class TrainingService(EventSourcedService):
     """
 
     name = "training"
-    store = EventStore(TrainingApplication, CONTRACTS)
+    store = EventStore(TrainingApplication, CONTRACTS, fold=TrainingTally)
 
     @property
     def app(self) -> TrainingApplication:
@@ -103,11 +103,4 @@ class TrainingService(EventSourcedService):
         """Figures for one programme as this service holds them, e.g.
         {"programme_id": "baquatty-audan", "teachers_trained": 500, ...}"""
         query = load(s.ProgrammeQuery(), payload)
-        return self._tally().figures(query["programme_id"])
-
-    def _tally(self) -> TrainingTally:
-        # One tally per running container, created on first use.
-        provider = self.store
-        if getattr(provider, "tally", None) is None:
-            provider.tally = TrainingTally(self.app)  # type: ignore[attr-defined]
-        return provider.tally  # type: ignore[attr-defined]
+        return self.store.fold.figures(query["programme_id"])  # type: ignore[no-any-return]

@@ -1,13 +1,7 @@
-"""An in-process fold of the training log into per-programme figures, for the `summary` query.
-
-It follows the notification log from where it last stopped, so a query costs only the events
-stored since the previous one, and it can be thrown away and rebuilt at any time. Funders'
-figures come from the reporting service; this is the service's own check of what it holds.
-"""
+"""A fold of the training log into per-programme figures, for the `summary` query."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +9,7 @@ from typing import Any
 
 from services.training.domain import Course, Enrolment, Practice, QualificationRecord, Trainer
 from shared.application import ServiceApplication
+from shared.fold import LogFold
 
 
 @dataclass
@@ -54,27 +49,17 @@ class ProgrammeFigures:
         }
 
 
-class TrainingTally:
+class TrainingTally(LogFold):
     def __init__(self, app: ServiceApplication, page: int = 1000) -> None:
-        self.app = app
-        self.page = page
-        self.position = 0
+        super().__init__(app, page)
         self.programmes: dict[str, ProgrammeFigures] = defaultdict(ProgrammeFigures)
-        self._lock = threading.Lock()
 
     def figures(self, programme_id: str) -> dict[str, Any]:
-        with self._lock:
-            self._catch_up()
-            return {"programme_id": programme_id, "as_of_notification_id": self.position,
-                    **self.programmes[programme_id].as_dict()}
+        return self.read(lambda: {"programme_id": programme_id,
+                                  "as_of_notification_id": self.position,
+                                  **self.programmes[programme_id].as_dict()})
 
-    def _catch_up(self) -> None:
-        while batch := self.app.select_after(self.position, self.page):
-            for notification in batch:
-                self._apply(self.app.mapper.to_domain_event(notification))
-            self.position = batch[-1].id
-
-    def _apply(self, e: Any) -> None:  # noqa: C901 - one branch per event type reads best
+    def apply(self, e: Any) -> None:  # noqa: C901 - one branch per event type reads best
         if isinstance(e, Course.Scheduled):
             self.programmes[e.programme_id].courses_by_format[e.format] += 1
         elif isinstance(e, Course.TrainerAssigned):

@@ -62,12 +62,12 @@ class ContractMap:
         )
 
 
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+def _jsonable(value: Any) -> Any:
     """Values as a JSON consumer would send them, so that loading validates the contract."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None or isinstance(value, (bool, int, str, list)):
-            out[key] = value
-        else:
-            out[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return out
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -1,0 +1,1 @@
+"""Registry: schools and other organisations, programmes, funders, targets, commitments."""

@@ -1,0 +1,54 @@
+"""Which internal registry events become which public contracts, field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.registry.domain import (
+    IATI_ROLES,
+    BinClaim,
+    Funder,
+    Organisation,
+    Participation,
+    Programme,
+)
+from shared.contracts import registry_events as v1
+from shared.contracts.mapping import INTERNAL, ContractMap, Publish
+
+
+def _profile(event: Any) -> dict[str, Any]:
+    return {"school_year": event.school_year, **event.profile}
+
+
+CONTRACTS = ContractMap("registry", {
+    Organisation.Registered: Publish(v1.OrganisationRegisteredV1, lambda e: {
+        "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,
+        "district_code": e.district_code, **_profile(e),
+        "bin": e.bin, "name_kk": e.name_kk, "name_ru": e.name_ru, "name_en": e.name_en,
+        "kato": e.kato}),
+    Organisation.ProfileUpdated: Publish(v1.OrganisationProfileUpdatedV1, lambda e: {
+        **e.keys, **_profile(e)}),
+    # The BIN claim only enforces uniqueness; the registration is the fact.
+    BinClaim.Claimed: INTERNAL,
+    Funder.Registered: Publish(v1.FunderRegisteredV1, lambda e: {
+        "funder_id": e.funder_id, "name_kk": e.name_kk, "name_ru": e.name_ru,
+        "name_en": e.name_en, "organisation_type": e.organisation_type,
+        "iati_ref": e.iati_ref}),
+    Programme.Launched: Publish(v1.ProgrammeLaunchedV1, lambda e: {
+        "programme_id": e.programme_id, "name_kk": e.name_kk, "name_ru": e.name_ru,
+        "name_en": e.name_en, "regions": e.regions, "start": e.start, "end": e.end,
+        "models": e.models, "budget_kzt": e.budget_kzt}),
+    Programme.FunderRoleAssigned: Publish(v1.FunderRoleAssignedV1, lambda e: {
+        "programme_id": e.programme_id, "funder_id": e.funder_id, "role": e.role,
+        "iati_role_code": IATI_ROLES[e.role]}),
+    Programme.TargetSet: Publish(v1.TargetSetV1, lambda e: {
+        "programme_id": e.programme_id, "indicator": e.indicator, **e.target}),
+    Programme.FundingCommitted: Publish(v1.FundingCommittedV1, lambda e: {
+        "programme_id": e.programme_id, "commitment_id": e.commitment_id,
+        "funder_id": e.funder_id, "scope": e.scope, "amount_kzt": e.amount_kzt,
+        "currency": "KZT", "committed_on": e.committed_on}),
+    Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV1, lambda e: {
+        "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,
+        "district_code": e.district_code, "programme_id": e.programme_id,
+        "model": e.model, "joined_on": e.joined_on}),
+})

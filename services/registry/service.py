@@ -1,0 +1,150 @@
+"""The registry service's nameko adapter: validate (marshmallow), delegate, dump."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nameko.rpc import rpc
+
+from services.registry import schemas as s
+from services.registry.app import RegistryApplication
+from services.registry.contracts import CONTRACTS
+from services.registry.directory import Directory
+from shared.errors import EXPECTED_ERRORS, BaqylauError, InvalidInput
+from shared.eventstore import EventStore
+from shared.metrics import IMPORT_ROWS
+from shared.service import EventSourcedService
+from shared.validation import load
+
+command = rpc(expected_exceptions=EXPECTED_ERRORS)
+
+
+class RegistryService(EventSourcedService):
+    """Organisations (with a profile per school year), funders, programmes, their targets,
+    commitments and participants. Every command takes keyword arguments validated by the
+    schema of the same name; re-sending a command with the same ids stores nothing."""
+
+    name = "registry"
+    store = EventStore(RegistryApplication, CONTRACTS, fold=Directory)
+
+    @property
+    def app(self) -> RegistryApplication:
+        return self.store.app  # type: ignore[return-value]
+
+    @property
+    def directory(self) -> Directory:
+        return self.store.fold  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------ organisations
+    @command
+    def register_organisation(self, **payload: Any) -> dict[str, Any]:
+        """Register a school, preschool or college with its profile for a school year; for a
+        registered one, record the profile of another (or a corrected) school year.
+        Reply: the organisation's view with "outcome": registered, updated or unchanged."""
+        data = s.split_profile(load(s.RegisterOrganisation(), payload))
+        organisation, outcome = self.app.register_organisation(**data)
+        return {**s.OrganisationView().dump(organisation), "outcome": outcome}
+
+    @command
+    def import_organisations(self, **payload: Any) -> dict[str, Any]:
+        """Import up to 500 CSV rows (dicts of text cells with their "row" number).
+
+        Each row is validated and saved on its own: a bad row is reported and skipped and
+        never touches the good ones, and importing the same rows again changes nothing.
+        Reply: {"rows": [{"row": 2, "organisation_id": "...", "outcome": "registered"},
+                         {"row": 3, "outcome": "rejected", "errors": {"bin": ["..."]}}],
+                "counts": {"registered": 1, "rejected": 1}}"""
+        batch = load(s.ImportOrganisations(), payload)
+        report = [self._import_row(n, row, batch["school_year"])
+                  for n, row in enumerate(batch["rows"], start=1)]
+        counts: dict[str, int] = {}
+        for line in report:
+            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+            IMPORT_ROWS.labels("registry", "organisation", line["outcome"]).inc()
+        return {"rows": report, "counts": counts}
+
+    def _import_row(self, position: int, row: dict[str, Any], school_year: str) -> dict[str, Any]:
+        number = row.get("row", position)
+        try:
+            data = load(s.ImportRow(), row)
+            data.pop("row")
+            data["school_year"] = data["school_year"] or school_year
+            organisation, outcome = self.app.register_organisation(**s.split_profile(data))
+        except BaqylauError as exc:
+            errors = exc.errors if isinstance(exc, InvalidInput) or exc.errors else {
+                "_row": [exc.message]}
+            return {"row": number, "organisation_id": row.get("organisation_id"),
+                    "outcome": "rejected", "errors": errors}
+        return {"row": number, "organisation_id": organisation.organisation_id,
+                "outcome": outcome}
+
+    @command
+    def update_profile(self, **payload: Any) -> dict[str, Any]:
+        """Record an organisation's profile for a school year (the history is kept)."""
+        data = s.split_profile(load(s.UpdateProfile(), payload))
+        return s.OrganisationView().dump(self.app.update_profile(**data))
+
+    # ------------------------------------------------------------ funders and programmes
+    @command
+    def register_funder(self, **payload: Any) -> dict[str, Any]:
+        """Register a funder: foundation, party, akimat, ministry or company."""
+        return s.FunderView().dump(self.app.register_funder(**load(s.RegisterFunder(), payload)))
+
+    @command
+    def launch_programme(self, **payload: Any) -> dict[str, Any]:
+        """Launch a programme: names, regions, period, development models, budget in KZT."""
+        return s.ProgrammeView().dump(
+            self.app.launch_programme(**load(s.LaunchProgramme(), payload)))
+
+    @command
+    def assign_funder_role(self, **payload: Any) -> dict[str, Any]:
+        """Give a funder an IATI role in a programme (funding, accountable, extending,
+        implementing). Committing funds makes a funder a funding one by itself."""
+        return s.ProgrammeView().dump(
+            self.app.assign_funder_role(**load(s.AssignFunderRole(), payload)))
+
+    @command
+    def set_target(self, **payload: Any) -> dict[str, Any]:
+        """Set or revise an indicator's baseline and per-period targets."""
+        return s.ProgrammeView().dump(self.app.set_target(**load(s.SetTarget(), payload)))
+
+    @command
+    def commit_funding(self, **payload: Any) -> dict[str, Any]:
+        """Commit a funder's money, in whole tenge, to a programme and scope. Refused if the
+        programme's commitments would exceed its budget, naming the excess."""
+        return s.ProgrammeView().dump(self.app.commit_funding(**load(s.CommitFunding(), payload)))
+
+    @command
+    def join_programme(self, **payload: Any) -> dict[str, Any]:
+        """Let a registered organisation of the programme's regions take part in it."""
+        return s.ParticipationView().dump(
+            self.app.join_programme(**load(s.JoinProgramme(), payload)))
+
+    # ------------------------------------------------------------ queries
+    @command
+    def get_organisation(self, **payload: Any) -> dict[str, Any]:
+        query = load(s.OrganisationQuery(), payload)
+        return s.OrganisationView().dump(self.app.organisation(query["organisation_id"]))
+
+    @command
+    def get_funder(self, **payload: Any) -> dict[str, Any]:
+        return s.FunderView().dump(self.app.funder(load(s.FunderQuery(), payload)["funder_id"]))
+
+    @command
+    def get_programme(self, **payload: Any) -> dict[str, Any]:
+        query = load(s.ProgrammeQuery(), payload)
+        return s.ProgrammeView().dump(self.app.programme(query["programme_id"]))
+
+    @command
+    def list_organisations(self, **payload: Any) -> dict[str, Any]:
+        """Organisations with their current profile, by id, filtered by programme, region,
+        district or kind; page with `after` = the previous page's `next_after`."""
+        return self.directory.list_organisations(**load(s.ListOrganisations(), payload))
+
+    @command
+    def programme_summary(self, **payload: Any) -> dict[str, Any]:
+        """Counts by kind, size class, locality and district, contingent and teachers (for a
+        school year, or each organisation's latest), budget and commitments to the tenge."""
+        query = load(s.ProgrammeQuery(), payload)
+        self.app.programme(query["programme_id"])  # NotFound for an unknown programme
+        return self.directory.programme_summary(query["programme_id"], query["school_year"])

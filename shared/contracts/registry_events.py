@@ -1,0 +1,125 @@
+"""Public contracts of the registry service, version 1.
+
+Organisations, programmes and funders are named by the caller's opaque ids (the same strings
+other services use as school_id, programme_id, funder_id). Money is an integer number of
+tenge; indicator values are decimal strings. Organisation names are public institutions'
+names; no person appears in these contracts.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shared.contracts.registry import REGISTRY
+
+KINDS = ["school", "preschool", "further_education"]
+
+
+class _Strict(Schema):
+    class Meta:
+        ordered = True
+
+
+class _Profile(_Strict):
+    school_year = fields.String(required=True)
+    locality = fields.String(required=True, validate=validate.OneOf(["rural", "urban"]))
+    small_class = fields.Boolean(required=True)
+    pupils = fields.Integer(required=True, strict=True)
+    teachers = fields.Integer(required=True, strict=True)
+    network_role = fields.String(allow_none=True, load_default=None)
+
+
+class _Place(_Strict):
+    organisation_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    region_code = fields.String(required=True)
+    district_code = fields.String(required=True)
+
+
+@REGISTRY.contract("OrganisationRegistered", 1)
+class OrganisationRegisteredV1(_Place, _Profile):
+    bin = fields.String(required=True)
+    name_kk = fields.String(required=True)
+    name_ru = fields.String(required=True)
+    name_en = fields.String(allow_none=True, load_default=None)
+    kato = fields.String(required=True)
+
+
+@REGISTRY.contract("OrganisationProfileUpdated", 1)
+class OrganisationProfileUpdatedV1(_Place, _Profile):
+    """The profile for one school year; the latest school year is the current profile."""
+
+
+@REGISTRY.contract("FunderRegistered", 1)
+class FunderRegisteredV1(_Strict):
+    funder_id = fields.String(required=True)
+    name_kk = fields.String(required=True)
+    name_ru = fields.String(required=True)
+    name_en = fields.String(allow_none=True, load_default=None)
+    organisation_type = fields.String(required=True)
+    iati_ref = fields.String(allow_none=True, load_default=None)
+
+
+@REGISTRY.contract("ProgrammeLaunched", 1)
+class ProgrammeLaunchedV1(_Strict):
+    programme_id = fields.String(required=True)
+    name_kk = fields.String(required=True)
+    name_ru = fields.String(required=True)
+    name_en = fields.String(allow_none=True, load_default=None)
+    regions = fields.List(fields.String(), required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    models = fields.List(fields.String(), required=True)
+    budget_kzt = fields.Integer(allow_none=True, load_default=None, strict=True)
+
+
+@REGISTRY.contract("FunderRoleAssigned", 1)
+class FunderRoleAssignedV1(_Strict):
+    programme_id = fields.String(required=True)
+    funder_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(
+        ["funding", "accountable", "extending", "implementing"]))
+    iati_role_code = fields.String(required=True)
+
+
+class _Baseline(_Strict):
+    year = fields.Integer(required=True)
+    value = fields.Decimal(required=True, as_string=True)
+
+
+class _Period(_Strict):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    target = fields.Decimal(required=True, as_string=True)
+
+
+@REGISTRY.contract("TargetSet", 1)
+class TargetSetV1(_Strict):
+    """An indicator's baseline and targets; a later TargetSet for the same indicator of the
+    same programme replaces it (compare subjectversion, not arrival order)."""
+
+    programme_id = fields.String(required=True)
+    indicator = fields.String(required=True)
+    measure = fields.String(required=True, validate=validate.OneOf(["unit", "percentage"]))
+    ascending = fields.Boolean(required=True)
+    baseline = fields.Nested(_Baseline, required=True)
+    periods = fields.List(fields.Nested(_Period), required=True)
+
+
+@REGISTRY.contract("FundingCommitted", 1)
+class FundingCommittedV1(_Strict):
+    programme_id = fields.String(required=True)
+    commitment_id = fields.String(required=True)
+    funder_id = fields.String(required=True)
+    scope = fields.String(required=True, validate=validate.OneOf(
+        ["programme", "equipment", "training", "assessment"]))
+    amount_kzt = fields.Integer(required=True, strict=True)
+    currency = fields.String(required=True, validate=validate.Equal("KZT"))
+    committed_on = fields.Date(required=True)
+
+
+@REGISTRY.contract("OrganisationJoinedProgramme", 1)
+class OrganisationJoinedProgrammeV1(_Place):
+    programme_id = fields.String(required=True)
+    model = fields.String(required=True)
+    joined_on = fields.Date(required=True)
