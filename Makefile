@@ -25,12 +25,12 @@ status:
 	bash scripts/stack.sh status
 
 services: venv up
-	bash scripts/services.sh start training
+	bash scripts/services.sh start training registry
 
 services-stop:
 	bash scripts/services.sh stop
 
-demo: services  ## load BAQUATTY AUDAN's training through the RPC API and print the summary
+demo: services  ## load the seed programmes through the RPC API and print what the services hold
 	$(PY) -m scripts.demo
 
 lint: venv

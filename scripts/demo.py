@@ -1,5 +1,6 @@
-"""`make demo`: load BAQUATTY AUDAN's training through the RPC API, as a real client would,
-then print the figures read back from the service next to the programme's targets."""
+"""`make demo`: load the seed programmes' reference data and BAQUATTY AUDAN's training
+through the RPC API, as a real client would, then print the figures read back from the
+services next to the programmes' targets."""
 
 from __future__ import annotations
 
@@ -7,34 +8,17 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import os  # noqa: E402
-import sys  # noqa: E402
 from datetime import timedelta  # noqa: E402
-from typing import Any, Callable, Iterable  # noqa: E402
+from typing import Any  # noqa: E402
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
+from scripts import load_registry  # noqa: E402
+from scripts.calls import AMQP_URI, call_all  # noqa: E402
 from scripts.seed_training import PROGRAMME_ID, TARGETS, generate  # noqa: E402
 
-AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
-IN_FLIGHT = 20
 
-
-def call_all(label: str, items: Iterable[Any], call: Callable[[Any], Any]) -> list[Any]:
-    """Send calls `IN_FLIGHT` at a time (call returns an async reply); keep input order."""
-    items = list(items)
-    results: list[Any] = []
-    with tqdm(total=len(items), desc=f"{label:<22}", unit="call", file=sys.stdout) as bar:
-        for first in range(0, len(items), IN_FLIGHT):
-            pending = [call(item) for item in items[first:first + IN_FLIGHT]]
-            for reply in pending:
-                results.append(reply.result())
-                bar.update()
-    return results
-
-
-def load_programme(rpc: Any) -> None:
+def load_training(rpc: Any) -> None:
     seed = generate()
     training = rpc.training
     courses = call_all("courses", seed.courses,
@@ -91,10 +75,13 @@ def print_summary(summary: dict[str, Any]) -> None:
 
 def main() -> None:
     with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
-        load_programme(rpc)
+        load_registry.load(rpc)
+        load_training(rpc)
+        load_registry.print_summaries(rpc)
         print_summary(rpc.training.summary(programme_id=PROGRAMME_ID))
-    print("\nThe training service keeps running: http://127.0.0.1:8001/metrics, /readyz. "
-          "Run `make demo` again (it is idempotent) or `make down` to stop everything.")
+    print("\nThe services keep running: training on http://127.0.0.1:8001, registry on "
+          "http://127.0.0.1:8002 (/metrics, /readyz). Run `make demo` again (it is "
+          "idempotent) or `make down` to stop everything.")
 
 
 if __name__ == "__main__":

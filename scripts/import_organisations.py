@@ -1,0 +1,128 @@
+"""Import organisations from a regional CSV export (one row per organisation) through the
+registry's RPC API, with a progress bar and a per-row report.
+
+    python -m scripts.import_organisations FILE.csv --school-year 2024-2025 [--report OUT.csv]
+
+Columns (header names as below, any order; UTF-8, with or without BOM):
+  organisation_id, bin, kind, name_kk, name_ru, kato, locality, small_class, pupils, teachers
+  and optionally name_en, network_role, school_year (overrides --school-year for that row).
+Other columns are not sent (an export may carry staff names) and are listed as ignored.
+Each row is validated and saved on its own: bad rows are reported (row = the line number in
+the file) and skipped, good rows are saved, and running the same file again changes nothing.
+Exit status: 0 if every row was accepted, 1 if some were rejected, 2 if the file is unusable.
+"""
+
+from __future__ import annotations
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from collections import Counter  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Iterator  # noqa: E402
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from shared.errors import BaqylauError  # noqa: E402
+
+REQUIRED = ["organisation_id", "bin", "kind", "name_kk", "name_ru", "kato", "locality",
+            "small_class", "pupils", "teachers"]
+OPTIONAL = ["name_en", "network_role", "school_year"]
+BATCH = 200
+AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+
+
+class UnusableFile(Exception):
+    pass
+
+
+@dataclass
+class ImportReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def problems(self) -> Iterator[tuple[int, str, str]]:
+        """(row, field, reason) for every reason a row was rejected."""
+        for line in self.rejected:
+            for name, reasons in sorted(line["errors"].items()):
+                for reason in reasons if isinstance(reasons, list) else [reasons]:
+                    yield line["row"], name, str(reason)
+
+
+def read_rows(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """The file's rows (with their line numbers as "row") and the columns not sent."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in REQUIRED if name not in header]
+        if missing:
+            raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
+        known = set(REQUIRED) | set(OPTIONAL)
+        rows = []
+        for raw in reader:
+            row = {k.strip(): v for k, v in raw.items() if k and k.strip() in known}
+            rows.append({**row, "row": reader.line_num})
+    return rows, [name for name in header if name not in known]
+
+
+def import_rows(registry: Any, rows: list[dict[str, Any]], school_year: str,
+                label: str = "organisations") -> ImportReport:
+    report = ImportReport()
+    with tqdm(total=len(rows), desc=f"{label:<22}", unit="row", file=sys.stdout) as bar:
+        for first in range(0, len(rows), BATCH):
+            reply = registry.import_organisations(school_year=school_year,
+                                                  rows=rows[first:first + BATCH])
+            for line in reply["rows"]:
+                report.counts[line["outcome"]] += 1
+                if line["outcome"] == "rejected":
+                    report.rejected.append(line)
+            bar.update(len(reply["rows"]))
+    return report
+
+
+def import_file(registry: Any, path: Path, school_year: str) -> ImportReport:
+    rows, ignored = read_rows(path)
+    report = import_rows(registry, rows, school_year, label=path.name[:22])
+    report.ignored_columns = ignored
+    return report
+
+
+def write_report(report: ImportReport, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "field", "reason"])
+        writer.writerows(report.problems())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--school-year", required=True, help="e.g. 2024-2025")
+    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
+    args = parser.parse_args(argv)
+    try:
+        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
+            report = import_file(rpc.registry, args.file, args.school_year)
+    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
+        print(f"cannot import: {exc}", file=sys.stderr)
+        return 2
+    print(", ".join(f"{n} {outcome}" for outcome, n in sorted(report.counts.items())))
+    if report.ignored_columns:
+        print(f"columns not sent: {', '.join(report.ignored_columns)}")
+    for row, name, reason in report.problems():
+        print(f"  row {row}: {name}: {reason}")
+    if args.report:
+        write_report(report, args.report)
+    return 1 if report.rejected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
