@@ -109,11 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
     args = parser.parse_args(argv)
     try:
+        rows, ignored = read_rows(args.file)  # an unusable file fails before any call
         with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
-            report = import_file(rpc.registry, args.file, args.school_year)
+            report = import_rows(rpc.registry, rows, args.school_year,
+                                 label=args.file.name[:22])
     except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
         print(f"cannot import: {exc}", file=sys.stderr)
         return 2
+    report.ignored_columns = ignored
     print(", ".join(f"{n} {outcome}" for outcome, n in sorted(report.counts.items())))
     if report.ignored_columns:
         print(f"columns not sent: {', '.join(report.ignored_columns)}")
