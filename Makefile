@@ -39,10 +39,10 @@ lint: venv
 unit: venv      ## fast tests, no servers needed
 	$(VENV)/bin/pytest -q -m "not integration"
 
-integration: venv up
+integration: venv up services-stop
 	$(VENV)/bin/pytest -q -m integration
 
-test: venv up lint   ## the whole suite against the real servers
+test: venv up services-stop lint   ## the whole suite (demo services stopped: they would answer its calls)
 	$(VENV)/bin/pytest -q --durations=10
 
 bench: venv up services-stop   ## the benchmark owns the broker: no demo service may answer its calls

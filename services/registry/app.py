@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from services.registry.domain import (
     BinClaim,
@@ -15,7 +15,9 @@ from services.registry.domain import (
 )
 from services.registry.kato import place
 from shared.application import ServiceApplication, retry_on_conflict
-from shared.errors import Conflict, DomainRuleViolated
+from shared.errors import Conflict, DomainRuleViolated, NotFound
+
+A = TypeVar("A")
 
 
 class RegistryApplication(ServiceApplication):
@@ -53,8 +55,7 @@ class RegistryApplication(ServiceApplication):
     @retry_on_conflict()
     def update_profile(self, organisation_id: str, school_year: str,
                        profile: dict[str, Any]) -> Organisation:
-        organisation = self.load(Organisation.create_id(organisation_id), Organisation,
-                                 "organisation")
+        organisation = self.organisation(organisation_id)
         if organisation.update_profile(school_year, profile):
             self.save(organisation)
         return organisation
@@ -82,14 +83,20 @@ class RegistryApplication(ServiceApplication):
         return programme
 
     def programme(self, programme_id: str) -> Programme:
-        return self.load(Programme.create_id(programme_id), Programme, "programme")
+        return self._get(Programme, "programme", programme_id)
 
     def funder(self, funder_id: str) -> Funder:
-        return self.load(Funder.create_id(funder_id), Funder, "funder")
+        return self._get(Funder, "funder", funder_id)
 
     def organisation(self, organisation_id: str) -> Organisation:
-        return self.load(Organisation.create_id(organisation_id), Organisation,
-                         "organisation")
+        return self._get(Organisation, "organisation", organisation_id)
+
+    def _get(self, kind: type[A], what: str, key: str) -> A:
+        """The aggregate named by the caller's id, or NotFound naming that id (not a uuid)."""
+        aggregate = self.find(kind.create_id(key), kind)  # type: ignore[attr-defined]
+        if aggregate is None:
+            raise NotFound(f"{what} {key} not found", {f"{what}_id": [f"No {what} {key}."]})
+        return aggregate
 
     @retry_on_conflict()
     def assign_funder_role(self, programme_id: str, funder_id: str, role: str) -> Programme:
