@@ -159,3 +159,20 @@ def test_the_seed_programmes_load_through_rpc_and_read_back(registry, config):
     metrics = requests.get(f"http://{config['WEB_SERVER_ADDRESS']}/metrics", timeout=5).text
     assert 'baqylau_import_rows_total{kind="organisation",outcome="unchanged",service="registry"}' \
         in metrics
+
+
+def test_concurrent_registrations_of_one_bin_leave_exactly_one_organisation(registry):
+    base = {**GOOD, "pupils": 60, "teachers": 11, "small_class": True, "network_role": None,
+            "school_year": FIRST_YEAR}
+    replies = [registry.register_organisation.call_async(**{**base, "organisation_id": f"R-{n}"})
+               for n in range(8)]
+    outcomes = []
+    for reply in replies:
+        try:
+            outcomes.append(reply.result()["organisation_id"])
+        except Exception as exc:  # noqa: BLE001 - collect each caller's error to compare
+            outcomes.append(type(exc).__name__)
+    winners = [o for o in outcomes if o.startswith("R-")]
+    assert len(winners) == 1 and outcomes.count("Conflict") == 7
+    listed = registry.list_organisations()["items"]
+    assert [o["organisation_id"] for o in listed] == winners
