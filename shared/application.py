@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import random
+import time
 from datetime import date
 from typing import Any, Callable, Sequence, TypeVar
 from uuid import UUID
@@ -83,20 +85,22 @@ class ServiceApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
 
-def retry_on_conflict(attempts: int = 5) -> Callable[[F], F]:
+def retry_on_conflict(attempts: int = 8) -> Callable[[F], F]:
     """Re-run a command when a concurrent save won the race for the same aggregate version.
 
     Each attempt reloads the aggregates, so the command re-checks its rules against the
-    winner's state; only after `attempts` losses does the caller see a Conflict.
+    winner's state; only after `attempts` losses does the caller see a Conflict. Losers wait
+    a short random time (growing with each loss) so that a crowd of them spreads out.
     """
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            for _ in range(attempts):
+            for attempt in range(attempts):
                 try:
                     return func(*args, **kwargs)
                 except IntegrityError:
+                    time.sleep(random.uniform(0, 0.005 * 2**attempt))
                     continue
             raise Conflict("the aggregate kept changing concurrently; retry the command")
 

@@ -1,0 +1,1 @@
+"""Equipment: digital cabinets from allocation to commissioning, exact to the tenge."""

@@ -1,0 +1,149 @@
+"""The equipment service's nameko adapter: validate (marshmallow), delegate, dump; and the
+subscriptions to the registry's events that drive allocation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from marshmallow import ValidationError
+from nameko.events import event_handler
+from nameko.rpc import RpcProxy, rpc
+
+from services.equipment import schemas as s
+from services.equipment.app import REGISTRY_EVENTS, EquipmentApplication
+from services.equipment.contracts import CONTRACTS
+from services.equipment.tally import EquipmentTally
+from shared.contracts import UnknownContract, parse_envelope
+from shared.errors import EXPECTED_ERRORS
+from shared.eventstore import EventStore
+from shared.service import EventSourcedService
+from shared.validation import load
+
+log = logging.getLogger(__name__)
+command = rpc(expected_exceptions=EXPECTED_ERRORS)
+
+
+def registry_event(event_type: str) -> Any:
+    # A durable queue per event type; a worker that crashes puts the message back.
+    return event_handler("registry", event_type, requeue_on_error=True)
+
+
+class EquipmentService(EventSourcedService):
+    """Digital cabinets from allocation to commissioning, charged to funders' commitments."""
+
+    name = "equipment"
+    store = EventStore(EquipmentApplication, CONTRACTS, fold=EquipmentTally)
+    registry = RpcProxy("registry")
+
+    @property
+    def app(self) -> EquipmentApplication:
+        return self.store.app  # type: ignore[return-value]
+
+    @property
+    def tally(self) -> EquipmentTally:
+        return self.store.fold  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------ registry events
+    @registry_event("OrganisationRegistered")
+    def on_organisation_registered(self, message: dict[str, Any]) -> None:
+        self._apply(message)
+
+    @registry_event("OrganisationProfileUpdated")
+    def on_profile_updated(self, message: dict[str, Any]) -> None:
+        self._apply(message)
+
+    @registry_event("OrganisationJoinedProgramme")
+    def on_joined_programme(self, message: dict[str, Any]) -> None:
+        self._apply(message)
+
+    @registry_event("FundingCommitted")
+    def on_funding_committed(self, message: dict[str, Any]) -> None:
+        self._apply(message)
+
+    def _apply(self, message: dict[str, Any]) -> None:
+        try:
+            envelope = parse_envelope(message)
+        except (ValidationError, UnknownContract) as exc:
+            # A malformed message cannot become valid by retrying; say so and drop it.
+            log.error("dropping an unreadable registry event %s: %s",
+                      message.get("id") if isinstance(message, dict) else None, exc)
+            return
+        self.app.apply_registry_fact(envelope.type, envelope.data)
+
+    @command
+    def catch_up_registry(self, **payload: Any) -> dict[str, Any]:
+        """Read the registry's whole notification log over RPC and apply what equipment
+        needs: for a new deployment, or events published before its queues existed.
+        Idempotent. Reply: {"read": 1532, "applied": 611, "last_notification_id": 1532}"""
+        load(s.Command(), payload)
+        after, applied, read = 0, 0, 0
+        while True:
+            page = self.registry.notifications(after=after, limit=1000)
+            for message in page["items"]:
+                read += 1
+                if message["type"] in REGISTRY_EVENTS:
+                    self._apply(message)
+                    applied += 1
+            if page["next_after"] == after:
+                return {"read": read, "applied": applied,
+                        "last_notification_id": page["last_notification_id"]}
+            after = page["next_after"]
+
+    # ------------------------------------------------------------ commands
+    @command
+    def set_allocation_rule(self, **payload: Any) -> dict[str, Any]:
+        """Set a programme's rule and (re)allocate every school of the programme known here.
+        Reply: the rule with "cabinets_changed"."""
+        data = load(s.SetAllocationRule(), payload)
+        rule = self.app.set_allocation_rule(**data)
+        changed = sum(len(self.app.allocate_site(organisation_id, data["programme_id"]))
+                      for organisation_id in self.tally.organisations(data["programme_id"]))
+        return {**s.RuleView().dump(rule), "cabinets_changed": changed}
+
+    @command
+    def procure(self, **payload: Any) -> dict[str, Any]:
+        """Record a supply contract for up to 500 allocated cabinets, charged to one funder's
+        commitment; refused whole if it would overspend it (the error says by how much)."""
+        cabinets = self.app.procure(**load(s.Procure(), payload))
+        return {"contract_ref": payload["contract_ref"],
+                "cabinets": [s.CabinetView().dump(c) for c in cabinets]}
+
+    @command
+    def deliver(self, **payload: Any) -> dict[str, Any]:
+        """CabinetDelivered: date, items, and the receiving staff member's opaque id."""
+        return s.CabinetView().dump(self.app.deliver(**load(s.Deliver(), payload)))
+
+    @command
+    def commission(self, **payload: Any) -> dict[str, Any]:
+        """CabinetCommissioned: acceptance date and the internet speed measured, in Mbps."""
+        return s.CabinetView().dump(self.app.commission(**load(s.Commission(), payload)))
+
+    @command
+    def report_fault(self, **payload: Any) -> dict[str, Any]:
+        return s.CabinetView().dump(self.app.report_fault(**load(s.ReportFault(), payload)))
+
+    @command
+    def resolve_fault(self, **payload: Any) -> dict[str, Any]:
+        return s.CabinetView().dump(self.app.resolve_fault(**load(s.ResolveFault(), payload)))
+
+    # ------------------------------------------------------------ queries
+    @command
+    def get_cabinet(self, **payload: Any) -> dict[str, Any]:
+        return s.CabinetView().dump(self.app.cabinet(load(s.CabinetQuery(), payload)["cabinet_id"]))
+
+    @command
+    def get_commitment(self, **payload: Any) -> dict[str, Any]:
+        """What procurement charged to a commitment and what remains, in KZT."""
+        query = load(s.CommitmentQuery(), payload)
+        return s.LedgerView().dump(self.app.ledger(query["commitment_id"]))
+
+    @command
+    def list_cabinets(self, **payload: Any) -> dict[str, Any]:
+        return self.tally.list_cabinets(**load(s.ListCabinets(), payload))
+
+    @command
+    def summary(self, **payload: Any) -> dict[str, Any]:
+        """Cabinets by kind and status, schools equipped, money procured and remaining per
+        commitment, faults, internet speeds, for one programme."""
+        return self.tally.summary(load(s.ProgrammeQuery(), payload)["programme_id"])
