@@ -37,18 +37,31 @@ def admin_connection():
 
 
 @pytest.fixture
-def pg_database():
-    """A throwaway PostgreSQL database owned by the training role; dropped afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
+def pg_databases():
+    """Makes throwaway PostgreSQL databases (owned by the training role); drops them after."""
     admin = admin_connection()
+    names = []
+
+    def make():
+        name = f"test_{uuid.uuid4().hex[:12]}"
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}" OWNER training')
+        names.append(name)
+        return {"persistence_module": "eventsourcing.postgres", "dbname": name,
+                "host": PG_HOST, "port": PG_PORT, "user": "training", "password": "training",
+                "pool_size": 5, "max_overflow": 10}
+
+    yield make
     with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}" OWNER training')
-    yield {"persistence_module": "eventsourcing.postgres", "dbname": name, "host": PG_HOST,
-           "port": PG_PORT, "user": "training", "password": "training",
-           "pool_size": 5, "max_overflow": 10}
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in names:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+@pytest.fixture
+def pg_database(pg_databases):
+    """A throwaway PostgreSQL database owned by the training role; dropped afterwards."""
+    return pg_databases()
 
 
 @pytest.fixture

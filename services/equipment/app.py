@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
+from uuid import UUID
 
 from services.equipment.domain import AllocationRule, Cabinet, CommitmentLedger, Site
 from shared.application import ServiceApplication, retry_on_conflict
@@ -126,8 +127,11 @@ class EquipmentApplication(ServiceApplication):
         self.save(ledger, *cabinets)
         return cabinets
 
-    def cabinet(self, cabinet_id: Any) -> Cabinet:
-        return self.load(cabinet_id, Cabinet, "cabinet")
+    def cabinet(self, cabinet_id: UUID | str) -> Cabinet:
+        try:
+            return self.load(UUID(str(cabinet_id)), Cabinet, "cabinet")
+        except ValueError:
+            raise NotFound(f"cabinet {cabinet_id} not found") from None
 
     def ledger(self, commitment_id: str) -> CommitmentLedger:
         ledger = self.find(CommitmentLedger.create_id(commitment_id), CommitmentLedger)
