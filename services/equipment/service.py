@@ -17,6 +17,7 @@ from services.equipment.tally import EquipmentTally
 from shared.contracts import UnknownContract, parse_envelope
 from shared.errors import EXPECTED_ERRORS
 from shared.eventstore import EventStore
+from shared.follow import catch_up
 from shared.service import EventSourcedService
 from shared.validation import load
 
@@ -77,18 +78,7 @@ class EquipmentService(EventSourcedService):
         needs: for a new deployment, or events published before its queues existed.
         Idempotent. Reply: {"read": 1532, "applied": 611, "last_notification_id": 1532}"""
         load(s.Command(), payload)
-        after, applied, read = 0, 0, 0
-        while True:
-            page = self.registry.notifications(after=after, limit=1000)
-            for message in page["items"]:
-                read += 1
-                if message["type"] in REGISTRY_EVENTS:
-                    self._apply(message)
-                    applied += 1
-            if page["next_after"] == after:
-                return {"read": read, "applied": applied,
-                        "last_notification_id": page["last_notification_id"]}
-            after = page["next_after"]
+        return catch_up(self.registry, REGISTRY_EVENTS, self._apply)
 
     # ------------------------------------------------------------ commands
     @command

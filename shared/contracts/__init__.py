@@ -7,7 +7,12 @@ broker as they are: each service maps them to a contract explicitly.
 
 # Every service's contracts register themselves on import. Importing them here means any
 # consumer that parses envelopes knows every contract, not only its own service's.
-from shared.contracts import equipment_events, registry_events, training  # noqa: F401
+from shared.contracts import (  # noqa: F401
+    assessment_events,
+    equipment_events,
+    registry_events,
+    training,
+)
 from shared.contracts.envelope import Envelope, EnvelopeSchema, parse_envelope
 from shared.contracts.registry import REGISTRY, ContractRegistry, UnknownContract
 

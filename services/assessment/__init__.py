@@ -1,0 +1,1 @@
+"""Assessment: rounds and pupils' scores at scale, pseudonymous by design."""

@@ -1,0 +1,137 @@
+"""The assessment Application: rounds, scores in bulk, corrections. Pupils arrive here
+already pseudonymised (pupil_ref); the external id never reaches the event store."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from services.assessment.domain import AssessmentRound, ProgrammeSchools, ScoreSheet
+from shared.application import ServiceApplication, retry_on_conflict
+from shared.errors import DomainRuleViolated, NotFound
+
+# A sheet is snapshotted every so many events, so loading a corrected sheet stays cheap.
+SNAPSHOT_EVERY = 20
+
+
+class AssessmentApplication(ServiceApplication):
+    name = "assessment"
+    snapshotting_intervals = {ScoreSheet: SNAPSHOT_EVERY}
+
+    # ------------------------------------------------------------ registry facts
+    @retry_on_conflict()
+    def record_school_joined(self, programme_id: str, school_id: str) -> None:
+        schools = (self.find(ProgrammeSchools.create_id(programme_id), ProgrammeSchools)
+                   or ProgrammeSchools(programme_id=programme_id))
+        schools.add(school_id)
+        self.save(schools)
+
+    # ------------------------------------------------------------ rounds
+    @retry_on_conflict()
+    def open_round(self, round_id: str, **details: Any) -> AssessmentRound:
+        existing = self.find(AssessmentRound.create_id(round_id), AssessmentRound)
+        if existing is not None:
+            existing.check_same(**details)
+            return existing
+        baseline_id = details["baseline_round_id"]
+        if baseline_id is not None:
+            baseline = self.round(baseline_id)
+            if baseline.phase != "baseline" or baseline.programme_id != details["programme_id"]:
+                raise DomainRuleViolated(
+                    f"round {baseline_id} is not a baseline of programme "
+                    f"{details['programme_id']}",
+                    {"baseline_round_id": ["Not a matching baseline."]})
+        assessment_round = AssessmentRound(round_id=round_id, **details)
+        self.save(assessment_round)
+        return assessment_round
+
+    def round(self, round_id: str) -> AssessmentRound:
+        found = self.find(AssessmentRound.create_id(round_id), AssessmentRound)
+        if found is None:
+            raise NotFound(f"round {round_id} not found", {"round_id": [f"No round {round_id}."]})
+        return found
+
+    @retry_on_conflict()
+    def close_round(self, round_id: str, closed_on: date) -> AssessmentRound:
+        assessment_round = self.round(round_id)
+        assessment_round.close(closed_on)
+        self.save(assessment_round)
+        return assessment_round
+
+    # ------------------------------------------------------------ scores
+    @retry_on_conflict()
+    def record_scores(self, round_id: str, school_id: str,
+                      entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Record a batch of scores for one school in few saves: one event per grade sheet,
+        all sheets in one transaction. Entries: {"row", "pupil_ref", "grade", "subject",
+        "score"}. Returns one line per entry: recorded, unchanged or rejected (with errors).
+        """
+        assessment_round = self.round(round_id)
+        assessment_round.check_open()
+        if not self._in_programme(assessment_round.programme_id, school_id):
+            reason = {"school_id": [f"Not a school of programme {assessment_round.programme_id}."]}
+            return [_line(e, "rejected", reason) for e in entries]
+        sheets: dict[int, ScoreSheet] = {}
+        new: dict[int, dict[tuple[str, str], int]] = {}
+        report = []
+        for entry in entries:
+            problem = assessment_round.problem_with(entry["grade"], entry["subject"],
+                                                    entry["score"])
+            if problem:
+                report.append(_line(entry, "rejected", problem))
+                continue
+            sheet = sheets.get(entry["grade"]) or self._sheet(assessment_round, school_id,
+                                                              entry["grade"])
+            sheets[entry["grade"]] = sheet
+            key = (entry["pupil_ref"], entry["subject"])
+            before = new.setdefault(entry["grade"], {}).get(key, sheet.existing(*key))
+            if before is None:
+                new[entry["grade"]][key] = entry["score"]
+                report.append(_line(entry, "recorded"))
+            elif before == entry["score"]:
+                report.append(_line(entry, "unchanged"))
+            else:
+                report.append(_line(entry, "rejected", {"score": [
+                    f"Already recorded as {before}; correct it with a reason instead."]}))
+        for grade, sheet in sheets.items():
+            sheet.record([(ref, subject, score) for (ref, subject), score
+                          in new.get(grade, {}).items()])
+        self.save(*sheets.values())
+        return report
+
+    def _in_programme(self, programme_id: str, school_id: str) -> bool:
+        schools = self.find(ProgrammeSchools.create_id(programme_id), ProgrammeSchools)
+        return schools is not None and school_id in schools.schools
+
+    def _sheet(self, assessment_round: AssessmentRound, school_id: str,
+               grade: int) -> ScoreSheet:
+        return (self.find(ScoreSheet.create_id(assessment_round.round_id, school_id, grade),
+                          ScoreSheet)
+                or ScoreSheet(round_id=assessment_round.round_id,
+                              programme_id=assessment_round.programme_id,
+                              school_id=school_id, grade=grade))
+
+    @retry_on_conflict()
+    def correct_score(self, round_id: str, school_id: str, grade: int, pupil_ref: str,
+                      subject: str, score: int, reason: str) -> ScoreSheet:
+        """Correct one recorded score, with the reason; allowed after the round closed."""
+        assessment_round = self.round(round_id)
+        problem = assessment_round.problem_with(grade, subject, score)
+        if problem:
+            raise DomainRuleViolated(f"the corrected score does not fit round {round_id}",
+                                     problem)
+        sheet = self.find(ScoreSheet.create_id(round_id, school_id, grade), ScoreSheet)
+        if sheet is None:
+            raise NotFound(f"no scores of school {school_id} in grade {grade} of {round_id}",
+                           {"school_id": ["No score sheet."]})
+        sheet.correct(pupil_ref, subject, score, reason)
+        self.save(sheet)
+        return sheet
+
+
+def _line(entry: dict[str, Any], outcome: str,
+          errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    line: dict[str, Any] = {"row": entry["row"], "outcome": outcome}
+    if errors:
+        line["errors"] = errors
+    return line

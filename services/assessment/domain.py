@@ -1,0 +1,157 @@
+"""Assessment aggregates: rounds, and per-school score sheets that stay small.
+
+A sheet holds one school's scores for one grade in one round, so no aggregate grows with the
+size of the country: a national round is many small sheets. Pupils appear only as keyed
+hashes (see pseudonyms.py); nothing here ever sees an external pupil id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.errors import Conflict, DomainRuleViolated
+
+NAMESPACE = uuid.UUID("c5e2a7d4-1f3b-4e8a-b6c0-9d4f2e7a1b05")
+PHASES = ("baseline", "endline")
+
+
+def natural_id(kind: str, *parts: object) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, "/".join([kind, *map(str, parts)]))
+
+
+class AssessmentRound(Aggregate):
+    """One measurement of pupils' achievement: which grades, which subjects, when."""
+
+    @staticmethod
+    def create_id(round_id: str, **_: object) -> uuid.UUID:
+        return natural_id("round", round_id)
+
+    @event("Opened")
+    def __init__(self, round_id: str, programme_id: str, school_year: str, phase: str,
+                 grades: list[int], subjects: dict[str, dict[str, int]], opened_on: date,
+                 baseline_round_id: str | None) -> None:
+        self.round_id = round_id
+        self.programme_id = programme_id
+        self.school_year = school_year
+        self.phase = phase
+        self.grades = grades
+        self.subjects = subjects  # code -> {"max_score": 40, "threshold": 20}
+        self.opened_on = opened_on
+        self.baseline_round_id = baseline_round_id
+        self.closed_on: date | None = None
+
+    def details(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in (
+            "programme_id", "school_year", "phase", "grades", "subjects", "opened_on",
+            "baseline_round_id")}
+
+    def check_same(self, **details: Any) -> None:
+        differing = sorted(k for k, v in details.items() if self.details()[k] != v)
+        if differing:
+            raise Conflict(f"round {self.round_id} was opened with other details: "
+                           f"{', '.join(differing)}", {k: ["Differs from the open round."]
+                                                      for k in differing})
+
+    def problem_with(self, grade: int, subject: str, score: int) -> dict[str, list[str]]:
+        """Why a score does not fit this round, by field; empty if it fits."""
+        if grade not in self.grades:
+            return {"grade": [f"Grade {grade} is not assessed in this round ({self.grades})."]}
+        if subject not in self.subjects:
+            return {"subject": [f"Unknown subject; the round has {sorted(self.subjects)}."]}
+        if score > self.subjects[subject]["max_score"]:
+            return {"score": [f"Above the maximum of "
+                              f"{self.subjects[subject]['max_score']} for {subject}."]}
+        return {}
+
+    def check_open(self) -> None:
+        if self.closed_on is not None:
+            raise DomainRuleViolated(
+                f"round {self.round_id} closed on {self.closed_on}; no more scores "
+                f"(corrections with a reason are still possible)",
+                {"round_id": ["The round is closed."]})
+
+    def close(self, closed_on: date) -> None:
+        if self.closed_on is not None:
+            return
+        if closed_on < self.opened_on:
+            raise DomainRuleViolated("a round cannot close before it opened",
+                                     {"closed_on": [f"Before {self.opened_on}."]})
+        self._close(closed_on, self.programme_id, self.round_id)
+
+    @event("Closed")
+    def _close(self, closed_on: date, programme_id: str, round_id: str) -> None:
+        self.closed_on = closed_on
+
+
+class ScoreSheet(Aggregate):
+    """One school's scores in one grade of one round: pupil reference -> subject -> score."""
+
+    @staticmethod
+    def create_id(round_id: str, school_id: str, grade: int, **_: object) -> uuid.UUID:
+        return natural_id("sheet", round_id, school_id, grade)
+
+    @event("Started")
+    def __init__(self, round_id: str, programme_id: str, school_id: str, grade: int) -> None:
+        self.round_id = round_id
+        self.programme_id = programme_id
+        self.school_id = school_id
+        self.grade = grade
+        self.scores: dict[str, dict[str, int]] = {}
+
+    def keys(self) -> dict[str, Any]:
+        return {"round_id": self.round_id, "programme_id": self.programme_id,
+                "school_id": self.school_id, "grade": self.grade}
+
+    def existing(self, pupil_ref: str, subject: str) -> int | None:
+        return self.scores.get(pupil_ref, {}).get(subject)
+
+    def record(self, scores: list[tuple[str, str, int]]) -> None:
+        """Record new (pupil_ref, subject, score) triples in one event; the caller has
+        already set aside the ones recorded before."""
+        if scores:
+            self._record([list(s) for s in scores], self.keys())
+
+    @event("ScoresRecorded")
+    def _record(self, scores: list[list[Any]], keys: dict[str, Any]) -> None:
+        for pupil_ref, subject, score in scores:
+            self.scores.setdefault(pupil_ref, {})[subject] = score
+
+    def correct(self, pupil_ref: str, subject: str, score: int, reason: str) -> None:
+        previous = self.existing(pupil_ref, subject)
+        if previous is None:
+            raise DomainRuleViolated("no score to correct for this pupil and subject",
+                                     {"pupil_id": ["No score recorded in this sheet."]})
+        if previous == score:
+            return
+        self._correct(pupil_ref, subject, previous, score, reason, self.keys())
+
+    @event("ScoreCorrected")
+    def _correct(self, pupil_ref: str, subject: str, previous: int, score: int, reason: str,
+                 keys: dict[str, Any]) -> None:
+        self.scores[pupil_ref][subject] = score
+
+
+class ProgrammeSchools(Aggregate):
+    """The schools of a programme, as the registry announced them: a score for a school
+    outside the programme is refused."""
+
+    @staticmethod
+    def create_id(programme_id: str, **_: object) -> uuid.UUID:
+        return natural_id("programme-schools", programme_id)
+
+    @event("Opened")
+    def __init__(self, programme_id: str) -> None:
+        self.programme_id = programme_id
+        self.schools: list[str] = []
+
+    def add(self, school_id: str) -> None:
+        if school_id not in self.schools:
+            self._add(school_id)
+
+    @event("SchoolAdded")
+    def _add(self, school_id: str) -> None:
+        self.schools.append(school_id)

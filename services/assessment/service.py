@@ -1,0 +1,144 @@
+"""The assessment service's nameko adapter. External pupil ids are turned into keyed hashes
+here, at the edge, before validation results, the application or any log see them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from marshmallow import ValidationError
+from nameko.events import event_handler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy, rpc
+
+from services.assessment import schemas as s
+from services.assessment.app import AssessmentApplication
+from services.assessment.contracts import CONTRACTS
+from services.assessment.pseudonyms import Pseudonymiser
+from services.assessment.tally import AssessmentTally
+from shared.contracts import UnknownContract, parse_envelope
+from shared.errors import EXPECTED_ERRORS, InvalidInput
+from shared.eventstore import EventStore
+from shared.follow import catch_up
+from shared.metrics import IMPORT_ROWS
+from shared.service import EventSourcedService
+from shared.validation import load
+
+log = logging.getLogger(__name__)
+command = rpc(expected_exceptions=EXPECTED_ERRORS)
+
+
+class Pseudonyms(DependencyProvider):
+    """The deployment's pupil pseudonymiser; the key comes from config (PSEUDONYM_KEY), which
+    takes it from a Secret in production. A missing or short key stops the service at start."""
+
+    def setup(self) -> None:
+        self.pseudonymiser = Pseudonymiser(str(self.container.config.get("PSEUDONYM_KEY", "")))
+
+    def get_dependency(self, worker_ctx: Any) -> Pseudonymiser:
+        return self.pseudonymiser
+
+
+class AssessmentService(EventSourcedService):
+    """Assessment rounds and pupils' scores, in bulk, pseudonymous by design."""
+
+    name = "assessment"
+    store = EventStore(AssessmentApplication, CONTRACTS, fold=AssessmentTally)
+    pseudonyms = Pseudonyms()
+    registry = RpcProxy("registry")
+
+    @property
+    def app(self) -> AssessmentApplication:
+        return self.store.app  # type: ignore[return-value]
+
+    # ------------------------------------------------------------ registry events
+    @event_handler("registry", "OrganisationJoinedProgramme", requeue_on_error=True)
+    def on_joined_programme(self, message: dict[str, Any]) -> None:
+        self._apply(message)
+
+    def _apply(self, message: dict[str, Any]) -> None:
+        try:
+            envelope = parse_envelope(message)
+        except (ValidationError, UnknownContract) as exc:
+            log.error("dropping an unreadable registry event %s: %s",
+                      message.get("id") if isinstance(message, dict) else None, exc)
+            return
+        self.app.record_school_joined(envelope.data["programme_id"],
+                                      envelope.data["organisation_id"])
+
+    @command
+    def catch_up_registry(self, **payload: Any) -> dict[str, Any]:
+        """Learn every programme's schools from the registry's log over RPC (idempotent)."""
+        load(s.Command(), payload)
+        return catch_up(self.registry, ("OrganisationJoinedProgramme",), self._apply)
+
+    # ------------------------------------------------------------ commands
+    @command
+    def open_round(self, **payload: Any) -> dict[str, Any]:
+        """Open a baseline or endline round: programme, school year, grades, subjects with
+        their maximum score and proficiency threshold."""
+        return s.RoundView().dump(self.app.open_round(**load(s.OpenRound(), payload)))
+
+    @command
+    def close_round(self, **payload: Any) -> dict[str, Any]:
+        """Close a round: no more scores; corrections with a reason remain possible."""
+        return s.RoundView().dump(self.app.close_round(**load(s.CloseRound(), payload)))
+
+    @command
+    def record_scores(self, **payload: Any) -> dict[str, Any]:
+        """Record up to 5,000 scores of one school in one call, stored in one transaction.
+
+        Each score: {"row": 2, "pupil_id": "...", "grade": 6, "subject": "math", "score": 31}.
+        Reply: {"rows": [{"row": 2, "outcome": "recorded"}, {"row": 3, "outcome": "rejected",
+        "errors": {"score": ["Above the maximum of 40 for math."]}}], "counts": {...}}.
+        Sending the same scores again records nothing ("unchanged").
+        """
+        batch = load(s.RecordScores(), payload)
+        report, entries = [], []
+        for position, raw in enumerate(batch["scores"], start=1):
+            row = raw.get("row", position) if isinstance(raw, dict) else position
+            try:
+                score = load(s.ScoreRow(), {"row": position, **raw}
+                             if isinstance(raw, dict) else raw)
+            except InvalidInput as exc:
+                report.append({"row": row, "outcome": "rejected", "errors": exc.errors})
+                continue
+            entries.append({"row": score["row"], "grade": score["grade"],
+                            "subject": score["subject"], "score": score["score"],
+                            "pupil_ref": self.pseudonyms.reference(score.pop("pupil_id"))})
+        if entries:
+            report += self.app.record_scores(batch["round_id"], batch["school_id"], entries)
+        report.sort(key=lambda line: line["row"])
+        counts: dict[str, int] = {}
+        for line in report:
+            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+            IMPORT_ROWS.labels("assessment", "score", line["outcome"]).inc()
+        return {"rows": report, "counts": counts}
+
+    @command
+    def correct_score(self, **payload: Any) -> dict[str, Any]:
+        """Correct one recorded score (also after the round closed), with the reason."""
+        data = load(s.CorrectScore(), payload)
+        data["pupil_ref"] = self.pseudonyms.reference(data.pop("pupil_id"))
+        sheet = self.app.correct_score(**data)
+        return {"round_id": sheet.round_id, "school_id": sheet.school_id,
+                "grade": sheet.grade, "pupil_ref": data["pupil_ref"],
+                "subject": data["subject"], "score": data["score"]}
+
+    @command
+    def pupil_reference(self, **payload: Any) -> dict[str, str]:
+        """The pseudonymous reference of an external pupil id (for matching; not reversible)."""
+        data = load(s.PupilQuery(), payload)
+        return {"pupil_ref": self.pseudonyms.reference(data["pupil_id"])}
+
+    # ------------------------------------------------------------ queries
+    @command
+    def get_round(self, **payload: Any) -> dict[str, Any]:
+        return s.RoundView().dump(self.app.round(load(s.RoundQuery(), payload)["round_id"]))
+
+    @command
+    def round_summary(self, **payload: Any) -> dict[str, Any]:
+        """Scores, means and share at or above the threshold per grade and subject."""
+        round_id = load(s.RoundQuery(), payload)["round_id"]
+        self.app.round(round_id)  # NotFound for an unknown round
+        return self.store.fold.summary(round_id)  # type: ignore[no-any-return]
