@@ -22,14 +22,13 @@ import argparse  # noqa: E402
 import csv  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from scripts.import_report import ImportReport, write_report  # noqa: E402
 from shared.errors import BaqylauError  # noqa: E402
 
 REQUIRED = ["organisation_id", "bin", "kind", "name_kk", "name_ru", "kato", "locality",
@@ -41,20 +40,6 @@ AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 
 class UnusableFile(Exception):
     pass
-
-
-@dataclass
-class ImportReport:
-    counts: Counter[str] = field(default_factory=Counter)
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def problems(self) -> Iterator[tuple[int, str, str]]:
-        """(row, field, reason) for every reason a row was rejected."""
-        for line in self.rejected:
-            for name, reasons in sorted(line["errors"].items()):
-                for reason in reasons if isinstance(reasons, list) else [reasons]:
-                    yield line["row"], name, str(reason)
 
 
 def read_rows(path: Path) -> tuple[list[dict[str, str]], list[str]]:
@@ -81,9 +66,7 @@ def import_rows(registry: Any, rows: list[dict[str, Any]], school_year: str,
             reply = registry.import_organisations(school_year=school_year,
                                                   rows=rows[first:first + BATCH])
             for line in reply["rows"]:
-                report.counts[line["outcome"]] += 1
-                if line["outcome"] == "rejected":
-                    report.rejected.append(line)
+                report.add(line)
             bar.update(len(reply["rows"]))
     return report
 
@@ -93,13 +76,6 @@ def import_file(registry: Any, path: Path, school_year: str) -> ImportReport:
     report = import_rows(registry, rows, school_year, label=path.name[:22])
     report.ignored_columns = ignored
     return report
-
-
-def write_report(report: ImportReport, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "field", "reason"])
-        writer.writerows(report.problems())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot import: {exc}", file=sys.stderr)
         return 2
     report.ignored_columns = ignored
-    print(", ".join(f"{n} {outcome}" for outcome, n in sorted(report.counts.items())))
+    print(report.summary())
     if report.ignored_columns:
         print(f"columns not sent: {', '.join(report.ignored_columns)}")
     for row, name, reason in report.problems():

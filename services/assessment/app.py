@@ -63,11 +63,11 @@ class AssessmentApplication(ServiceApplication):
     def record_scores(self, round_id: str, school_id: str,
                       entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Record a batch of scores for one school in few saves: one event per grade sheet,
-        all sheets in one transaction. Entries: {"row", "pupil_ref", "grade", "subject",
-        "score"}. Returns one line per entry: recorded, unchanged or rejected (with errors).
+        all sheets in one transaction. A closed round takes no new scores.
+        Entries: {"row", "pupil_ref", "grade", "subject", "score"}. Returns one line per
+        entry: recorded, unchanged or rejected (with errors).
         """
         assessment_round = self.round(round_id)
-        assessment_round.check_open()
         if not self._in_programme(assessment_round.programme_id, school_id):
             reason = {"school_id": [f"Not a school of programme {assessment_round.programme_id}."]}
             return [_line(e, "rejected", reason) for e in entries]
@@ -85,7 +85,11 @@ class AssessmentApplication(ServiceApplication):
             sheets[entry["grade"]] = sheet
             key = (entry["pupil_ref"], entry["subject"])
             before = new.setdefault(entry["grade"], {}).get(key, sheet.existing(*key))
-            if before is None:
+            if before is None and assessment_round.closed_on is not None:
+                # Re-sending what a closed round holds is harmless; adding to it is not.
+                report.append(_line(entry, "rejected", {"round_id": [
+                    f"The round closed on {assessment_round.closed_on}; only corrections."]}))
+            elif before is None:
                 new[entry["grade"]][key] = entry["score"]
                 report.append(_line(entry, "recorded"))
             elif before == entry["score"]:

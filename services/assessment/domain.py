@@ -67,13 +67,6 @@ class AssessmentRound(Aggregate):
                               f"{self.subjects[subject]['max_score']} for {subject}."]}
         return {}
 
-    def check_open(self) -> None:
-        if self.closed_on is not None:
-            raise DomainRuleViolated(
-                f"round {self.round_id} closed on {self.closed_on}; no more scores "
-                f"(corrections with a reason are still possible)",
-                {"round_id": ["The round is closed."]})
-
     def close(self, closed_on: date) -> None:
         if self.closed_on is not None:
             return

@@ -80,8 +80,11 @@ def test_refuses_scores_of_a_school_outside_the_programme(app):
 def test_a_closed_round_takes_no_scores_but_takes_corrections(app):
     app.record_scores("AKT-BASE", "AKT-001", entries(("P1", 6, "math", 31)))
     app.close_round("AKT-BASE", date(2023, 10, 1))
-    with pytest.raises(DomainRuleViolated, match="closed"):
-        app.record_scores("AKT-BASE", "AKT-001", entries(("P2", 6, "math", 31)))
+    stored = app.last_notification_id()
+    report = app.record_scores("AKT-BASE", "AKT-001", entries(
+        ("P1", 6, "math", 31), ("P2", 6, "math", 31)))
+    assert outcomes(report) == [(2, "unchanged", []), (3, "rejected", ["round_id"])]
+    assert app.last_notification_id() == stored
     app.correct_score("AKT-BASE", "AKT-001", 6, PSEUDONYMS.reference("P1"), "math", 13,
                       "transcription error in the e-journal")
     summary = AssessmentTally(app).summary("AKT-BASE")

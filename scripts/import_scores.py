@@ -1,0 +1,114 @@
+"""Import pupils' scores for one assessment round from an e-journal CSV export (one row per
+pupil and subject) through the assessment RPC API, with a progress bar and a per-row report.
+
+    python -m scripts.import_scores FILE.csv --round AKT-2023-BASELINE [--report OUT.csv]
+
+Columns (any order; UTF-8): school_id, pupil_id, grade, subject, score. Other columns, such
+as pupils' names, are never sent. Rows go per school in calls of up to 2,000 scores; each is
+validated on its own (score above the maximum, unknown grade, subject or school...), good
+rows are stored, bad ones reported with row = line number, and importing the same file again
+counts every score once. Exit status: 0 all accepted, 1 some rejected, 2 unusable file.
+"""
+
+from __future__ import annotations
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import sys  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from scripts.calls import AMQP_URI  # noqa: E402
+from scripts.import_report import ImportReport, write_report  # noqa: E402
+from shared.errors import BaqylauError, InvalidInput  # noqa: E402
+
+COLUMNS = ["school_id", "pupil_id", "grade", "subject", "score"]
+BATCH = 2000
+IN_FLIGHT = 4  # calls for different schools touch different sheets: no contention
+
+
+class UnusableFile(Exception):
+    pass
+
+
+def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
+        rows = [{**{k.strip(): v for k, v in raw.items() if k and k.strip() in COLUMNS},
+                 "row": reader.line_num} for raw in reader]
+    return rows, [name for name in header if name not in COLUMNS]
+
+
+def batches(rows: list[dict[str, Any]], report: ImportReport) -> list[tuple[str, list]]:
+    by_school: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        school_id = (row.pop("school_id", None) or "").strip()
+        if not school_id:
+            report.add({"row": row["row"], "outcome": "rejected",
+                        "errors": {"school_id": ["Missing data for required field."]}})
+        else:
+            by_school[school_id].append(row)
+    return [(school, scores[i:i + BATCH]) for school, scores in sorted(by_school.items())
+            for i in range(0, len(scores), BATCH)]
+
+
+def import_rows(assessment: Any, round_id: str, rows: list[dict[str, Any]],
+                label: str = "scores") -> ImportReport:
+    report = ImportReport()
+    work = batches(rows, report)
+    with tqdm(total=len(rows), desc=f"{label:<22}", unit="score", file=sys.stdout) as bar:
+        bar.update(sum(report.counts.values()))
+        for first in range(0, len(work), IN_FLIGHT):
+            calls = [(scores, assessment.record_scores.call_async(
+                round_id=round_id, school_id=school, scores=scores))
+                for school, scores in work[first:first + IN_FLIGHT]]
+            for scores, call in calls:
+                try:
+                    lines = call.result()["rows"]
+                except InvalidInput as exc:  # e.g. a malformed school id: every row of it
+                    lines = [{"row": r["row"], "outcome": "rejected", "errors": exc.errors}
+                             for r in scores]
+                for line in lines:
+                    report.add(line)
+                bar.update(len(scores))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--round", required=True, dest="round_id")
+    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
+    args = parser.parse_args(argv)
+    try:
+        rows, ignored = read_rows(args.file)  # an unusable file fails before any call
+        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
+            report = import_rows(rpc.assessment, args.round_id, rows,
+                                 label=args.file.name[:22])
+    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
+        print(f"cannot import: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    if ignored:
+        print(f"columns not sent: {', '.join(ignored)}")
+    for row, name, reason in list(report.problems())[:50]:
+        print(f"  row {row}: {name}: {reason}")
+    if args.report:
+        write_report(report, args.report)
+    return 1 if report.rejected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
