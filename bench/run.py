@@ -3,6 +3,8 @@
 - RPC command (validate + save + reply), 10 calls in flight  vs  bare nameko RPC ping
 - relay publish rate (confirmed, persistent)                vs  bare kombu publish of 1 KB
   persistent messages to a durable queue, confirm per message (kombu's default with confirms)
+- bulk score import, 100,000 scores over RPC (bench/assessment.py)  vs  bare eventsourcing
+  save of the same 2,000-score payloads
 
 Needs `make up`. Prints a table and writes bench/results/latest.json.
 """
@@ -25,6 +27,7 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
+from bench import assessment  # noqa: E402
 from services.training.service import TrainingService  # noqa: E402
 from tests.shared.relay_helpers import make_app, make_relay, save_enrolments  # noqa: E402
 
@@ -32,6 +35,7 @@ AMQP = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 ADMIN = "host=127.0.0.1 port=5433 user=postgres password=postgres dbname=postgres"
 CALLS = int(os.environ.get("BENCH_CALLS", "2000"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "20000"))
+SCORES = int(os.environ.get("BENCH_SCORES", "100000"))
 IN_FLIGHT = 10
 
 
@@ -136,28 +140,44 @@ def relay_publish() -> float:
         drop_database(store)
 
 
+def score_import() -> tuple[float, dict[str, float]]:
+    bare_store, store = scratch_database(), scratch_database()
+    try:
+        return (assessment.bare_save(bare_store, SCORES),
+                assessment.bulk_import(store, AMQP, SCORES))
+    finally:
+        drop_database(bare_store)
+        drop_database(store)
+
+
 def main() -> None:
+    bare_scores, platform_scores = score_import()
     figures = {
+        "bare eventsourcing save, 2,000-score events (scores/s)": bare_scores,
+        "record_scores RPC, 2,000 per call (scores/s)": platform_scores["scores_per_s"],
+        "record_scores RPC: events stored/s": platform_scores["events_per_s"],
         "bare nameko RPC ping (calls/s)": bare_rpc_ping(),
         "RPC command enrol (calls/s)": rpc_command(),
         "bare kombu publish, confirm each (msg/s)": bare_kombu_publish(),
         "relay publish, confirm per batch (events/s)": relay_publish(),
     }
     ratios = {
+        "score import / bare eventsourcing save": platform_scores["scores_per_s"] / bare_scores,
         "RPC command / bare ping": figures["RPC command enrol (calls/s)"]
         / figures["bare nameko RPC ping (calls/s)"],
         "relay / bare kombu publish": figures["relay publish, confirm per batch (events/s)"]
         / figures["bare kombu publish, confirm each (msg/s)"],
     }
-    print(f"\n{'figure':<48}{'value':>12}")
+    print(f"\n{'figure':<58}{'value':>12}")
     for name, value in figures.items():
-        print(f"{name:<48}{value:>12,.0f}")
+        print(f"{name:<58}{value:>12,.0f}")
     for name, value in ratios.items():
-        print(f"{name:<48}{value:>12.2f}")
+        print(f"{name:<58}{value:>12.2f}")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(
         {"figures": figures, "ratios": ratios, "calls": CALLS, "events": EVENTS,
+         "scores": SCORES,
          "cores": os.cpu_count()}, indent=2))
 
 

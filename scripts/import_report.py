@@ -20,6 +20,10 @@ class ImportReport:
         if line["outcome"] == "rejected":
             self.rejected.append(line)
 
+    def merge(self, counts: dict[str, int], rejected: list[dict[str, Any]]) -> None:
+        self.counts.update(counts)
+        self.rejected += rejected
+
     def summary(self) -> str:
         return ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.counts.items()))
 

@@ -76,12 +76,12 @@ def import_rows(assessment: Any, round_id: str, rows: list[dict[str, Any]],
                 for school, scores in work[first:first + IN_FLIGHT]]
             for scores, call in calls:
                 try:
-                    lines = call.result()["rows"]
+                    reply = call.result()
                 except InvalidInput as exc:  # e.g. a malformed school id: every row of it
-                    lines = [{"row": r["row"], "outcome": "rejected", "errors": exc.errors}
-                             for r in scores]
-                for line in lines:
-                    report.add(line)
+                    reply = {"counts": {"rejected": len(scores)}, "rejected": [
+                        {"row": r["row"], "outcome": "rejected", "errors": exc.errors}
+                        for r in scores]}
+                report.merge(reply["counts"], reply["rejected"])
                 bar.update(len(scores))
     return report
 

@@ -89,17 +89,18 @@ class AssessmentService(EventSourcedService):
         """Record up to 5,000 scores of one school in one call, stored in one transaction.
 
         Each score: {"row": 2, "pupil_id": "...", "grade": 6, "subject": "math", "score": 31}.
-        Reply: {"rows": [{"row": 2, "outcome": "recorded"}, {"row": 3, "outcome": "rejected",
-        "errors": {"score": ["Above the maximum of 40 for math."]}}], "counts": {...}}.
+        Reply: {"counts": {"recorded": 1999, "rejected": 1}, "rejected": [{"row": 3,
+        "outcome": "rejected", "errors": {"score": ["Above the maximum of 40 for math."]}}]}
+        (only rejected rows are listed: a 5,000-row reply would cost more than the work).
         Sending the same scores again records nothing ("unchanged").
         """
         batch = load(s.RecordScores(), payload)
+        schema = s.ScoreRow()  # one instance per call: building a schema costs more than a row
         report, entries = [], []
         for position, raw in enumerate(batch["scores"], start=1):
             row = raw.get("row", position) if isinstance(raw, dict) else position
             try:
-                score = load(s.ScoreRow(), {"row": position, **raw}
-                             if isinstance(raw, dict) else raw)
+                score = load(schema, {"row": position, **raw} if isinstance(raw, dict) else raw)
             except InvalidInput as exc:
                 report.append({"row": row, "outcome": "rejected", "errors": exc.errors})
                 continue
@@ -108,12 +109,14 @@ class AssessmentService(EventSourcedService):
                             "pupil_ref": self.pseudonyms.reference(score.pop("pupil_id"))})
         if entries:
             report += self.app.record_scores(batch["round_id"], batch["school_id"], entries)
-        report.sort(key=lambda line: line["row"])
         counts: dict[str, int] = {}
         for line in report:
             counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
-            IMPORT_ROWS.labels("assessment", "score", line["outcome"]).inc()
-        return {"rows": report, "counts": counts}
+        for outcome, n in counts.items():
+            IMPORT_ROWS.labels("assessment", "score", outcome).inc(n)
+        rejected = sorted((line for line in report if line["outcome"] == "rejected"),
+                          key=lambda line: line["row"])
+        return {"counts": counts, "rejected": rejected}
 
     @command
     def correct_score(self, **payload: Any) -> dict[str, Any]:

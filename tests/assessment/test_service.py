@@ -154,7 +154,9 @@ def test_closing_stops_new_scores_but_not_corrections(services):
     late = [{"row": 3, "pupil_id": "EJ-2", "grade": 6, "subject": "math", "score": 25}]
     reply = services.assessment.record_scores(round_id=ROUND, school_id="AKT-001",
                                               scores=rows + late)
-    assert [line["outcome"] for line in reply["rows"]] == ["unchanged", "rejected"]
+    assert reply["counts"] == {"unchanged": 1, "rejected": 1}
+    assert [(line["row"], list(line["errors"])) for line in reply["rejected"]] == [
+        (3, ["round_id"])]
     services.assessment.correct_score(round_id=ROUND, school_id="AKT-001", grade=6,
                                       pupil_id="EJ-1", subject="math", score=19,
                                       reason="re-marked after appeal")
