@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test up down status venv services services-stop lint unit integration bench clean
+.PHONY: demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,11 +42,17 @@ unit: venv      ## fast tests, no servers needed
 integration: venv up services-stop
 	$(VENV)/bin/pytest -q -m integration
 
-test: venv up services-stop lint   ## the whole suite (demo services stopped: they would answer its calls)
+test: venv up services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
 	$(VENV)/bin/pytest -q --durations=10
+
+k8s-validate: venv   ## render deploy/k8s overlays, validate offline, scan (checkov)
+	bash scripts/k8s_validate.sh
+
+k8s-dev-secrets:   ## random credentials for the dev overlay (git-ignored)
+	bash scripts/k8s_dev_secrets.sh
 
 bench: venv up services-stop   ## the benchmark owns the broker: no demo service may answer its calls
 	$(PY) -m bench.run
 
 clean: down
-	rm -rf $(VENV) .stack
+	rm -rf $(VENV) .venv-k8s .stack
