@@ -6,7 +6,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/.stack/run"
 PY="$ROOT/.venv/bin"
 declare -A PORT=([training]=8001 [registry]=8002 [equipment]=8003 [assessment]=8004 [reporting]=8005)
-declare -A CLASS=([training]=TrainingService [registry]=RegistryService [equipment]=EquipmentService [assessment]=AssessmentService)
+declare -A CLASS=([training]=TrainingService [registry]=RegistryService [equipment]=EquipmentService [assessment]=AssessmentService [reporting]=ReportingService)
 
 log() { printf '[services] %s\n' "$*"; }
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

@@ -1,0 +1,1 @@
+"""Reporting: a read model for each funder, exactly once, always rebuildable."""

@@ -1,0 +1,141 @@
+"""How events reach the read model: live from RabbitMQ, and from each service's log.
+
+- Live: one durable queue, `reporting.events`, bound to every service's events exchange. A
+  message is acknowledged only after its transaction committed. A message that cannot be
+  read (malformed, unknown contract version) or whose handler keeps failing goes to the
+  `reporting.dead-letter` queue with the reason, and the stream moves on. A database outage
+  is not the message's fault: it is put back and retried after a pause.
+- Catch-up: on start and then periodically, each source's `notifications(after, limit)` log
+  is read from the last position reached, through the same idempotent handler. This fills
+  an empty database, events published before the queue existed, and any hole, whatever the
+  broker did. Notification ids have gaps (rolled-back inserts), so the position is the log's
+  own `next_after`, never "last id + 1".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import eventlet
+import kombu
+import psycopg2
+from kombu.mixins import ConsumerMixin
+from marshmallow import ValidationError
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.reporting import readmodel
+from shared.contracts import UnknownContract, parse_envelope
+from shared.publisher import events_exchange
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("registry", "training", "equipment", "assessment")
+QUEUE = "reporting.events"
+DEAD_LETTER = "reporting.dead-letter"
+ATTEMPTS_HEADER = "x-baqylau-attempts"
+MAX_ATTEMPTS = 5
+
+
+def events_queue() -> kombu.Queue:
+    return kombu.Queue(QUEUE, durable=True, auto_delete=False, bindings=[
+        kombu.binding(events_exchange(source), routing_key="#") for source in SOURCES])
+
+
+def dead_letter_queue() -> kombu.Queue:
+    return kombu.Queue(DEAD_LETTER, durable=True, auto_delete=False)
+
+
+class LiveFeed(ConsumerMixin):
+    def __init__(self, connection: kombu.Connection, dsn: str) -> None:
+        self.connection = connection
+        self.dsn = dsn
+        self.db: Any = None
+        self.applied = 0
+
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> list[Any]:
+        dead_letter_queue()(channel).declare()
+        return [consumer_cls(queues=[events_queue()], callbacks=[self.on_message],
+                             accept=["json"], prefetch_count=200)]
+
+    def on_message(self, body: Any, message: Any) -> None:
+        try:
+            envelope = parse_envelope(body if isinstance(body, dict) else json.loads(body))
+        except (ValidationError, UnknownContract, ValueError, TypeError) as exc:
+            self.dead_letter(body, message, f"unreadable: {exc}")
+            return
+        try:
+            if self.db is None or self.db.closed:
+                self.db = psycopg2.connect(self.dsn)
+            readmodel.handle(self.db, envelope)
+        except psycopg2.OperationalError as exc:
+            log.warning("read model database unavailable (%s); retrying the event", exc)
+            self.db = None
+            eventlet.sleep(2)
+            message.requeue()
+            return
+        except Exception as exc:  # noqa: BLE001 - a failing handler must not block the stream
+            self.retry_or_dead_letter(body, message, exc)
+            return
+        self.applied += 1
+        message.ack()
+
+    def retry_or_dead_letter(self, body: Any, message: Any, exc: Exception) -> None:
+        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
+        reason = f"{type(exc).__name__}: {exc}"
+        if attempts >= MAX_ATTEMPTS:
+            self.dead_letter(body, message, f"handler failed {attempts} times: {reason}")
+            return
+        log.warning("event handler failed (attempt %d): %s", attempts, reason)
+        producer = kombu.Producer(message.channel)
+        producer.publish(body, routing_key=QUEUE, exchange="", delivery_mode=2,
+                         headers={**(message.headers or {}), ATTEMPTS_HEADER: attempts},
+                         serializer="json")
+        message.ack()
+
+    def dead_letter(self, body: Any, message: Any, reason: str) -> None:
+        log.error("event moved to %s: %s", DEAD_LETTER, reason)
+        kombu.Producer(message.channel).publish(
+            body, routing_key=DEAD_LETTER, exchange="", delivery_mode=2, serializer="json",
+            headers={**(message.headers or {}), "x-baqylau-reason": reason[:1000]})
+        message.ack()
+
+
+def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
+             page: int = 1000) -> dict[str, int]:
+    """Apply every source's log from its recorded position; returns events applied per source."""
+    applied: dict[str, int] = {}
+    conn = psycopg2.connect(dsn)
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+            for source in sources:
+                applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page)
+    finally:
+        conn.close()
+    return applied
+
+
+def _catch_up_source(conn: Any, service: Any, source: str, page: int) -> int:
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT after FROM {readmodel.SCHEMA}.watermarks WHERE source = %s",
+                    (source,))
+        row = cur.fetchone()
+    after, applied = (row[0] if row else 0), 0
+    while True:
+        reply = service.notifications(after=after, limit=page)
+        for message in reply["items"]:
+            applied += readmodel.handle(conn, parse_envelope(message))
+        if reply["next_after"] == after:
+            return applied
+        after = reply["next_after"]
+        with conn, conn.cursor() as cur:
+            cur.execute(f"INSERT INTO {readmodel.SCHEMA}.watermarks VALUES (%s, %s) "
+                        "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after",
+                        (source, after))
+
+
+def sleep_until(deadline: float) -> None:
+    while time.monotonic() < deadline:
+        eventlet.sleep(min(1.0, deadline - time.monotonic()))

@@ -1,0 +1,270 @@
+"""The funders' read model in PostgreSQL: facts from every service's public events, kept so
+that any arrival order and any number of redeliveries give the same tables.
+
+- Each event is applied in one transaction with its (source, notification id) record, so a
+  redelivered event is a no-op.
+- State that changes is guarded by the aggregate's version (`subjectversion`): an older event
+  arriving late never overwrites a newer one. Facts that only ever grow (a cabinet delivered,
+  a trainer certified) are inserts that ignore repeats.
+- Every event carries the keys it needs (the services' contracts are designed so), so a
+  completion arriving before its enrolment still lands in the right row.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import psycopg2.extensions
+import psycopg2.extras
+
+from shared.contracts.envelope import Envelope
+
+SCHEMA = "rm"
+Cursor = psycopg2.extensions.cursor
+
+DDL = """
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.processed (
+  source text NOT NULL, notification_id bigint NOT NULL, event_type text NOT NULL,
+  PRIMARY KEY (source, notification_id));
+CREATE TABLE IF NOT EXISTS {s}.watermarks (source text PRIMARY KEY, after bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.programmes (
+  programme_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
+  regions text[], start_date date, end_date date, budget_kzt bigint);
+CREATE TABLE IF NOT EXISTS {s}.funders (
+  funder_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
+  organisation_type text);
+CREATE TABLE IF NOT EXISTS {s}.funder_roles (
+  programme_id text, funder_id text, role text, PRIMARY KEY (programme_id, funder_id, role));
+CREATE TABLE IF NOT EXISTS {s}.targets (
+  programme_id text, indicator text, measure text, baseline numeric, target numeric,
+  period_end date, version int NOT NULL, PRIMARY KEY (programme_id, indicator));
+CREATE TABLE IF NOT EXISTS {s}.commitments (
+  commitment_id text PRIMARY KEY, programme_id text NOT NULL, funder_id text NOT NULL,
+  scope text NOT NULL, amount_kzt bigint NOT NULL, committed_on date);
+CREATE TABLE IF NOT EXISTS {s}.organisations (
+  organisation_id text PRIMARY KEY, kind text, region_code text, district_code text,
+  name_ru text, school_year text, small_class boolean, pupils int, teachers int);
+CREATE TABLE IF NOT EXISTS {s}.participants (
+  programme_id text, organisation_id text, model text, kind text, district_code text,
+  PRIMARY KEY (programme_id, organisation_id));
+CREATE TABLE IF NOT EXISTS {s}.enrolments (
+  enrolment_id uuid PRIMARY KEY, programme_id text, role text, participant_id text,
+  school_id text, team_id text, status text, status_version int NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.trainers (
+  programme_id text, person_id text, PRIMARY KEY (programme_id, person_id));
+CREATE TABLE IF NOT EXISTS {s}.categories (
+  teacher_id text PRIMARY KEY, programme_id text, category text, version int NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.practices (
+  practice_id uuid PRIMARY KEY, programme_id text, school_id text);
+CREATE TABLE IF NOT EXISTS {s}.adoptions (
+  practice_id uuid, school_id text, programme_id text, PRIMARY KEY (practice_id, school_id));
+CREATE TABLE IF NOT EXISTS {s}.cabinets (
+  cabinet_id uuid PRIMARY KEY, programme_id text, organisation_id text, kind text,
+  district_code text, allocated boolean, allocation_version int NOT NULL DEFAULT 0,
+  cost_kzt bigint, commitment_id text, funder_id text,
+  delivered boolean NOT NULL DEFAULT false, commissioned boolean NOT NULL DEFAULT false,
+  internet_mbps numeric);
+CREATE TABLE IF NOT EXISTS {s}.rounds (
+  round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
+  school_year text, subjects jsonb);
+CREATE TABLE IF NOT EXISTS {s}.scores (
+  round_id text, pupil_ref text, subject text, school_id text, grade int, score int,
+  version int NOT NULL, PRIMARY KEY (round_id, pupil_ref, subject));
+"""
+
+
+def create(cur: Cursor, schema: str = SCHEMA) -> None:
+    cur.execute(DDL.format(s=schema))
+
+
+def handle(conn: psycopg2.extensions.connection, envelope: Envelope,
+           schema: str = SCHEMA) -> bool:
+    """Apply one event exactly once. False if it was already applied (nothing changes)."""
+    with conn, conn.cursor() as cur:
+        cur.execute(f"INSERT INTO {schema}.processed VALUES (%s, %s, %s) "
+                    "ON CONFLICT DO NOTHING",
+                    (envelope.service, envelope.notificationid, envelope.type))
+        if cur.rowcount == 0:
+            return False
+        apply = PROJECTIONS.get(envelope.type)
+        if apply is not None:
+            apply(cur, schema, envelope.data, envelope.subjectversion)
+    return True
+
+
+# ------------------------------------------------------------------ registry
+def _programme(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.programmes VALUES (%s,%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT DO NOTHING",
+                (d["programme_id"], d["name_kk"], d["name_ru"], d["name_en"], d["regions"],
+                 d["start"], d["end"], d["budget_kzt"]))
+
+
+def _funder(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.funders VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                (d["funder_id"], d["name_kk"], d["name_ru"], d["name_en"],
+                 d["organisation_type"]))
+
+
+def _role(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.funder_roles VALUES (%s,%s,%s) ON CONFLICT DO NOTHING",
+                (d["programme_id"], d["funder_id"], d["role"]))
+
+
+def _target(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    last = d["periods"][-1]
+    cur.execute(f"INSERT INTO {s}.targets VALUES (%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (programme_id, indicator) DO UPDATE SET measure = EXCLUDED.measure,"
+                " baseline = EXCLUDED.baseline, target = EXCLUDED.target,"
+                " period_end = EXCLUDED.period_end, version = EXCLUDED.version"
+                f" WHERE {s}.targets.version < EXCLUDED.version",
+                (d["programme_id"], d["indicator"], d["measure"], d["baseline"]["value"],
+                 last["target"], last["end"], v))
+
+
+def _commitment(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.commitments VALUES (%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT DO NOTHING",
+                (d["commitment_id"], d["programme_id"], d["funder_id"], d["scope"],
+                 d["amount_kzt"], d["committed_on"]))
+
+
+def _organisation(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    # The newest school year is the current profile, whichever event brings it first.
+    cur.execute(f"INSERT INTO {s}.organisations VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (organisation_id) DO UPDATE SET"
+                f" name_ru = COALESCE(EXCLUDED.name_ru, {s}.organisations.name_ru),"
+                " school_year = EXCLUDED.school_year, small_class = EXCLUDED.small_class,"
+                " pupils = EXCLUDED.pupils, teachers = EXCLUDED.teachers"
+                f" WHERE {s}.organisations.school_year <= EXCLUDED.school_year",
+                (d["organisation_id"], d["kind"], d["region_code"], d["district_code"],
+                 d.get("name_ru"), d["school_year"], d["small_class"], d["pupils"],
+                 d["teachers"]))
+    if "name_ru" in d:  # a registration arriving after a later profile still names it
+        cur.execute(f"UPDATE {s}.organisations SET name_ru = %s WHERE organisation_id = %s",
+                    (d["name_ru"], d["organisation_id"]))
+
+
+def _joined(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.participants VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                (d["programme_id"], d["organisation_id"], d["model"], d["kind"],
+                 d["district_code"]))
+
+
+# ------------------------------------------------------------------ training
+def _enrolment(status: str | None) -> Callable[[Cursor, str, dict[str, Any], int], None]:
+    def project(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+        cur.execute(
+            f"INSERT INTO {s}.enrolments VALUES (%s,%s,%s,%s,%s,%s,%s,%s) "
+            "ON CONFLICT (enrolment_id) DO UPDATE SET status = EXCLUDED.status,"
+            " status_version = EXCLUDED.status_version"
+            f" WHERE {s}.enrolments.status_version < EXCLUDED.status_version",
+            (d["enrolment_id"], d["programme_id"], d["role"], d["participant_id"],
+             d["school_id"], d["management_team_id"], status or "enrolled",
+             v if status else 0))
+    return project
+
+
+def _trainer(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.trainers VALUES (%s,%s) ON CONFLICT DO NOTHING",
+                (d["programme_id"], d["person_id"]))
+
+
+def _category(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.categories VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (teacher_id) DO UPDATE SET category = EXCLUDED.category,"
+                " programme_id = EXCLUDED.programme_id, version = EXCLUDED.version"
+                f" WHERE {s}.categories.version < EXCLUDED.version",
+                (d["teacher_id"], d["programme_id"], d["category"], v))
+
+
+def _practice(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.practices VALUES (%s,%s,%s) ON CONFLICT DO NOTHING",
+                (d["practice_id"], d["programme_id"], d["school_id"]))
+
+
+def _adoption(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.adoptions VALUES (%s,%s,%s) ON CONFLICT DO NOTHING",
+                (d["practice_id"], d["school_id"], d["programme_id"]))
+
+
+# ------------------------------------------------------------------ equipment
+def _cabinet_row(cur: Cursor, s: str, d: dict[str, Any]) -> None:
+    cur.execute(f"INSERT INTO {s}.cabinets (cabinet_id, programme_id, organisation_id, kind,"
+                " district_code, allocated) VALUES (%s,%s,%s,%s,%s,NULL) ON CONFLICT DO NOTHING",
+                (d["cabinet_id"], d["programme_id"], d["organisation_id"], d["kind"],
+                 d["district_code"]))
+
+
+def _allocation(allocated: bool) -> Callable[[Cursor, str, dict[str, Any], int], None]:
+    def project(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+        _cabinet_row(cur, s, d)
+        cur.execute(f"UPDATE {s}.cabinets SET allocated = %s, allocation_version = %s"
+                    " WHERE cabinet_id = %s AND allocation_version < %s",
+                    (allocated, v, d["cabinet_id"], v))
+    return project
+
+
+def _cabinet_fact(sql: str, *fields: str) -> Callable[[Cursor, str, dict[str, Any], int], None]:
+    def project(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+        _cabinet_row(cur, s, d)
+        # Procured, delivered and commissioned only ever become true: order does not matter.
+        # A procured cabinet was allocated, whatever allocation event is still on its way.
+        cur.execute(f"UPDATE {s}.cabinets SET {sql} WHERE cabinet_id = %s",
+                    (*[d[f] for f in fields], d["cabinet_id"]))
+    return project
+
+
+# ------------------------------------------------------------------ assessment
+def _round(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.rounds VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                (d["round_id"], d["programme_id"], d["phase"], d["baseline_round_id"],
+                 d["school_year"], json.dumps(d["subjects"])))
+
+
+def _scores(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    rows = [(d["round_id"], e["pupil_ref"], e["subject"], d["school_id"], d["grade"],
+             e["score"], v) for e in d["scores"]]
+    psycopg2.extras.execute_values(
+        cur, f"INSERT INTO {s}.scores VALUES %s ON CONFLICT (round_id, pupil_ref, subject)"
+        " DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version"
+        f" WHERE {s}.scores.version < EXCLUDED.version", rows, page_size=1000)
+
+
+def _correction(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    _scores(cur, s, {**d, "scores": [{"pupil_ref": d["pupil_ref"], "subject": d["subject"],
+                                      "score": d["score"]}]}, v)
+
+
+PROJECTIONS: dict[str, Callable[[Cursor, str, dict[str, Any], int], None]] = {
+    "ProgrammeLaunched": _programme,
+    "FunderRegistered": _funder,
+    "FunderRoleAssigned": _role,
+    "TargetSet": _target,
+    "FundingCommitted": _commitment,
+    "OrganisationRegistered": _organisation,
+    "OrganisationProfileUpdated": _organisation,
+    "OrganisationJoinedProgramme": _joined,
+    "ParticipantEnrolled": _enrolment(None),
+    "TrainingCompleted": _enrolment("completed"),
+    "TrainingDropped": _enrolment("dropped"),
+    "TrainerCertified": _trainer,
+    "TeacherCategoryAttested": _category,
+    "PracticePublished": _practice,
+    "PracticeAdopted": _adoption,
+    "CabinetAllocated": _allocation(True),
+    "CabinetAllocationCancelled": _allocation(False),
+    "CabinetProcured": _cabinet_fact("cost_kzt = %s, commitment_id = %s, funder_id = %s",
+                                     "cost_kzt", "commitment_id", "funder_id"),
+    "CabinetDelivered": _cabinet_fact("delivered = true"),
+    "CabinetCommissioned": _cabinet_fact("commissioned = true, internet_mbps = %s",
+                                         "internet_mbps"),
+    "AssessmentRoundOpened": _round,
+    "ScoresRecorded": _scores,
+    "ScoreCorrected": _correction,
+}
+# Events reporting reads but that change no figure (kept in `processed` all the same).
+IGNORED = {"CourseScheduled", "TrainerAssigned", "AttendanceRecorded", "FaultReported",
+           "FaultResolved", "AssessmentRoundClosed"}

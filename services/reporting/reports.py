@@ -1,0 +1,119 @@
+"""Funders' reports computed from the read model: targets against actuals, money, reach.
+
+Every figure is a query over the facts in the read model (never over the event stores), so a
+report always agrees with what the consumers applied.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import psycopg2.extensions
+
+from services.reporting.readmodel import SCHEMA
+
+Cursor = psycopg2.extensions.cursor
+
+# indicator -> SQL giving its actual value for programme %(p)s
+ACTUALS = {
+    "teachers_trained": "SELECT count(DISTINCT participant_id) FROM {s}.enrolments"
+                        " WHERE programme_id = %(p)s AND role = 'teacher'"
+                        " AND status = 'completed'",
+    "managers_trained": "SELECT count(DISTINCT participant_id) FROM {s}.enrolments"
+                        " WHERE programme_id = %(p)s AND role = 'manager'"
+                        " AND status = 'completed'",
+    "management_teams_trained": "SELECT count(DISTINCT team_id) FROM {s}.enrolments"
+                                " WHERE programme_id = %(p)s AND role = 'manager'"
+                                " AND status = 'completed'",
+    "trainers_certified": "SELECT count(*) FROM {s}.trainers WHERE programme_id = %(p)s",
+    "teachers_with_category": "SELECT count(*) FROM {s}.categories WHERE programme_id = %(p)s",
+    "organisations_reached": "SELECT count(*) FROM {s}.participants WHERE programme_id = %(p)s",
+    "pupils_reached": "SELECT coalesce(sum(o.pupils), 0) FROM {s}.participants pa"
+                      " JOIN {s}.organisations o USING (organisation_id)"
+                      " WHERE pa.programme_id = %(p)s",
+    "schools_equipped": "SELECT count(*) FROM (SELECT organisation_id FROM {s}.cabinets"
+                        " WHERE programme_id = %(p)s AND coalesce(allocated, true)"
+                        " GROUP BY organisation_id HAVING bool_and(commissioned)) equipped",
+    "cabinets_delivered": "SELECT count(*) FROM {s}.cabinets WHERE programme_id = %(p)s"
+                          " AND coalesce(allocated, true) AND delivered",
+    "cabinets_commissioned": "SELECT count(*) FROM {s}.cabinets WHERE programme_id = %(p)s"
+                             " AND coalesce(allocated, true) AND commissioned",
+    "pupils_assessed": "SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc"
+                       " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s",
+    "practices_published": "SELECT count(*) FROM {s}.practices WHERE programme_id = %(p)s",
+    "practices_adopted": "SELECT count(*) FROM {s}.adoptions WHERE programme_id = %(p)s",
+}
+
+
+def visible_programmes(cur: Cursor, funder_id: str, schema: str = SCHEMA) -> list[str]:
+    """The programmes a funder has a role in or money committed to."""
+    cur.execute(f"SELECT programme_id FROM {schema}.funder_roles WHERE funder_id = %s UNION "
+                f"SELECT programme_id FROM {schema}.commitments WHERE funder_id = %s "
+                "ORDER BY 1", (funder_id, funder_id))
+    return [row[0] for row in cur.fetchall()]
+
+
+def _scalar(cur: Cursor, sql: str, **params: Any) -> Any:
+    cur.execute(sql, params)
+    return cur.fetchone()[0]
+
+
+def _number(value: Decimal) -> str:
+    """A decimal as people write it: 500, 12.5 (never 5E+2)."""
+    return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+
+
+def _share(actual: int, target: Decimal | None) -> str | None:
+    if not target:
+        return None
+    return str((Decimal(actual) / target).quantize(Decimal("0.001"), ROUND_HALF_EVEN))
+
+
+def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
+    cur.execute(f"SELECT indicator, measure, baseline, target, period_end FROM {schema}.targets"
+                " WHERE programme_id = %s", (programme_id,))
+    targets = {row[0]: row[1:] for row in cur.fetchall()}
+    out = []
+    for indicator in sorted(targets):
+        actual = _scalar(cur, ACTUALS[indicator].format(s=schema), p=programme_id)
+        measure, baseline, target, period_end = targets[indicator]
+        out.append({"indicator": indicator, "measure": measure, "baseline": _number(baseline),
+                    "target": _number(target), "period_end": period_end.isoformat(),
+                    "actual": int(actual), "share_reached": _share(actual, target)})
+    return out
+
+
+def figures(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, int]:
+    """Every indicator's actual value, targeted or not (the reconciliation compares these)."""
+    return {name: int(_scalar(cur, sql.format(s=schema), p=programme_id))
+            for name, sql in ACTUALS.items()}
+
+
+def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
+    """Committed, procured and remaining, per funder and scope, in whole tenge."""
+    cur.execute(
+        f"SELECT c.commitment_id, c.funder_id, c.scope, c.amount_kzt,"
+        f" coalesce(sum(cb.cost_kzt) FILTER (WHERE coalesce(cb.allocated, true)), 0)"
+        f" FROM {schema}.commitments c LEFT JOIN {schema}.cabinets cb"
+        f" ON cb.commitment_id = c.commitment_id WHERE c.programme_id = %s"
+        f" GROUP BY c.commitment_id ORDER BY c.commitment_id", (programme_id,))
+    lines = [{"commitment_id": cid, "funder_id": funder, "scope": scope, "committed_kzt": amount,
+              "procured_kzt": int(procured), "remaining_kzt": amount - int(procured)}
+             for cid, funder, scope, amount, procured in cur.fetchall()]
+    budget = _scalar(cur, f"SELECT budget_kzt FROM {schema}.programmes"
+                          " WHERE programme_id = %(p)s", p=programme_id)
+    return {"budget_kzt": budget,
+            "committed_kzt": sum(line["committed_kzt"] for line in lines),
+            "procured_kzt": sum(line["procured_kzt"] for line in lines),
+            "commitments": lines}
+
+
+def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
+    cur.execute(f"SELECT name_kk, name_ru, name_en, start_date, end_date FROM {schema}.programmes"
+                " WHERE programme_id = %s", (programme_id,))
+    name_kk, name_ru, name_en, start, end = cur.fetchone()
+    return {"programme_id": programme_id, "name_kk": name_kk, "name_ru": name_ru,
+            "name_en": name_en, "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "indicators": indicators(cur, programme_id, schema),
+            "money": money(cur, programme_id, schema)}

@@ -1,0 +1,222 @@
+"""The reporting service: the funders' read model, fed by every service's events, served
+on token-protected HTTP report endpoints (JSON and CSV)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import logging
+import time
+from typing import Any, Iterator
+
+import kombu
+import psycopg2
+import psycopg2.pool
+from marshmallow import Schema, fields
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from werkzeug.wrappers import Response
+
+from services.reporting import feed, readmodel, reports, tokens
+from shared.config import amqp_uri
+from shared.errors import EXPECTED_ERRORS, NotFound
+from shared.fields import Ref
+from shared.metrics import RpcMetrics
+from shared.validation import load
+
+log = logging.getLogger(__name__)
+REPORT_REQUESTS = Counter("baqylau_report_requests_total", "Report endpoint requests",
+                          ["endpoint", "status"])
+
+
+class ReadModel(DependencyProvider):
+    """Owns the read model's database and runs the live feed and the periodic catch-up.
+
+    Config: READ_MODEL: {host, port, dbname, user, password, catch_up_interval: 30}; AMQP_URI.
+    """
+
+    def setup(self) -> None:
+        config = self.container.config
+        self.dsn = " ".join(f"{key}={config['READ_MODEL'][key]}" for key in (
+            "host", "port", "dbname", "user", "password"))
+        self.interval = float(config["READ_MODEL"].get("catch_up_interval", 30))
+        self.amqp_uri = amqp_uri(config)
+        with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
+            readmodel.create(cur)
+            cur.execute(tokens.DDL)
+        conn.close()
+        self.live: feed.LiveFeed | None = None
+        self.pool = psycopg2.pool.ThreadedConnectionPool(1, 10, self.dsn, connect_timeout=5)
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self._run_live, identifier="live-feed")
+        self.container.spawn_managed_thread(self._run_catch_up, identifier="catch-up")
+
+    def _run_live(self) -> None:
+        with kombu.Connection(self.amqp_uri) as connection:
+            self.live = feed.LiveFeed(connection, self.dsn)
+            self.live.run()
+
+    def _run_catch_up(self) -> None:
+        while True:
+            try:
+                applied = feed.catch_up(self.amqp_uri, self.dsn)
+                if any(applied.values()):
+                    log.info("catch-up applied %s", applied)
+            except Exception as exc:  # noqa: BLE001 - a source may be down; try again later
+                log.warning("catch-up incomplete: %s: %s", type(exc).__name__, exc)
+            feed.sleep_until(time.monotonic() + self.interval)
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.should_stop = True
+        self.pool.closeall()
+
+    def kill(self) -> None:
+        self.stop()
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[Any]:
+        """A cursor in one transaction on a pooled connection (committed on success)."""
+        conn = self.pool.getconn()
+        try:
+            with conn, conn.cursor() as cur:
+                yield cur
+        finally:
+            self.pool.putconn(conn)
+
+    def get_dependency(self, worker_ctx: Any) -> ReadModel:
+        return self
+
+
+class IssueToken(Schema):
+    funder_id = Ref(required=True)
+
+
+class RevokeToken(Schema):
+    token_id = fields.String(required=True)
+
+
+def _json(body: Any, status: int = 200, **headers: str) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/json", headers=headers)
+
+
+def _unauthorized() -> Response:
+    return _json({"error": "unauthorized", "message": "a valid bearer token is required"},
+                 401, **{"WWW-Authenticate": 'Bearer realm="baqylau-reports"'})
+
+
+def _not_found(programme_id: str) -> Response:
+    # The same answer whether the programme does not exist or belongs to another funder.
+    return _json({"error": "not_found", "message": f"programme {programme_id} not found"}, 404)
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "name", "target", "actual", "share_reached",
+                     "committed_kzt", "procured_kzt", "remaining_kzt"])
+    for i in report["indicators"]:
+        writer.writerow(["indicator", i["indicator"], i["target"], i["actual"],
+                         i["share_reached"], "", "", ""])
+    for c in report["money"]["commitments"]:
+        writer.writerow(["commitment", f"{c['commitment_id']} ({c['funder_id']}, {c['scope']})",
+                         "", "", "", c["committed_kzt"], c["procured_kzt"], c["remaining_kzt"]])
+    return out.getvalue()
+
+
+class ReportingService:
+    name = "reporting"
+    read_model = ReadModel()
+    metrics = RpcMetrics()
+
+    # ------------------------------------------------------------ admin (RPC)
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def issue_token(self, **payload: Any) -> dict[str, str]:
+        """Issue a bearer token for a funder the read model knows. The token is shown once;
+        only its hash is stored. Reply: {"token_id": "tok_...", "funder_id": "...", "token"}"""
+        funder_id = load(IssueToken(), payload)["funder_id"]
+        with self.read_model.cursor() as cur:
+            cur.execute(f"SELECT 1 FROM {readmodel.SCHEMA}.funders WHERE funder_id = %s",
+                        (funder_id,))
+            if cur.fetchone() is None:
+                raise NotFound(f"funder {funder_id} not found",
+                               {"funder_id": [f"No funder {funder_id} in the read model."]})
+            return tokens.issue(cur, funder_id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def revoke_token(self, **payload: Any) -> dict[str, Any]:
+        token_id = load(RevokeToken(), payload)["token_id"]
+        with self.read_model.cursor() as cur:
+            if not tokens.revoke(cur, token_id):
+                raise NotFound(f"token {token_id} not found or already revoked")
+        return {"token_id": token_id, "revoked": True}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def catch_up(self) -> dict[str, int]:
+        """Read every source's log now (as the periodic catch-up does); idempotent."""
+        return feed.catch_up(self.read_model.amqp_uri, self.read_model.dsn)
+
+    # ------------------------------------------------------------ funders (HTTP)
+    @http("GET", "/v1/programmes")
+    def programmes(self, request: Any) -> Response:
+        """The programmes the token's funder takes part in."""
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            if funder_id is None:
+                REPORT_REQUESTS.labels("programmes", "401").inc()
+                return _unauthorized()
+            body = {"funder_id": funder_id,
+                    "programmes": reports.visible_programmes(cur, funder_id)}
+        REPORT_REQUESTS.labels("programmes", "200").inc()
+        return _json(body)
+
+    @http("GET", "/v1/programmes/<string:programme_id>/report")
+    def programme_report(self, request: Any, programme_id: str) -> Response:
+        """A programme's report: indicators (target, actual, share) and money, exact to the
+        tenge. `?format=csv` for CSV."""
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            if funder_id is None:
+                REPORT_REQUESTS.labels("report", "401").inc()
+                return _unauthorized()
+            if programme_id not in reports.visible_programmes(cur, funder_id):
+                REPORT_REQUESTS.labels("report", "404").inc()
+                return _not_found(programme_id)
+            report = reports.programme_report(cur, programme_id)
+        REPORT_REQUESTS.labels("report", "200").inc()
+        if request.args.get("format") == "csv":
+            return Response(report_csv(report), status=200, mimetype="text/csv")
+        return _json(report)
+
+    # ------------------------------------------------------------ operations
+    @http("GET", "/healthz")
+    def healthz(self, request: Any) -> Response:
+        return _json({"status": "ok", "service": self.name})
+
+    @http("GET", "/readyz")
+    def readyz(self, request: Any) -> Response:
+        checks = {}
+        try:
+            with self.read_model.cursor() as cur:
+                cur.execute("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - report any failure as unready
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        try:
+            with kombu.Connection(self.read_model.amqp_uri, connect_timeout=2) as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"unreachable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return _json({"status": "ready" if ready else "unready", **checks}, 200 if ready else 503)
+
+    @http("GET", "/metrics")
+    def prometheus(self, request: Any) -> Response:
+        return Response(generate_latest(), status=200, content_type=CONTENT_TYPE_LATEST)
