@@ -36,7 +36,8 @@ REPORT_REQUESTS = Counter("baqylau_report_requests_total", "Report endpoint requ
 class ReadModel(DependencyProvider):
     """Owns the read model's database and runs the live feed and the periodic catch-up.
 
-    Config: READ_MODEL: {host, port, dbname, user, password, catch_up_interval: 30}; AMQP_URI.
+    Config: READ_MODEL: {host, port, dbname, user, password, catch_up_interval: 30,
+    sources: [registry, training, equipment, assessment]}; AMQP_URI.
     """
 
     def setup(self) -> None:
@@ -44,6 +45,7 @@ class ReadModel(DependencyProvider):
         self.dsn = " ".join(f"{key}={config['READ_MODEL'][key]}" for key in (
             "host", "port", "dbname", "user", "password"))
         self.interval = float(config["READ_MODEL"].get("catch_up_interval", 30))
+        self.sources = tuple(config["READ_MODEL"].get("sources") or feed.SOURCES)
         self.amqp_uri = amqp_uri(config)
         with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
             readmodel.create(cur)
@@ -64,7 +66,7 @@ class ReadModel(DependencyProvider):
     def _run_catch_up(self) -> None:
         while True:
             try:
-                applied = feed.catch_up(self.amqp_uri, self.dsn)
+                applied = feed.catch_up(self.amqp_uri, self.dsn, self.sources)
                 if any(applied.values()):
                     log.info("catch-up applied %s", applied)
             except Exception as exc:  # noqa: BLE001 - a source may be down; try again later
@@ -160,7 +162,8 @@ class ReportingService:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def catch_up(self) -> dict[str, int]:
         """Read every source's log now (as the periodic catch-up does); idempotent."""
-        return feed.catch_up(self.read_model.amqp_uri, self.read_model.dsn)
+        return feed.catch_up(self.read_model.amqp_uri, self.read_model.dsn,
+                             self.read_model.sources)
 
     # ------------------------------------------------------------ funders (HTTP)
     @http("GET", "/v1/programmes")
