@@ -25,7 +25,7 @@ status:
 	bash scripts/stack.sh status
 
 services: venv up
-	bash scripts/services.sh start registry equipment assessment training
+	bash scripts/services.sh start registry equipment assessment training reporting
 
 services-stop:
 	bash scripts/services.sh stop

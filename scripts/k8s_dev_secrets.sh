@@ -10,7 +10,7 @@ amqp_password=$(random)
 write amqp.env "username=baqylau" "password=$amqp_password" \
   "uri=pyamqp://baqylau:$amqp_password@rabbitmq:5672/"
 write postgres-admin.env "password=$(random)"
-for svc in registry training equipment assessment; do
+for svc in registry training equipment assessment reporting; do
   write "db-$svc.env" "password=$(random)"
 done
 write assessment-pseudonym.env "key=$(random)$(random)"

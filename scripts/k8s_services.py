@@ -17,6 +17,7 @@ SERVICES = {
     "training": ("TrainingService", "training"),
     "equipment": ("EquipmentService", "equipment"),
     "assessment": ("AssessmentService", "assessment"),
+    "reporting": ("ReportingService", "reports"),
 }
 # Secrets a service needs beyond its database and the broker.
 EXTRA_SECRETS = {
