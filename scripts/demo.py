@@ -13,7 +13,12 @@ from typing import Any  # noqa: E402
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from scripts import load_assessment, load_equipment, load_registry  # noqa: E402
+from scripts import (  # noqa: E402
+    load_assessment,
+    load_equipment,
+    load_registry,
+    load_reporting,
+)
 from scripts.calls import AMQP_URI, call_all  # noqa: E402
 from scripts.seed_training import PROGRAMME_ID, TARGETS, generate  # noqa: E402
 
@@ -84,9 +89,10 @@ def main() -> None:
         load_equipment.print_summary(rpc)
         load_assessment.print_summary(rpc)
         print_summary(rpc.training.summary(programme_id=PROGRAMME_ID))
-    print("\nThe services keep running: training on http://127.0.0.1:8001, registry on :8002, "
-          "equipment on :8003, assessment on :8004 (/metrics, /readyz). Run `make demo` "
-          "again (it is idempotent) or `make down` to stop everything.")
+        load_reporting.print_reports(rpc)
+    print("\nThe services keep running: training on http://127.0.0.1:8001, registry :8002, "
+          "equipment :8003, assessment :8004, reporting :8005 (/metrics, /readyz). Run "
+          "`make demo` again (it is idempotent) or `make down` to stop everything.")
 
 
 if __name__ == "__main__":

@@ -136,6 +136,22 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int) -> int:
                         (source, after))
 
 
+def read_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,
+              page: int = 1000) -> list[Any]:
+    """Every public event of every source, from its own log, in log order."""
+    envelopes = []
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
+        for source in sources:
+            service, after = getattr(rpc, source), 0
+            while True:
+                reply = service.notifications(after=after, limit=page)
+                envelopes += [parse_envelope(m) for m in reply["items"]]
+                if reply["next_after"] == after:
+                    break
+                after = reply["next_after"]
+    return envelopes
+
+
 def sleep_until(deadline: float) -> None:
     while time.monotonic() < deadline:
         eventlet.sleep(min(1.0, deadline - time.monotonic()))

@@ -21,7 +21,7 @@ from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
-from services.reporting import feed, readmodel, reports, tokens
+from services.reporting import feed, readmodel, reconcile, reports, tokens
 from shared.config import amqp_uri
 from shared.errors import EXPECTED_ERRORS, NotFound
 from shared.fields import Ref
@@ -164,6 +164,18 @@ class ReportingService:
         """Read every source's log now (as the periodic catch-up does); idempotent."""
         return feed.catch_up(self.read_model.amqp_uri, self.read_model.dsn,
                              self.read_model.sources)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reconcile(self) -> dict[str, Any]:
+        """Recompute every indicator of every programme from the services' logs and compare
+        with the read model. Reply: {"events_read": n, "programmes": [...],
+        "differences": []} — each difference names programme, indicator and both values."""
+        envelopes = feed.read_logs(self.read_model.amqp_uri, self.read_model.sources)
+        with self.read_model.cursor() as cur:
+            cur.execute(f"SELECT programme_id FROM {readmodel.SCHEMA}.programmes ORDER BY 1")
+            programmes = [row[0] for row in cur.fetchall()]
+            found = reconcile.differences(envelopes, cur, programmes)
+        return {"events_read": len(envelopes), "programmes": programmes, "differences": found}
 
     # ------------------------------------------------------------ funders (HTTP)
     @http("GET", "/v1/programmes")

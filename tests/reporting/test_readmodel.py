@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import readmodel, reports
+from services.reporting import readmodel, reconcile, reports
 from tests.conftest import PG_HOST, PG_PORT, admin_connection
 from tests.reporting.stream import P, stream
 
@@ -91,3 +91,17 @@ def test_duplicates_and_any_order_give_the_identical_read_model(database, events
     applied = sum(readmodel.handle(database, envelope, schema) for envelope in delivery)
     assert applied == len(events)
     assert dump(database, schema) == in_order[0]
+
+
+def test_reconciliation_finds_no_difference_and_catches_a_lost_event(database, events,
+                                                                      in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        assert reconcile.differences(events, cur, [P], schema) == []
+        # Lose one completion: the read model says 1 teacher trained, the logs say 2.
+        cur.execute(f"UPDATE {schema}.enrolments SET status = 'enrolled', status_version = 0"
+                    " WHERE status = 'completed' AND role = 'teacher' AND participant_id = 'T1'")
+        assert reconcile.differences(events, cur, [P], schema) == [
+            {"programme_id": P, "indicator": "teachers_trained", "from_logs": 2,
+             "read_model": 1}]
+        database.rollback()

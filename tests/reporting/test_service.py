@@ -94,6 +94,9 @@ def test_live_events_reach_the_funders_report(stack):
         assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 2_064_199_025
         csv = get(stack.web, "/v1/programmes/aktobe/report?format=csv", token)
         assert "2064199025" in csv.text and csv.headers["Content-Type"].startswith("text/csv")
+        check = reporting.reconcile()
+        assert (check["programmes"], check["differences"]) == (["aktobe"], [])
+        assert check["events_read"] == 4  # funder, programme, commitment, funding role
 
 
 def test_an_empty_reporting_database_fills_itself_from_the_logs(stack):
