@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg2.extensions
 
+from services.reporting.outcomes import learning_outcomes
 from services.reporting.readmodel import SCHEMA
 
 Cursor = psycopg2.extensions.cursor
@@ -116,4 +117,48 @@ def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> di
     return {"programme_id": programme_id, "name_kk": name_kk, "name_ru": name_ru,
             "name_en": name_en, "period": {"start": start.isoformat(), "end": end.isoformat()},
             "indicators": indicators(cur, programme_id, schema),
-            "money": money(cur, programme_id, schema)}
+            "money": money(cur, programme_id, schema),
+            "learning_outcomes": learning_outcomes(cur, programme_id, schema)}
+
+
+ORGANISATIONS = """
+SELECT pa.organisation_id, o.name_ru, pa.kind, pa.district_code, o.small_class,
+       coalesce(o.pupils, 0),
+       (SELECT count(DISTINCT e.participant_id) FROM {s}.enrolments e
+         WHERE e.programme_id = pa.programme_id AND e.school_id = pa.organisation_id
+           AND e.status = 'completed'),
+       (SELECT count(*) FROM {s}.cabinets c
+         WHERE c.programme_id = pa.programme_id AND c.organisation_id = pa.organisation_id
+           AND coalesce(c.allocated, true)),
+       (SELECT count(*) FROM {s}.cabinets c
+         WHERE c.programme_id = pa.programme_id AND c.organisation_id = pa.organisation_id
+           AND coalesce(c.allocated, true) AND c.commissioned),
+       (SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc
+          JOIN {s}.rounds r ON r.round_id = sc.round_id
+         WHERE r.programme_id = pa.programme_id AND sc.school_id = pa.organisation_id)
+  FROM {s}.participants pa LEFT JOIN {s}.organisations o USING (organisation_id)
+ WHERE pa.programme_id = %s ORDER BY pa.district_code, pa.organisation_id
+"""
+DRILL_FIELDS = ["pupils", "participants_trained", "cabinets", "cabinets_commissioned",
+                "pupils_assessed"]
+
+
+def organisations(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
+    """One line per organisation of the programme: what reached it."""
+    cur.execute(ORGANISATIONS.format(s=schema), (programme_id,))
+    return [{"organisation_id": oid, "name_ru": name, "kind": kind, "district_code": district,
+             "small_class": small, **dict(zip(DRILL_FIELDS, figures, strict=True))}
+            for oid, name, kind, district, small, *figures in cur.fetchall()]
+
+
+def districts(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
+    """The organisation lines summed per district."""
+    out: dict[str, dict[str, Any]] = {}
+    for line in organisations(cur, programme_id, schema):
+        district = out.setdefault(line["district_code"], {
+            "district_code": line["district_code"], "organisations": 0,
+            **dict.fromkeys(DRILL_FIELDS, 0)})
+        district["organisations"] += 1
+        for name in DRILL_FIELDS:
+            district[name] += line[name]
+    return list(out.values())

@@ -129,6 +129,23 @@ def report_csv(report: dict[str, Any]) -> str:
     for c in report["money"]["commitments"]:
         writer.writerow(["commitment", f"{c['commitment_id']} ({c['funder_id']}, {c['scope']})",
                          "", "", "", c["committed_kzt"], c["procured_kzt"], c["remaining_kzt"]])
+    if report["learning_outcomes"]:
+        writer.writerow([])
+        writer.writerow(["endline_round", "grade", "subject", "split", "baseline_mean",
+                         "endline_mean", "matched_pupils", "gain", "effect_size_d"])
+        for o in report["learning_outcomes"]:
+            writer.writerow([o["endline_round_id"], o["grade"], o["subject"], o["split"],
+                             o.get("baseline", {}).get("mean"), o.get("endline", {}).get("mean"),
+                             o.get("matched_pupils"), o.get("gain"), o.get("effect_size_d")])
+    return out.getvalue()
+
+
+def rows_csv(lines: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    if lines:
+        writer = csv.DictWriter(out, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
     return out.getvalue()
 
 
@@ -208,6 +225,26 @@ class ReportingService:
         if request.args.get("format") == "csv":
             return Response(report_csv(report), status=200, mimetype="text/csv")
         return _json(report)
+
+    @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
+    def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
+        """`districts` or `organisations` of a programme: pupils, participants trained,
+        cabinets (commissioned), pupils assessed. `?format=csv` for CSV."""
+        if level not in ("districts", "organisations"):
+            return _json({"error": "not_found", "message": f"no {level} view"}, 404)
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            if funder_id is None:
+                REPORT_REQUESTS.labels(level, "401").inc()
+                return _unauthorized()
+            if programme_id not in reports.visible_programmes(cur, funder_id):
+                REPORT_REQUESTS.labels(level, "404").inc()
+                return _not_found(programme_id)
+            lines = getattr(reports, level)(cur, programme_id)
+        REPORT_REQUESTS.labels(level, "200").inc()
+        if request.args.get("format") == "csv":
+            return Response(rows_csv(lines), status=200, mimetype="text/csv")
+        return _json({"programme_id": programme_id, level: lines})
 
     # ------------------------------------------------------------ operations
     @http("GET", "/healthz")

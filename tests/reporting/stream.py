@@ -116,6 +116,13 @@ def assessment_events(app: AssessmentApplication) -> None:
         {"row": n, "pupil_ref": pseudonyms.reference(f"EJ-{n}"), "grade": 6,
          "subject": "math", "score": 10 + n} for n in range(4)])
     app.correct_score("BASE", "S0", 6, pseudonyms.reference("EJ-0"), "math", 25, "re-marked")
+    app.close_round("BASE", date(2023, 10, 1))
+    app.open_round("END", programme_id=P, school_year="2023-2024", phase="endline",
+                   grades=[6], subjects={"math": {"max_score": 40, "threshold": 20}},
+                   opened_on=date(2024, 5, 6), baseline_round_id="BASE")
+    app.record_scores("END", "S0", [  # EJ-3 left; EJ-9 arrived: three pupils are matched
+        {"row": n, "pupil_ref": pseudonyms.reference(f"EJ-{n}"), "grade": 6,
+         "subject": "math", "score": score} for n, score in ((0, 27), (1, 16), (2, 21), (9, 30))])
 
 
 def stream(tmp_path) -> list[Envelope]:

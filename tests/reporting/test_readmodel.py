@@ -1,5 +1,7 @@
 """The read model on PostgreSQL: duplicates and any order give the identical model."""
 
+import math
+import statistics
 import uuid
 
 import psycopg2
@@ -7,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import readmodel, reconcile, reports
+from services.reporting import outcomes, readmodel, reconcile, reports
 from tests.conftest import PG_HOST, PG_PORT, admin_connection
 from tests.reporting.stream import P, stream
 
@@ -71,7 +73,7 @@ def test_the_stream_gives_the_seed_like_figures(database, in_order):
     assert figures["trainers_certified"] == 1
     # S0 first got two cabinets, then (fewer pupils, before procurement) one combined.
     assert (figures["cabinets_commissioned"], figures["schools_equipped"]) == (2, 2)
-    assert figures["pupils_assessed"] == 4
+    assert figures["pupils_assessed"] == 5  # four in the baseline, one more in the endline
     assert (money["committed_kzt"], money["procured_kzt"]) == (3_000_000, 2_000_000)
 
 
@@ -105,3 +107,35 @@ def test_reconciliation_finds_no_difference_and_catches_a_lost_event(database, e
             {"programme_id": P, "indicator": "teachers_trained", "from_logs": 2,
              "read_model": 1}]
         database.rollback()
+
+
+def test_learning_outcomes_match_a_direct_computation(database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        [overall, *splits] = outcomes.learning_outcomes(cur, P, schema)
+    # baseline: EJ-0 corrected to 25, EJ-1 11, EJ-2 12, EJ-3 13; endline: 27, 16, 21, 30
+    before, after = [25, 11, 12], [27, 16, 21]
+    gain = statistics.mean(after) - statistics.mean(before)
+    d = gain / math.sqrt((statistics.variance(before) + statistics.variance(after)) / 2)
+    assert overall["split"] == "all"
+    assert overall["baseline"] == {"pupils": 4, "mean": "15.250",
+                                   "share_at_or_above_threshold": "0.250"}
+    assert overall["endline"] == {"pupils": 4, "mean": "23.500",
+                                  "share_at_or_above_threshold": "0.750"}
+    assert overall["matched_pupils"] == 3
+    assert overall["gain"] == f"{gain:.3f}"
+    assert overall["effect_size_d"] == f"{d:.3f}"
+    assert {s["split"] for s in splits} == {"small_class", "district:1522"}
+
+
+def test_drill_downs_add_up_to_the_programme_figures(database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        figures = reports.figures(cur, P, schema)
+        by_district = reports.districts(cur, P, schema)
+        by_organisation = reports.organisations(cur, P, schema)
+    assert sum(d["cabinets_commissioned"] for d in by_district) == figures[
+        "cabinets_commissioned"] == sum(o["cabinets_commissioned"] for o in by_organisation)
+    assert sum(d["organisations"] for d in by_district) == figures["organisations_reached"]
+    assert sum(d["pupils"] for d in by_district) == figures["pupils_reached"]
+    assert sum(o["pupils_assessed"] for o in by_organisation) == figures["pupils_assessed"]
