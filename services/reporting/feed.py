@@ -104,34 +104,38 @@ class LiveFeed(ConsumerMixin):
 
 
 def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
-             page: int = 1000) -> dict[str, int]:
-    """Apply every source's log from its recorded position; returns events applied per source."""
+             page: int = 1000, schema: str | None = None) -> dict[str, int]:
+    """Apply every source's log from the position recorded in `schema` (default: the live
+    read model); returns events applied per source."""
     applied: dict[str, int] = {}
     conn = psycopg2.connect(dsn)
     try:
+        if schema is None:
+            with conn, conn.cursor() as cur:
+                schema = readmodel.current(cur)
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
             for source in sources:
-                applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page)
+                applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page,
+                                                   schema)
     finally:
         conn.close()
     return applied
 
 
-def _catch_up_source(conn: Any, service: Any, source: str, page: int) -> int:
+def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str) -> int:
     with conn, conn.cursor() as cur:
-        cur.execute(f"SELECT after FROM {readmodel.SCHEMA}.watermarks WHERE source = %s",
-                    (source,))
+        cur.execute(f"SELECT after FROM {schema}.watermarks WHERE source = %s", (source,))
         row = cur.fetchone()
     after, applied = (row[0] if row else 0), 0
     while True:
         reply = service.notifications(after=after, limit=page)
         for message in reply["items"]:
-            applied += readmodel.handle(conn, parse_envelope(message))
+            applied += readmodel.handle(conn, parse_envelope(message), schema)
         if reply["next_after"] == after:
             return applied
         after = reply["next_after"]
         with conn, conn.cursor() as cur:
-            cur.execute(f"INSERT INTO {readmodel.SCHEMA}.watermarks VALUES (%s, %s) "
+            cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "
                         "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after",
                         (source, after))
 

@@ -79,10 +79,40 @@ def create(cur: Cursor, schema: str = SCHEMA) -> None:
     cur.execute(DDL.format(s=schema))
 
 
+# Which schema holds the live read model. A rebuild fills a new schema beside it and switches
+# this pointer in one transaction; readers and writers look it up per transaction.
+POINTER = "reporting_read_model"
+
+
+def ensure_current(cur: Cursor) -> str:
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {POINTER} (id int PRIMARY KEY CHECK (id = 1),"
+                " schema_name text NOT NULL)")
+    cur.execute(f"INSERT INTO {POINTER} VALUES (1, %s) ON CONFLICT DO NOTHING", (SCHEMA,))
+    schema = current(cur)
+    create(cur, schema)
+    return schema
+
+
+def current(cur: Cursor, lock: bool = False) -> str:
+    """The live schema. With `lock`, a switch waits until this transaction ends."""
+    cur.execute(f"SELECT schema_name FROM {POINTER} WHERE id = 1"
+                + (" FOR SHARE" if lock else ""))
+    return str(cur.fetchone()[0])
+
+
+def switch(cur: Cursor, schema: str) -> str:
+    """Make `schema` the live read model; returns the one it replaces."""
+    old = current(cur)
+    cur.execute(f"UPDATE {POINTER} SET schema_name = %s WHERE id = 1", (schema,))
+    return old
+
+
 def handle(conn: psycopg2.extensions.connection, envelope: Envelope,
-           schema: str = SCHEMA) -> bool:
-    """Apply one event exactly once. False if it was already applied (nothing changes)."""
+           schema: str | None = None) -> bool:
+    """Apply one event exactly once. False if it was already applied (nothing changes).
+    Without `schema`, into the live read model (holding the pointer until commit)."""
     with conn, conn.cursor() as cur:
+        schema = schema or current(cur, lock=True)
         cur.execute(f"INSERT INTO {schema}.processed VALUES (%s, %s, %s) "
                     "ON CONFLICT DO NOTHING",
                     (envelope.service, envelope.notificationid, envelope.type))

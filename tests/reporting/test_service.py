@@ -4,6 +4,7 @@ and PostgreSQL: live events, catch-up of an empty database, dead letters, access
 import json
 import time
 
+import eventlet
 import kombu
 import pytest
 import requests
@@ -161,3 +162,26 @@ def test_each_token_reads_only_its_own_funders_reports(stack):
                     expected = (401 if name in ("none", "bad", "revoked")
                                 else 200 if funder == name else 404)
                     assert status == expected, (name, programme, path)
+
+
+def test_a_rebuild_switches_to_a_fresh_model_without_stopping_the_endpoints(stack):
+    with stack("reporting") as reporting, stack("registry") as registry:
+        seed(registry, "qh", "aktobe", 2_064_199_025)
+        token = issue(reporting, "qh")
+        assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 2_064_199_025
+        seen, stop = [], []
+
+        def keep_reading():
+            while not stop:
+                seen.append(committed(stack.web, token, "aktobe"))
+                eventlet.sleep(0.02)
+
+        reader = eventlet.spawn(keep_reading)
+        result = reporting.rebuild()
+        stop.append(True)
+        reader.wait()
+        assert result["replaced"] == "rm" and result["schema"].startswith("rm_")
+        assert result["events_applied"] == 4
+        assert seen and set(seen) == {2_064_199_025}  # every read during the rebuild answered
+        assert committed(stack.web, token, "aktobe") == 2_064_199_025
+        assert reporting.reconcile()["differences"] == []
