@@ -80,7 +80,7 @@ def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dic
         actual = _scalar(cur, ACTUALS[indicator].format(s=schema), p=programme_id)
         measure, baseline, target, period_end = targets[indicator]
         out.append({"indicator": indicator, "measure": measure, "baseline": _number(baseline),
-                    "target": _number(target), "period_end": period_end.isoformat(),
+                    "target": _number(target), "period_end": period_end,
                     "actual": int(actual), "share_reached": _share(actual, target)})
     return out
 
@@ -115,7 +115,7 @@ def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> di
                 " WHERE programme_id = %s", (programme_id,))
     name_kk, name_ru, name_en, start, end = cur.fetchone()
     return {"programme_id": programme_id, "name_kk": name_kk, "name_ru": name_ru,
-            "name_en": name_en, "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "name_en": name_en, "period": {"start": start, "end": end},
             "indicators": indicators(cur, programme_id, schema),
             "money": money(cur, programme_id, schema),
             "learning_outcomes": learning_outcomes(cur, programme_id, schema)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import logging
@@ -21,7 +22,7 @@ from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
-from services.reporting import feed, readmodel, reconcile, reports, tokens
+from services.reporting import feed, readmodel, reconcile, reports, schemas, tokens
 from shared.config import amqp_uri
 from shared.errors import EXPECTED_ERRORS, NotFound
 from shared.fields import Ref
@@ -140,6 +141,20 @@ def report_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+def answered(handler: Any) -> Any:
+    """HTTP handlers answer with JSON even when the read model's database is away: 503 with
+    a reason, never a traceback or a bare 500."""
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:
+            log.warning("report endpoint unavailable: %s", type(exc).__name__)
+            return _json({"error": "unavailable", "message": "the read model is unreachable; "
+                          "retry shortly"}, 503, **{"Retry-After": "5"})
+    return wrapper
+
+
 def rows_csv(lines: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     if lines:
@@ -219,6 +234,7 @@ class ReportingService:
 
     # ------------------------------------------------------------ funders (HTTP)
     @http("GET", "/v1/programmes")
+    @answered
     def programmes(self, request: Any) -> Response:
         """The programmes the token's funder takes part in."""
         with self.read_model.cursor() as cur:
@@ -229,9 +245,10 @@ class ReportingService:
             body = {"funder_id": funder_id, "programmes": reports.visible_programmes(
                 cur, funder_id, readmodel.current(cur))}
         REPORT_REQUESTS.labels("programmes", "200").inc()
-        return _json(body)
+        return _json(schemas.ProgrammeList().dump(body))
 
     @http("GET", "/v1/programmes/<string:programme_id>/report")
+    @answered
     def programme_report(self, request: Any, programme_id: str) -> Response:
         """A programme's report: indicators (target, actual, share) and money, exact to the
         tenge. `?format=csv` for CSV."""
@@ -248,9 +265,10 @@ class ReportingService:
         REPORT_REQUESTS.labels("report", "200").inc()
         if request.args.get("format") == "csv":
             return Response(report_csv(report), status=200, mimetype="text/csv")
-        return _json(report)
+        return _json(schemas.ProgrammeReport().dump(report))
 
     @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
+    @answered
     def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
         """`districts` or `organisations` of a programme: pupils, participants trained,
         cabinets (commissioned), pupils assessed. `?format=csv` for CSV."""
@@ -269,7 +287,13 @@ class ReportingService:
         REPORT_REQUESTS.labels(level, "200").inc()
         if request.args.get("format") == "csv":
             return Response(rows_csv(lines), status=200, mimetype="text/csv")
-        return _json({"programme_id": programme_id, level: lines})
+        view = schemas.Districts() if level == "districts" else schemas.Organisations()
+        return _json(view.dump({"programme_id": programme_id, level: lines}))
+
+    @http("GET", "/v1/openapi.json")
+    def openapi(self, request: Any) -> Response:
+        """The OpenAPI 3 document of the report endpoints (no token needed)."""
+        return _json(schemas.openapi())
 
     # ------------------------------------------------------------ operations
     @http("GET", "/healthz")

@@ -12,6 +12,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.utils import find_free_port
 
 from services.registry.service import RegistryService
+from services.reporting import schemas
 from services.reporting.feed import DEAD_LETTER
 from services.reporting.service import ReportingService
 from shared.publisher import events_exchange
@@ -95,6 +96,14 @@ def test_live_events_reach_the_funders_report(stack):
         assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 2_064_199_025
         csv = get(stack.web, "/v1/programmes/aktobe/report?format=csv", token)
         assert "2064199025" in csv.text and csv.headers["Content-Type"].startswith("text/csv")
+        report = get(stack.web, "/v1/programmes/aktobe/report", token).json()
+        assert schemas.ProgrammeReport().load(report)["money"]["committed_kzt"] == 2_064_199_025
+        document = requests.get(f"{stack.web}/v1/openapi.json", timeout=10).json()
+        assert document["openapi"].startswith("3.") and set(document["paths"]) == {
+            "/v1/programmes", "/v1/programmes/{programme_id}/report",
+            "/v1/programmes/{programme_id}/districts",
+            "/v1/programmes/{programme_id}/organisations"}
+        assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
         check = reporting.reconcile()
         assert (check["programmes"], check["differences"]) == (["aktobe"], [])
         assert check["events_read"] == 4  # funder, programme, commitment, funding role

@@ -1,0 +1,153 @@
+"""The report endpoints' response contracts. Responses are dumped through these schemas and
+the OpenAPI document is generated from them, so the document cannot drift from the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+
+class Indicator(Schema):
+    indicator = fields.String(required=True, metadata={"example": "teachers_trained"})
+    measure = fields.String(required=True, metadata={"description": "unit or percentage"})
+    baseline = fields.String(required=True, metadata={"description": "decimal as text"})
+    target = fields.String(required=True, metadata={"example": "500"})
+    period_end = fields.Date(required=True)
+    actual = fields.Integer(required=True)
+    share_reached = fields.String(allow_none=True, metadata={"example": "1.000"})
+
+
+class CommitmentLine(Schema):
+    commitment_id = fields.String(required=True)
+    funder_id = fields.String(required=True)
+    scope = fields.String(required=True)
+    committed_kzt = fields.Integer(required=True)
+    procured_kzt = fields.Integer(required=True)
+    remaining_kzt = fields.Integer(required=True)
+
+
+class Money(Schema):
+    budget_kzt = fields.Integer(allow_none=True)
+    committed_kzt = fields.Integer(required=True)
+    procured_kzt = fields.Integer(required=True)
+    commitments = fields.List(fields.Nested(CommitmentLine), required=True)
+
+
+class RoundFigures(Schema):
+    pupils = fields.Integer(required=True)
+    mean = fields.String(required=True)
+    share_at_or_above_threshold = fields.String(required=True)
+
+
+class Outcome(Schema):
+    baseline_round_id = fields.String(required=True)
+    endline_round_id = fields.String(required=True)
+    grade = fields.Integer(required=True)
+    subject = fields.String(required=True)
+    split = fields.String(required=True, metadata={
+        "description": "all, small_class, other, or district:<4-digit KATO district>"})
+    baseline = fields.Nested(RoundFigures)
+    endline = fields.Nested(RoundFigures)
+    matched_pupils = fields.Integer()
+    gain = fields.String(metadata={"description": "mean endline - baseline, matched pupils"})
+    effect_size_d = fields.String(allow_none=True, metadata={
+        "description": "Cohen's d_av on matched pupils"})
+
+
+class Period(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+class ProgrammeReport(Schema):
+    programme_id = fields.String(required=True)
+    name_kk = fields.String(required=True)
+    name_ru = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    period = fields.Nested(Period, required=True)
+    indicators = fields.List(fields.Nested(Indicator), required=True)
+    money = fields.Nested(Money, required=True)
+    learning_outcomes = fields.List(fields.Nested(Outcome), required=True)
+
+
+class ProgrammeList(Schema):
+    funder_id = fields.String(required=True)
+    programmes = fields.List(fields.String(), required=True)
+
+
+class DrillLine(Schema):
+    pupils = fields.Integer(required=True)
+    participants_trained = fields.Integer(required=True)
+    cabinets = fields.Integer(required=True)
+    cabinets_commissioned = fields.Integer(required=True)
+    pupils_assessed = fields.Integer(required=True)
+
+
+class DistrictLine(DrillLine):
+    district_code = fields.String(required=True)
+    organisations = fields.Integer(required=True)
+
+
+class OrganisationLine(DrillLine):
+    organisation_id = fields.String(required=True)
+    name_ru = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    district_code = fields.String(required=True)
+    small_class = fields.Boolean(allow_none=True)
+
+
+class Districts(Schema):
+    programme_id = fields.String(required=True)
+    districts = fields.List(fields.Nested(DistrictLine), required=True)
+
+
+class Organisations(Schema):
+    programme_id = fields.String(required=True)
+    organisations = fields.List(fields.Nested(OrganisationLine), required=True)
+
+
+class Error(Schema):
+    error = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True)
+
+
+def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
+    if csv:
+        content["text/csv"] = {"schema": {"type": "string"}}
+    operation: dict[str, Any] = {
+        "summary": summary, "security": [{"bearer": []}],
+        "responses": {"200": {"description": "OK", "content": content},
+                      "401": {"description": "Missing, invalid or revoked token",
+                              "content": {"application/json": {"schema": "Error"}}}}}
+    if schema != "ProgrammeList":
+        operation["responses"]["404"] = {
+            "description": "No such programme among the token's funder's programmes",
+            "content": {"application/json": {"schema": "Error"}}}
+        operation["parameters"] = [{"name": "programme_id", "in": "path", "required": True,
+                                    "schema": {"type": "string"}}]
+    if csv:
+        operation.setdefault("parameters", []).append(
+            {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv"]}})
+    return {"get": operation}
+
+
+def openapi() -> dict[str, Any]:
+    spec = APISpec(title="Baqylau funders' reports", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "Each funder reads the programmes it funds or "
+                                        "oversees, with its own bearer token."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for schema in (ProgrammeReport, ProgrammeList, Districts, Organisations, Error):
+        spec.components.schema(schema.__name__, schema=schema)
+    spec.path("/v1/programmes", operations=_get("The token's programmes", "ProgrammeList"))
+    spec.path("/v1/programmes/{programme_id}/report",
+              operations=_get("A programme's report", "ProgrammeReport", csv=True))
+    spec.path("/v1/programmes/{programme_id}/districts",
+              operations=_get("The report by district", "Districts", csv=True))
+    spec.path("/v1/programmes/{programme_id}/organisations",
+              operations=_get("The report by organisation", "Organisations", csv=True))
+    return spec.to_dict()
