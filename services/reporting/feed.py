@@ -25,12 +25,16 @@ import psycopg2
 from kombu.mixins import ConsumerMixin
 from marshmallow import ValidationError
 from nameko.standalone.rpc import ClusterRpcProxy
+from prometheus_client import Counter
 
 from services.reporting import readmodel
 from shared.contracts import UnknownContract, parse_envelope
 from shared.publisher import events_exchange
 
 log = logging.getLogger(__name__)
+DEAD_LETTERS = Counter("baqylau_dead_letters_total",
+                       "Events moved to reporting's dead-letter queue, by kind of failure",
+                       ["kind"])
 
 SOURCES = ("registry", "training", "equipment", "assessment")
 QUEUE = "reporting.events"
@@ -64,7 +68,7 @@ class LiveFeed(ConsumerMixin):
         try:
             envelope = parse_envelope(body if isinstance(body, dict) else json.loads(body))
         except (ValidationError, UnknownContract, ValueError, TypeError) as exc:
-            self.dead_letter(body, message, f"unreadable: {exc}")
+            self.dead_letter(body, message, f"unreadable: {exc}", "unreadable")
             return
         try:
             if self.db is None or self.db.closed:
@@ -86,7 +90,8 @@ class LiveFeed(ConsumerMixin):
         attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
         reason = f"{type(exc).__name__}: {exc}"
         if attempts >= MAX_ATTEMPTS:
-            self.dead_letter(body, message, f"handler failed {attempts} times: {reason}")
+            self.dead_letter(body, message, f"handler failed {attempts} times: {reason}",
+                             "handler_failed")
             return
         log.warning("event handler failed (attempt %d): %s", attempts, reason)
         producer = kombu.Producer(message.channel)
@@ -95,12 +100,47 @@ class LiveFeed(ConsumerMixin):
                          serializer="json")
         message.ack()
 
-    def dead_letter(self, body: Any, message: Any, reason: str) -> None:
-        log.error("event moved to %s: %s", DEAD_LETTER, reason)
-        kombu.Producer(message.channel).publish(
-            body, routing_key=DEAD_LETTER, exchange="", delivery_mode=2, serializer="json",
-            headers={**(message.headers or {}), "x-baqylau-reason": reason[:1000]})
+    def dead_letter(self, body: Any, message: Any, reason: str, kind: str) -> None:
+        send_to_dead_letters(kombu.Producer(message.channel), body, reason, kind,
+                             message.headers or {})
         message.ack()
+
+
+def send_to_dead_letters(producer: kombu.Producer, body: Any, reason: str, kind: str,
+                         headers: dict[str, Any] | None = None) -> None:
+    log.error("event moved to %s: %s", DEAD_LETTER, reason)
+    DEAD_LETTERS.labels(kind).inc()
+    producer.publish(body, routing_key=DEAD_LETTER, exchange="", delivery_mode=2,
+                     serializer="json", declare=[dead_letter_queue()],
+                     headers={**(headers or {}), "x-baqylau-reason": reason[:1000],
+                              "x-baqylau-failure": kind})
+
+
+def replay_dead_letters(amqp_uri: str, limit: int) -> int:
+    """Move up to `limit` dead letters back to the events queue, attempts reset (after the
+    fix of whatever failed them). Each is acknowledged only once re-published."""
+    replayed = 0
+    with kombu.Connection(amqp_uri) as connection:
+        queue = connection.SimpleQueue(dead_letter_queue())
+        producer = kombu.Producer(connection.default_channel)
+        try:
+            while replayed < limit:
+                try:
+                    message = queue.get(block=False)
+                except queue.Empty:
+                    break
+                headers = {k: v for k, v in (message.headers or {}).items()
+                           if not k.startswith("x-baqylau-")}
+                producer.publish(message.body, routing_key=QUEUE, exchange="",
+                                 delivery_mode=2, headers=headers,
+                                 content_type=message.content_type,
+                                 content_encoding=message.content_encoding,
+                                 declare=[events_queue()])
+                message.ack()
+                replayed += 1
+        finally:
+            queue.close()
+    return replayed
 
 
 def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
@@ -116,13 +156,14 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
             for source in sources:
                 applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page,
-                                                   schema)
+                                                   schema, amqp_uri)
     finally:
         conn.close()
     return applied
 
 
-def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str) -> int:
+def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str,
+                     amqp_uri: str) -> int:
     with conn, conn.cursor() as cur:
         cur.execute(f"SELECT after FROM {schema}.watermarks WHERE source = %s", (source,))
         row = cur.fetchone()
@@ -130,7 +171,15 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
     while True:
         reply = service.notifications(after=after, limit=page)
         for message in reply["items"]:
-            applied += readmodel.handle(conn, parse_envelope(message), schema)
+            try:
+                envelope = parse_envelope(message)
+            except (ValidationError, UnknownContract) as exc:
+                # The log holds it for good; set it aside like the live feed would.
+                with kombu.Connection(amqp_uri) as connection:
+                    send_to_dead_letters(connection.Producer(), message,
+                                         f"unreadable: {exc}", "unreadable")
+                continue
+            applied += readmodel.handle(conn, envelope, schema)
         if reply["next_after"] == after:
             return applied
         after = reply["next_after"]

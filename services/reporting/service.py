@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import kombu
 import psycopg2
 import psycopg2.pool
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.web.handlers import http
@@ -102,6 +102,10 @@ class IssueToken(Schema):
 
 class RevokeToken(Schema):
     token_id = fields.String(required=True)
+
+
+class ReplayDeadLetters(Schema):
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 100_000))
 
 
 def _json(body: Any, status: int = 200, **headers: str) -> Response:
@@ -209,6 +213,13 @@ class ReportingService:
             programmes = [row[0] for row in cur.fetchall()]
             found = reconcile.differences(envelopes, cur, programmes, schema)
         return {"events_read": len(envelopes), "programmes": programmes, "differences": found}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def replay_dead_letters(self, **payload: Any) -> dict[str, int]:
+        """After fixing what failed them, send dead letters back through the feed (attempts
+        reset; an event already applied stays a no-op). Reply: {"replayed": 3}"""
+        limit = load(ReplayDeadLetters(), payload)["limit"]
+        return {"replayed": feed.replay_dead_letters(self.read_model.amqp_uri, limit)}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def rebuild(self) -> dict[str, Any]:

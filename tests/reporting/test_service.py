@@ -13,8 +13,9 @@ from nameko.testing.utils import find_free_port
 
 from services.registry.service import RegistryService
 from services.reporting import schemas
-from services.reporting.feed import DEAD_LETTER
+from services.reporting.feed import DEAD_LETTER, send_to_dead_letters
 from services.reporting.service import ReportingService
+from shared.contracts.envelope import event_id
 from shared.publisher import events_exchange
 
 pytestmark = pytest.mark.integration
@@ -141,6 +142,26 @@ def test_poison_messages_go_to_the_dead_letter_queue_and_the_stream_goes_on(stac
                     message.ack()
     assert any("unreadable" in r for r in reasons)
     assert any("99" in r for r in reasons)
+    metrics = requests.get(f"{stack.web}/metrics", timeout=10).text
+    assert 'baqylau_dead_letters_total{kind="unreadable"}' in metrics
+
+
+def test_dead_letters_can_be_replayed_after_a_fix(stack):
+    with stack("reporting") as reporting, stack("registry") as registry:
+        seed(registry, "qh", "aktobe", 1_000)
+        token = issue(reporting, "qh")
+        assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 1_000
+        # An event that a since-fixed bug had sent to the dead letters (valid contract).
+        original = registry.notifications(after=0, limit=100)["items"]
+        event = next(e for e in original if e["type"] == "FundingCommitted")
+        event = {**event, "notificationid": 10_000, "id": event_id(event["source"], 10_000),
+                 "data": {**event["data"], "commitment_id": "QH-2", "amount_kzt": 7}}
+        with kombu.Connection(stack.amqp) as connection:
+            send_to_dead_letters(connection.Producer(), event, "handler failed 5 times: bug",
+                                 "handler_failed")
+        assert reporting.replay_dead_letters(limit=10) == {"replayed": 1}
+        assert wait_for(lambda: committed(stack.web, token, "aktobe") == 1_007)
+        assert reporting.replay_dead_letters() == {"replayed": 0}
 
 
 def test_each_token_reads_only_its_own_funders_reports(stack):
