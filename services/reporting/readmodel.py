@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS {s}.cabinets (
   cost_kzt bigint, commitment_id text, funder_id text,
   delivered boolean NOT NULL DEFAULT false, commissioned boolean NOT NULL DEFAULT false,
   internet_mbps numeric);
+ALTER TABLE {s}.cabinets ADD COLUMN IF NOT EXISTS procured_on date;
 CREATE TABLE IF NOT EXISTS {s}.rounds (
   round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
   school_year text, subjects jsonb);
@@ -286,8 +287,9 @@ PROJECTIONS: dict[str, Callable[[Cursor, str, dict[str, Any], int], None]] = {
     "PracticeAdopted": _adoption,
     "CabinetAllocated": _allocation(True),
     "CabinetAllocationCancelled": _allocation(False),
-    "CabinetProcured": _cabinet_fact("cost_kzt = %s, commitment_id = %s, funder_id = %s",
-                                     "cost_kzt", "commitment_id", "funder_id"),
+    "CabinetProcured": _cabinet_fact(
+        "cost_kzt = %s, commitment_id = %s, funder_id = %s, procured_on = %s",
+        "cost_kzt", "commitment_id", "funder_id", "procured_on"),
     "CabinetDelivered": _cabinet_fact("delivered = true"),
     "CabinetCommissioned": _cabinet_fact("commissioned = true, internet_mbps = %s",
                                          "internet_mbps"),

@@ -9,6 +9,7 @@ import functools
 import io
 import json
 import logging
+import secrets
 import time
 from typing import Any, Iterator
 
@@ -22,7 +23,7 @@ from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
-from services.reporting import feed, readmodel, reconcile, reports, schemas, tokens
+from services.reporting import feed, iati, readmodel, reconcile, reports, schemas, tokens
 from shared.config import amqp_uri
 from shared.errors import EXPECTED_ERRORS, NotFound
 from shared.fields import Ref
@@ -156,6 +157,11 @@ def answered(handler: Any) -> Any:
             log.warning("report endpoint unavailable: %s", type(exc).__name__)
             return _json({"error": "unavailable", "message": "the read model is unreachable; "
                           "retry shortly"}, 503, **{"Retry-After": "5"})
+        except Exception:  # a bug: log it here, never show a traceback to a funder
+            reference = secrets.token_hex(4)
+            log.exception("report endpoint failed (reference %s)", reference)
+            return _json({"error": "internal", "message": "the report could not be produced; "
+                          f"quote reference {reference} to the operators"}, 500)
     return wrapper
 
 
@@ -277,6 +283,24 @@ class ReportingService:
         if request.args.get("format") == "csv":
             return Response(report_csv(report), status=200, mimetype="text/csv")
         return _json(schemas.ProgrammeReport().dump(report))
+
+    @http("GET", "/v1/programmes/<string:programme_id>/iati.xml")
+    @answered
+    def iati_activity(self, request: Any, programme_id: str) -> Response:
+        """The programme as an IATI 2.03 activity (participating orgs, budget, transactions,
+        sectors, results)."""
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            if funder_id is None:
+                REPORT_REQUESTS.labels("iati", "401").inc()
+                return _unauthorized()
+            schema = readmodel.current(cur)
+            if programme_id not in reports.visible_programmes(cur, funder_id, schema):
+                REPORT_REQUESTS.labels("iati", "404").inc()
+                return _not_found(programme_id)
+            body = iati.activity_xml(cur, programme_id, schema)
+        REPORT_REQUESTS.labels("iati", "200").inc()
+        return Response(body, status=200, mimetype="application/xml")
 
     @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
     @answered

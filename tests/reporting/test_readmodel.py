@@ -3,14 +3,16 @@
 import math
 import statistics
 import uuid
+from xml.etree import ElementTree
 
 import psycopg2
 import pytest
+import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import outcomes, readmodel, reconcile, reports
-from tests.conftest import PG_HOST, PG_PORT, admin_connection
+from services.reporting import iati, outcomes, readmodel, reconcile, reports
+from tests.conftest import PG_HOST, PG_PORT, ROOT, admin_connection
 from tests.reporting.stream import P, stream
 
 pytestmark = pytest.mark.integration
@@ -139,3 +141,23 @@ def test_drill_downs_add_up_to_the_programme_figures(database, in_order):
     assert sum(d["organisations"] for d in by_district) == figures["organisations_reached"]
     assert sum(d["pupils"] for d in by_district) == figures["pupils_reached"]
     assert sum(o["pupils_assessed"] for o in by_organisation) == figures["pupils_assessed"]
+
+
+def test_the_iati_export_is_valid_203_and_its_money_adds_up(database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        document = iati.activity_xml(cur, P, schema)
+        money = reports.money(cur, P, schema)
+    iati_schema = xmlschema.XMLSchema(str(ROOT / "schemas/iati-2.03/iati-activities-schema.xsd"))
+    iati_schema.validate(document.decode())
+    activity = ElementTree.fromstring(document).find("iati-activity")
+    roles = {(o.get("ref"), o.get("role")) for o in activity.iter("participating-org")}
+    assert roles == {("KZ-BAQYLAU-qh", "1"), ("KZ-BAQYLAU-akimat", "2")}
+    spent = [int(t.find("value").text) for t in activity.iter("transaction")
+             if t.find("transaction-type").get("code") == "4"]
+    committed = [int(t.find("value").text) for t in activity.iter("transaction")
+                 if t.find("transaction-type").get("code") == "2"]
+    assert (sum(spent), sum(committed)) == (money["procured_kzt"], money["committed_kzt"])
+    actuals = {i.find("title/narrative").text: i.find("period/actual").get("value")
+               for i in activity.iter("indicator")}
+    assert actuals == {"cabinets commissioned": "2", "teachers trained": "2"}

@@ -1,0 +1,139 @@
+"""A programme as an IATI 2.03 activity (https://iatistandard.org/en/iati-standard/203/):
+participating organisations with their roles, budget, transactions from procurement,
+DAC 5 sectors, and results with each targeted indicator's baseline, target and actual.
+
+Built from the read model only, like every report; validated in the tests against the
+official schema in ../shared/iati-2.03.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET  # noqa: N817 - the conventional alias
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.reporting import reports
+from services.reporting.readmodel import SCHEMA
+
+REPORTING_ORG = ("KZ-BAQYLAU", "Baqylau monitoring platform")
+IATI_ROLES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
+# DAC 5 purpose codes: 11130 teacher training, 11120 education facilities and training.
+SECTORS = {"11130": 60, "11120": 40}
+SECTORS_WITH_EQUIPMENT = {"11130": 30, "11120": 70}
+
+
+def _text(parent: ET.Element, tag: str, text: str, lang: str | None = None) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    narrative = ET.SubElement(element, "narrative")
+    if lang:
+        narrative.set("xml:lang", lang)
+    narrative.text = text
+    return element
+
+
+def _value(parent: ET.Element, tag: str, amount: int, value_date: date) -> None:
+    value = ET.SubElement(parent, tag, {"currency": "KZT", "value-date": value_date.isoformat()})
+    value.text = str(amount)
+
+
+def activity_xml(cur: Any, programme_id: str, schema: str = SCHEMA) -> bytes:
+    report = reports.programme_report(cur, programme_id, schema)
+    start, end = report["period"]["start"], report["period"]["end"]
+    root = ET.Element("iati-activities", {
+        "version": "2.03", "generated-datetime": datetime.now(UTC).replace(
+            microsecond=0).isoformat()})
+    activity = ET.SubElement(root, "iati-activity", {"default-currency": "KZT",
+                                                     "xml:lang": "en"})
+    ET.SubElement(activity, "iati-identifier").text = f"{REPORTING_ORG[0]}-{programme_id}"
+    reporting_org = ET.SubElement(activity, "reporting-org",
+                                  {"ref": REPORTING_ORG[0], "type": "90"})
+    ET.SubElement(reporting_org, "narrative").text = REPORTING_ORG[1]
+    title = ET.SubElement(activity, "title")
+    for lang, name in (("en", report["name_en"]), ("kk", report["name_kk"]),
+                       ("ru", report["name_ru"])):
+        if name:
+            ET.SubElement(title, "narrative", {"xml:lang": lang}).text = name
+    _text(activity, "description", f"{report['name_en'] or report['name_ru']}: "
+          "rural school development programme monitored by Baqylau.")
+    for funder_id, funder_name, organisation_type, role in _participants(cur, programme_id,
+                                                                         schema):
+        org = ET.SubElement(activity, "participating-org", {
+            "ref": f"KZ-BAQYLAU-{funder_id}", "type": organisation_type,
+            "role": IATI_ROLES[role]})
+        ET.SubElement(org, "narrative").text = funder_name
+    today = date.today()
+    ET.SubElement(activity, "activity-status", {"code": "2" if end >= today else "4"})
+    ET.SubElement(activity, "activity-date", {"type": "1", "iso-date": start.isoformat()})
+    ET.SubElement(activity, "activity-date", {"type": "3", "iso-date": end.isoformat()})
+    ET.SubElement(activity, "recipient-country", {"code": "KZ", "percentage": "100"})
+    money = report["money"]
+    sectors = SECTORS_WITH_EQUIPMENT if money["procured_kzt"] else SECTORS
+    for code, percentage in sectors.items():
+        ET.SubElement(activity, "sector", {"vocabulary": "1", "code": code,
+                                           "percentage": str(percentage)})
+    if money["budget_kzt"]:
+        budget = ET.SubElement(activity, "budget", {"type": "1", "status": "2"})
+        ET.SubElement(budget, "period-start", {"iso-date": start.isoformat()})
+        ET.SubElement(budget, "period-end", {"iso-date": end.isoformat()})
+        _value(budget, "value", money["budget_kzt"], start)
+    for line in _commitments(cur, programme_id, schema):
+        _transaction(activity, "2", line["amount_kzt"], line["date"] or start,
+                     line["funder_id"], f"Commitment {line['commitment_id']} ({line['scope']})")
+    for line in _procurements(cur, programme_id, schema):
+        _transaction(activity, "4", line["cost_kzt"], line["date"] or start, line["funder_id"],
+                     f"Equipment procured, charged to {line['commitment_id']}")
+    for indicator in report["indicators"]:
+        _result(activity, indicator, start, end)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _transaction(activity: ET.Element, type_code: str, amount: int, when: date,
+                 funder_id: str, description: str) -> None:
+    transaction = ET.SubElement(activity, "transaction")
+    ET.SubElement(transaction, "transaction-type", {"code": type_code})
+    ET.SubElement(transaction, "transaction-date", {"iso-date": when.isoformat()})
+    _value(transaction, "value", amount, when)
+    _text(transaction, "description", description)
+    provider = ET.SubElement(transaction, "provider-org", {"ref": f"KZ-BAQYLAU-{funder_id}"})
+    ET.SubElement(provider, "narrative").text = funder_id
+
+
+def _result(activity: ET.Element, indicator: dict[str, Any], start: date, end: date) -> None:
+    result = ET.SubElement(activity, "result", {"type": "2", "aggregation-status": "1"})
+    _text(result, "title", indicator["indicator"].replace("_", " "))
+    element = ET.SubElement(result, "indicator", {
+        "measure": "1" if indicator["measure"] == "unit" else "2", "ascending": "1"})
+    _text(element, "title", indicator["indicator"].replace("_", " "))
+    ET.SubElement(element, "baseline", {"year": str(start.year), "iso-date": start.isoformat(),
+                                        "value": indicator["baseline"]})
+    period = ET.SubElement(element, "period")
+    ET.SubElement(period, "period-start", {"iso-date": start.isoformat()})
+    ET.SubElement(period, "period-end", {"iso-date": indicator["period_end"].isoformat()
+                                         if hasattr(indicator["period_end"], "isoformat")
+                                         else str(indicator["period_end"])})
+    ET.SubElement(period, "target", {"value": indicator["target"]})
+    ET.SubElement(period, "actual", {"value": str(indicator["actual"])})
+
+
+def _participants(cur: Any, programme_id: str, schema: str) -> list[tuple[str, str, str, str]]:
+    cur.execute(f"SELECT r.funder_id, coalesce(f.name_en, f.name_ru, r.funder_id),"
+                f" coalesce(f.organisation_type, '90'), r.role FROM {schema}.funder_roles r"
+                f" LEFT JOIN {schema}.funders f USING (funder_id) WHERE r.programme_id = %s"
+                " ORDER BY r.role, r.funder_id", (programme_id,))
+    return list(cur.fetchall())
+
+
+def _commitments(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
+    cur.execute(f"SELECT commitment_id, funder_id, scope, amount_kzt, committed_on"
+                f" FROM {schema}.commitments WHERE programme_id = %s ORDER BY 1",
+                (programme_id,))
+    return [dict(zip(("commitment_id", "funder_id", "scope", "amount_kzt", "date"), row,
+                     strict=True)) for row in cur.fetchall()]
+
+
+def _procurements(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
+    cur.execute(f"SELECT commitment_id, funder_id, procured_on, sum(cost_kzt)"
+                f" FROM {schema}.cabinets WHERE programme_id = %s AND cost_kzt IS NOT NULL"
+                " AND coalesce(allocated, true) GROUP BY 1, 2, 3 ORDER BY 3, 1", (programme_id,))
+    return [{"commitment_id": c, "funder_id": f, "date": when, "cost_kzt": int(total)}
+            for c, f, when, total in cur.fetchall()]
