@@ -23,7 +23,16 @@ from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
-from services.reporting import feed, iati, readmodel, reconcile, reports, schemas, tokens
+from services.reporting import (
+    feed,
+    iati,
+    readmodel,
+    reconcile,
+    reports,
+    schemas,
+    tokens,
+    xlsx,
+)
 from shared.config import amqp_uri
 from shared.errors import EXPECTED_ERRORS, NotFound
 from shared.fields import Ref
@@ -31,6 +40,7 @@ from shared.metrics import RpcMetrics
 from shared.validation import load
 
 log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_REQUESTS = Counter("baqylau_report_requests_total", "Report endpoint requests",
                           ["endpoint", "status"])
 
@@ -283,6 +293,27 @@ class ReportingService:
         if request.args.get("format") == "csv":
             return Response(report_csv(report), status=200, mimetype="text/csv")
         return _json(schemas.ProgrammeReport().dump(report))
+
+    @http("GET", "/v1/programmes/<string:programme_id>/report.xlsx")
+    @answered
+    def report_xlsx(self, request: Any, programme_id: str) -> Response:
+        """The report as an XLSX workbook: indicators, money, learning outcomes, districts,
+        organisations, one sheet each."""
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            if funder_id is None:
+                REPORT_REQUESTS.labels("xlsx", "401").inc()
+                return _unauthorized()
+            schema = readmodel.current(cur)
+            if programme_id not in reports.visible_programmes(cur, funder_id, schema):
+                REPORT_REQUESTS.labels("xlsx", "404").inc()
+                return _not_found(programme_id)
+            body = xlsx.workbook(reports.programme_report(cur, programme_id, schema),
+                                 reports.districts(cur, programme_id, schema),
+                                 reports.organisations(cur, programme_id, schema))
+        REPORT_REQUESTS.labels("xlsx", "200").inc()
+        return Response(body, status=200, mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
 
     @http("GET", "/v1/programmes/<string:programme_id>/iati.xml")
     @answered

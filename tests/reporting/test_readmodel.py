@@ -1,17 +1,19 @@
 """The read model on PostgreSQL: duplicates and any order give the identical model."""
 
+import io
 import math
 import statistics
 import uuid
 from xml.etree import ElementTree
 
+import openpyxl
 import psycopg2
 import pytest
 import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import iati, outcomes, readmodel, reconcile, reports
+from services.reporting import iati, outcomes, readmodel, reconcile, reports, xlsx
 from tests.conftest import PG_HOST, PG_PORT, ROOT, admin_connection
 from tests.reporting.stream import P, stream
 
@@ -161,3 +163,23 @@ def test_the_iati_export_is_valid_203_and_its_money_adds_up(database, in_order):
     actuals = {i.find("title/narrative").text: i.find("period/actual").get("value")
                for i in activity.iter("indicator")}
     assert actuals == {"cabinets commissioned": "2", "teachers trained": "2"}
+
+
+def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        report = reports.programme_report(cur, P, schema)
+        document = xlsx.workbook(report, reports.districts(cur, P, schema),
+                                 reports.organisations(cur, P, schema))
+    book = openpyxl.load_workbook(io.BytesIO(document))
+    assert book.sheetnames == ["Indicators", "Money", "Learning outcomes", "Districts",
+                               "Organisations"]
+    money = list(book["Money"].iter_rows(min_row=2, values_only=True))
+    assert [row[3] for row in money] == [c["committed_kzt"] for c in
+                                          report["money"]["commitments"]]
+    assert all(isinstance(row[3], int) for row in money)
+    outcome = next(book["Learning outcomes"].iter_rows(min_row=2, values_only=True))
+    assert isinstance(outcome[13], float) and f"{outcome[13]:.3f}" == report[
+        "learning_outcomes"][0]["effect_size_d"]
+    district = next(book["Districts"].iter_rows(min_row=2, values_only=True))
+    assert district[0] == "1522"  # a code stays text

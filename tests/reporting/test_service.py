@@ -176,7 +176,7 @@ def test_each_token_reads_only_its_own_funders_reports(stack):
         assert wait_for(lambda: committed(stack.web, mine, "aktobe")) == 100
         paths = ["/v1/programmes/{p}/report", "/v1/programmes/{p}/report?format=csv",
                  "/v1/programmes/{p}/districts", "/v1/programmes/{p}/organisations?format=csv",
-                 "/v1/programmes/{p}/iati.xml"]
+                 "/v1/programmes/{p}/iati.xml", "/v1/programmes/{p}/report.xlsx"]
         tokens = {"none": None, "bad": "not-a-token", "revoked": revoked["token"],
                   "qh": mine, "amanat": theirs}
         owner = {"aktobe": "qh", "baquatty": "amanat", "nowhere": None}

@@ -1,0 +1,52 @@
+"""A programme's report as an XLSX workbook: one sheet per section, numbers as numbers."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+
+# The JSON report writes these decimals as text (exactness); the workbook makes them numbers.
+# Codes such as a district's "1522" stay text.
+DECIMAL_COLUMNS = {"baseline", "target", "share_reached", "baseline_mean", "baseline_share",
+                   "endline_mean", "endline_share", "gain", "effect_size_d"}
+
+
+def _sheet(book: Workbook, title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([Decimal(v) if c in DECIMAL_COLUMNS and v is not None else v
+                      for c, v in zip(columns, row, strict=True)])
+    sheet.freeze_panes = "A2"
+
+
+def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
+             organisations: list[dict[str, Any]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, "Indicators", ["indicator", "measure", "baseline", "target", "actual",
+                                "share_reached", "period_end"],
+           [[i["indicator"], i["measure"], i["baseline"], i["target"], i["actual"],
+             i["share_reached"], str(i["period_end"])] for i in report["indicators"]])
+    _sheet(book, "Money", ["commitment_id", "funder_id", "scope", "committed_kzt",
+                           "procured_kzt", "remaining_kzt"],
+           [[c["commitment_id"], c["funder_id"], c["scope"], c["committed_kzt"],
+             c["procured_kzt"], c["remaining_kzt"]] for c in report["money"]["commitments"]])
+    _sheet(book, "Learning outcomes", [
+        "baseline_round_id", "endline_round_id", "grade", "subject", "split",
+        "baseline_pupils", "baseline_mean", "baseline_share", "endline_pupils", "endline_mean",
+        "endline_share", "matched_pupils", "gain", "effect_size_d"],
+        [[o["baseline_round_id"], o["endline_round_id"], o["grade"], o["subject"], o["split"],
+          *[o.get(phase, {}).get(k) for phase in ("baseline", "endline")
+            for k in ("pupils", "mean", "share_at_or_above_threshold")],
+          o.get("matched_pupils"), o.get("gain"), o.get("effect_size_d")]
+         for o in report["learning_outcomes"]])
+    for title, lines in (("Districts", districts), ("Organisations", organisations)):
+        columns = list(lines[0]) if lines else ["organisation_id"]
+        _sheet(book, title, columns, [[line[c] for c in columns] for line in lines])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
