@@ -150,4 +150,12 @@ def openapi() -> dict[str, Any]:
               operations=_get("The report by district", "Districts", csv=True))
     spec.path("/v1/programmes/{programme_id}/organisations",
               operations=_get("The report by organisation", "Organisations", csv=True))
+    for path, summary, media, fmt in (
+            ("iati.xml", "The programme as an IATI 2.03 activity", "application/xml", None),
+            ("report.xlsx", "The report as a workbook",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "binary")):
+        operations = _get(summary, "Error")
+        operations["get"]["responses"]["200"]["content"] = {
+            media: {"schema": {"type": "string", **({"format": fmt} if fmt else {})}}}
+        spec.path(f"/v1/programmes/{{programme_id}}/{path}", operations=operations)
     return spec.to_dict()

@@ -103,7 +103,8 @@ def test_live_events_reach_the_funders_report(stack):
         assert document["openapi"].startswith("3.") and set(document["paths"]) == {
             "/v1/programmes", "/v1/programmes/{programme_id}/report",
             "/v1/programmes/{programme_id}/districts",
-            "/v1/programmes/{programme_id}/organisations"}
+            "/v1/programmes/{programme_id}/organisations",
+            "/v1/programmes/{programme_id}/iati.xml", "/v1/programmes/{programme_id}/report.xlsx"}
         assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
         check = reporting.reconcile()
         assert (check["programmes"], check["differences"]) == (["aktobe"], [])
