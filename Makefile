@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets
+.PHONY: demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ test: venv up services-stop lint k8s-validate   ## the whole suite (demo service
 
 k8s-validate: venv   ## render deploy/k8s overlays, validate offline, scan (checkov)
 	bash scripts/k8s_validate.sh
+
+asyncapi: venv   ## write docs/asyncapi.json from the event contracts (a test checks it is fresh)
+	$(PY) -m scripts.asyncapi
 
 k8s-dev-secrets:   ## random credentials for the dev overlay (git-ignored)
 	bash scripts/k8s_dev_secrets.sh
