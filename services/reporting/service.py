@@ -11,7 +11,7 @@ import json
 import logging
 import secrets
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import kombu
 import psycopg2
@@ -279,59 +279,34 @@ class ReportingService:
     def programme_report(self, request: Any, programme_id: str) -> Response:
         """A programme's report: indicators (target, actual, share) and money, exact to the
         tenge. `?format=csv` for CSV."""
-        with self.read_model.cursor() as cur:
-            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
-            if funder_id is None:
-                REPORT_REQUESTS.labels("report", "401").inc()
-                return _unauthorized()
-            schema = readmodel.current(cur)
-            if programme_id not in reports.visible_programmes(cur, funder_id, schema):
-                REPORT_REQUESTS.labels("report", "404").inc()
-                return _not_found(programme_id)
+        def build(cur: Any, schema: str) -> Response:
             report = reports.programme_report(cur, programme_id, schema)
-        REPORT_REQUESTS.labels("report", "200").inc()
-        if request.args.get("format") == "csv":
-            return Response(report_csv(report), status=200, mimetype="text/csv")
-        return _json(schemas.ProgrammeReport().dump(report))
+            if request.args.get("format") == "csv":
+                return Response(report_csv(report), status=200, mimetype="text/csv")
+            return _json(schemas.ProgrammeReport().dump(report))
+        return self._for_funder(request, programme_id, "report", build)
 
     @http("GET", "/v1/programmes/<string:programme_id>/report.xlsx")
     @answered
     def report_xlsx(self, request: Any, programme_id: str) -> Response:
         """The report as an XLSX workbook: indicators, money, learning outcomes, districts,
         organisations, one sheet each."""
-        with self.read_model.cursor() as cur:
-            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
-            if funder_id is None:
-                REPORT_REQUESTS.labels("xlsx", "401").inc()
-                return _unauthorized()
-            schema = readmodel.current(cur)
-            if programme_id not in reports.visible_programmes(cur, funder_id, schema):
-                REPORT_REQUESTS.labels("xlsx", "404").inc()
-                return _not_found(programme_id)
+        def build(cur: Any, schema: str) -> Response:
             body = xlsx.workbook(reports.programme_report(cur, programme_id, schema),
                                  reports.districts(cur, programme_id, schema),
                                  reports.organisations(cur, programme_id, schema))
-        REPORT_REQUESTS.labels("xlsx", "200").inc()
-        return Response(body, status=200, mimetype=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
+            return Response(body, status=200, mimetype=XLSX, headers={
+                "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
+        return self._for_funder(request, programme_id, "xlsx", build)
 
     @http("GET", "/v1/programmes/<string:programme_id>/iati.xml")
     @answered
     def iati_activity(self, request: Any, programme_id: str) -> Response:
         """The programme as an IATI 2.03 activity (participating orgs, budget, transactions,
         sectors, results)."""
-        with self.read_model.cursor() as cur:
-            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
-            if funder_id is None:
-                REPORT_REQUESTS.labels("iati", "401").inc()
-                return _unauthorized()
-            schema = readmodel.current(cur)
-            if programme_id not in reports.visible_programmes(cur, funder_id, schema):
-                REPORT_REQUESTS.labels("iati", "404").inc()
-                return _not_found(programme_id)
-            body = iati.activity_xml(cur, programme_id, schema)
-        REPORT_REQUESTS.labels("iati", "200").inc()
-        return Response(body, status=200, mimetype="application/xml")
+        return self._for_funder(request, programme_id, "iati", lambda cur, schema: Response(
+            iati.activity_xml(cur, programme_id, schema), status=200,
+            mimetype="application/xml"))
 
     @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
     @answered
@@ -340,21 +315,31 @@ class ReportingService:
         cabinets (commissioned), pupils assessed. `?format=csv` for CSV."""
         if level not in ("districts", "organisations"):
             return _json({"error": "not_found", "message": f"no {level} view"}, 404)
+
+        def build(cur: Any, schema: str) -> Response:
+            lines = getattr(reports, level)(cur, programme_id, schema)
+            if request.args.get("format") == "csv":
+                return Response(rows_csv(lines), status=200, mimetype="text/csv")
+            view = schemas.Districts() if level == "districts" else schemas.Organisations()
+            return _json(view.dump({"programme_id": programme_id, level: lines}))
+        return self._for_funder(request, programme_id, level, build)
+
+    def _for_funder(self, request: Any, programme_id: str, endpoint: str,
+                    build: Callable[[Any, str], Response]) -> Response:
+        """Every programme endpoint: 401 without a valid token, the same 404 for another
+        funder's programme as for none, else `build(cursor, live schema)`; counted."""
         with self.read_model.cursor() as cur:
             funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
             if funder_id is None:
-                REPORT_REQUESTS.labels(level, "401").inc()
-                return _unauthorized()
-            schema = readmodel.current(cur)
-            if programme_id not in reports.visible_programmes(cur, funder_id, schema):
-                REPORT_REQUESTS.labels(level, "404").inc()
-                return _not_found(programme_id)
-            lines = getattr(reports, level)(cur, programme_id, schema)
-        REPORT_REQUESTS.labels(level, "200").inc()
-        if request.args.get("format") == "csv":
-            return Response(rows_csv(lines), status=200, mimetype="text/csv")
-        view = schemas.Districts() if level == "districts" else schemas.Organisations()
-        return _json(view.dump({"programme_id": programme_id, level: lines}))
+                response = _unauthorized()
+            else:
+                schema = readmodel.current(cur)
+                if programme_id in reports.visible_programmes(cur, funder_id, schema):
+                    response = build(cur, schema)
+                else:
+                    response = _not_found(programme_id)
+        REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
+        return response
 
     @http("GET", "/v1/openapi.json")
     def openapi(self, request: Any) -> Response:
