@@ -69,6 +69,15 @@ class ServiceApplication(Application[UUID]):
             raise NotFound(f"{what} {aggregate_id} not found")
         return aggregate
 
+    def load_by_key(self, kind: type[A], what: str, key: str, hint: str = "") -> A:
+        """The aggregate whose natural key is the caller's id (`kind.create_id(key)`), or
+        NotFound naming that id, never the uuid, under the field `<what>_id`."""
+        aggregate = self.find(kind.create_id(key), kind)  # type: ignore[attr-defined]
+        if aggregate is None:
+            raise NotFound(f"{what} {key} not found{hint}",
+                           {f"{what}_id": [f"No {what} {key}."]})
+        return aggregate
+
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
             aggregate = self.repository.get(aggregate_id)

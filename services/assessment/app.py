@@ -46,10 +46,7 @@ class AssessmentApplication(ServiceApplication):
         return assessment_round
 
     def round(self, round_id: str) -> AssessmentRound:
-        found = self.find(AssessmentRound.create_id(round_id), AssessmentRound)
-        if found is None:
-            raise NotFound(f"round {round_id} not found", {"round_id": [f"No round {round_id}."]})
-        return found
+        return self.load_by_key(AssessmentRound, "round", round_id)
 
     @retry_on_conflict()
     def close_round(self, round_id: str, closed_on: date) -> AssessmentRound:

@@ -108,10 +108,7 @@ class EquipmentApplication(ServiceApplication):
     def procure(self, contract_ref: str, supplier: str, commitment_id: str,
                 procured_on: date, items: list[dict[str, Any]]) -> list[Cabinet]:
         """One supply contract for several cabinets, charged to one commitment, atomically."""
-        ledger = self.find(CommitmentLedger.create_id(commitment_id), CommitmentLedger)
-        if ledger is None:
-            raise NotFound(f"commitment {commitment_id} not found (not yet announced by the "
-                           f"registry?)", {"commitment_id": [f"No commitment {commitment_id}."]})
+        ledger = self.ledger(commitment_id)
         cabinets = [self.cabinet(item["cabinet_id"]) for item in items]
         programmes = {c.programme_id for c in cabinets}
         if len(programmes) != 1:
@@ -134,11 +131,8 @@ class EquipmentApplication(ServiceApplication):
             raise NotFound(f"cabinet {cabinet_id} not found") from None
 
     def ledger(self, commitment_id: str) -> CommitmentLedger:
-        ledger = self.find(CommitmentLedger.create_id(commitment_id), CommitmentLedger)
-        if ledger is None:
-            raise NotFound(f"commitment {commitment_id} not found",
-                           {"commitment_id": [f"No commitment {commitment_id}."]})
-        return ledger
+        return self.load_by_key(CommitmentLedger, "commitment", commitment_id,
+                                hint=" (not yet announced by the registry?)")
 
     # ------------------------------------------------------------ delivery and use
     @retry_on_conflict()

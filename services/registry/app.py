@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from services.registry.domain import (
     BinClaim,
@@ -15,9 +15,7 @@ from services.registry.domain import (
 )
 from services.registry.kato import place
 from shared.application import ServiceApplication, retry_on_conflict
-from shared.errors import Conflict, DomainRuleViolated, NotFound
-
-A = TypeVar("A")
+from shared.errors import Conflict, DomainRuleViolated
 
 
 class RegistryApplication(ServiceApplication):
@@ -83,20 +81,13 @@ class RegistryApplication(ServiceApplication):
         return programme
 
     def programme(self, programme_id: str) -> Programme:
-        return self._get(Programme, "programme", programme_id)
+        return self.load_by_key(Programme, "programme", programme_id)
 
     def funder(self, funder_id: str) -> Funder:
-        return self._get(Funder, "funder", funder_id)
+        return self.load_by_key(Funder, "funder", funder_id)
 
     def organisation(self, organisation_id: str) -> Organisation:
-        return self._get(Organisation, "organisation", organisation_id)
-
-    def _get(self, kind: type[A], what: str, key: str) -> A:
-        """The aggregate named by the caller's id, or NotFound naming that id (not a uuid)."""
-        aggregate = self.find(kind.create_id(key), kind)  # type: ignore[attr-defined]
-        if aggregate is None:
-            raise NotFound(f"{what} {key} not found", {f"{what}_id": [f"No {what} {key}."]})
-        return aggregate
+        return self.load_by_key(Organisation, "organisation", organisation_id)
 
     @retry_on_conflict()
     def assign_funder_role(self, programme_id: str, funder_id: str, role: str) -> Programme:
