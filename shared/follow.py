@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Iterator
 
 PAGE = 1000
+
+
+def pages(service: Any, after: int = 0, limit: int = PAGE) -> Iterator[dict[str, Any]]:
+    """Every reply of `service.notifications` from `after` to the end of its log; the last
+    one has no items. Each page starts at the previous reply's `next_after`, never at the
+    last id + 1: notification ids have gaps."""
+    while True:
+        reply = service.notifications(after=after, limit=limit)
+        yield reply
+        if reply["next_after"] == after:
+            return
+        after = reply["next_after"]
 
 
 def catch_up(service: Any, wanted: Collection[str],
@@ -14,15 +26,12 @@ def catch_up(service: Any, wanted: Collection[str],
     `apply` must be idempotent: the same envelopes may also arrive over RabbitMQ.
     Returns {"read": n, "applied": m, "last_notification_id": k}.
     """
-    after, read, applied = 0, 0, 0
-    while True:
-        page = service.notifications(after=after, limit=PAGE)
-        for message in page["items"]:
+    read, applied = 0, 0
+    for reply in pages(service):
+        for message in reply["items"]:
             read += 1
             if message["type"] in wanted:
                 apply(message)
                 applied += 1
-        if page["next_after"] == after:
-            return {"read": read, "applied": applied,
-                    "last_notification_id": page["last_notification_id"]}
-        after = page["next_after"]
+    return {"read": read, "applied": applied,
+            "last_notification_id": reply["last_notification_id"]}

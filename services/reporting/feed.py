@@ -29,6 +29,7 @@ from prometheus_client import Counter
 
 from services.reporting import readmodel
 from shared.contracts import UnknownContract, parse_envelope
+from shared.follow import pages
 from shared.publisher import events_exchange
 
 log = logging.getLogger(__name__)
@@ -167,9 +168,8 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
     with conn, conn.cursor() as cur:
         cur.execute(f"SELECT after FROM {schema}.watermarks WHERE source = %s", (source,))
         row = cur.fetchone()
-    after, applied = (row[0] if row else 0), 0
-    while True:
-        reply = service.notifications(after=after, limit=page)
+    applied = 0
+    for reply in pages(service, row[0] if row else 0, page):
         for message in reply["items"]:
             try:
                 envelope = parse_envelope(message)
@@ -180,13 +180,12 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
                                          f"unreadable: {exc}", "unreadable")
                 continue
             applied += readmodel.handle(conn, envelope, schema)
-        if reply["next_after"] == after:
-            return applied
-        after = reply["next_after"]
-        with conn, conn.cursor() as cur:
-            cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "
-                        "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after",
-                        (source, after))
+        if reply["items"]:
+            with conn, conn.cursor() as cur:
+                cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "
+                            "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after",
+                            (source, reply["next_after"]))
+    return applied
 
 
 def read_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,
@@ -195,13 +194,8 @@ def read_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,
     envelopes = []
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
         for source in sources:
-            service, after = getattr(rpc, source), 0
-            while True:
-                reply = service.notifications(after=after, limit=page)
+            for reply in pages(getattr(rpc, source), limit=page):
                 envelopes += [parse_envelope(m) for m in reply["items"]]
-                if reply["next_after"] == after:
-                    break
-                after = reply["next_after"]
     return envelopes
 
 
