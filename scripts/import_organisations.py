@@ -28,7 +28,12 @@ from typing import Any  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from scripts.import_report import ImportReport, write_report  # noqa: E402
+from scripts.import_report import (  # noqa: E402
+    ImportReport,
+    UnusableFile,
+    read_csv,
+    write_report,
+)
 from shared.errors import BaqylauError  # noqa: E402
 
 REQUIRED = ["organisation_id", "bin", "kind", "name_kk", "name_ru", "kato", "locality",
@@ -38,24 +43,9 @@ BATCH = 200
 AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 
 
-class UnusableFile(Exception):
-    pass
-
-
-def read_rows(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """The file's rows (with their line numbers as "row") and the columns not sent."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
-        known = set(REQUIRED) | set(OPTIONAL)
-        rows = []
-        for raw in reader:
-            row = {k.strip(): v for k, v in raw.items() if k and k.strip() in known}
-            rows.append({**row, "row": reader.line_num})
-    return rows, [name for name in header if name not in known]
+    return read_csv(path, REQUIRED, OPTIONAL)
 
 
 def import_rows(registry: Any, rows: list[dict[str, Any]], school_year: str,

@@ -1,4 +1,6 @@
-"""What a bulk import reports: counts by outcome and, per rejected row, field and reason."""
+"""The parts every bulk import shares: reading a CSV export (only the columns it knows, each
+row with its line number) and reporting counts by outcome and, per rejected row, field and
+reason."""
 
 from __future__ import annotations
 
@@ -6,7 +8,28 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
+
+
+class UnusableFile(Exception):
+    pass
+
+
+def read_csv(path: Path, required: Sequence[str],
+             optional: Sequence[str] = ()) -> tuple[list[dict[str, Any]], list[str]]:
+    """The file's rows, reduced to the known columns, each with its line number as "row",
+    and the columns left out (never sent: an export may carry people's names). A file
+    without every required column is refused before anything is sent."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
+        known = {*required, *optional}
+        rows = [{**{k.strip(): v for k, v in raw.items() if k and k.strip() in known},
+                 "row": reader.line_num} for raw in reader]
+    return rows, [name for name in header if name not in known]
 
 
 @dataclass

@@ -27,7 +27,12 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from scripts.calls import AMQP_URI  # noqa: E402
-from scripts.import_report import ImportReport, write_report  # noqa: E402
+from scripts.import_report import (  # noqa: E402
+    ImportReport,
+    UnusableFile,
+    read_csv,
+    write_report,
+)
 from shared.errors import BaqylauError, InvalidInput  # noqa: E402
 
 COLUMNS = ["school_id", "pupil_id", "grade", "subject", "score"]
@@ -35,20 +40,8 @@ BATCH = 2000
 IN_FLIGHT = 4  # calls for different schools touch different sheets: no contention
 
 
-class UnusableFile(Exception):
-    pass
-
-
 def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in COLUMNS if name not in header]
-        if missing:
-            raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
-        rows = [{**{k.strip(): v for k, v in raw.items() if k and k.strip() in COLUMNS},
-                 "row": reader.line_num} for raw in reader]
-    return rows, [name for name in header if name not in COLUMNS]
+    return read_csv(path, COLUMNS)
 
 
 def batches(rows: list[dict[str, Any]], report: ImportReport) -> list[tuple[str, list]]:
