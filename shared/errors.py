@@ -57,7 +57,15 @@ class Conflict(BaqylauError):
     code = "conflict"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, DomainRuleViolated, Conflict)
+@deserialize_to_instance
+class Unavailable(BaqylauError):
+    """A part the command needs (the event store's database) is away. Nothing was stored
+    by this attempt; the same command can be sent again, commands being idempotent."""
+
+    code = "unavailable"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, DomainRuleViolated, Conflict, Unavailable)
 
 
 def invalid(errors: dict[str, Any]) -> InvalidInput:

@@ -7,12 +7,11 @@ import json
 from typing import Any
 
 from marshmallow import Schema, fields, validate
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
-from shared.errors import EXPECTED_ERRORS
+from shared.commands import command
 from shared.eventstore import EventStore
 from shared.metrics import RpcMetrics
 from shared.validation import load
@@ -21,7 +20,7 @@ MAX_PAGE = 1000
 
 
 class NotificationsQuery(Schema):
-    after = fields.Integer(required=True, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_PAGE))
 
 
@@ -36,8 +35,8 @@ class EventSourcedService:
     store: EventStore
     metrics = RpcMetrics()
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def notifications(self, after: int = 0, limit: int = 100) -> dict[str, Any]:
+    @command
+    def notifications(self, **payload: Any) -> dict[str, Any]:
         """Public events with notification id > `after`, in log order, at most `limit`.
 
         Lets a consumer catch up or fill a gap without the broker. `next_after` is the last
@@ -45,7 +44,7 @@ class EventSourcedService:
         Example: {"items": [<CloudEvents envelope>, ...], "next_after": 120,
                   "last_notification_id": 4031}
         """
-        query = load(NotificationsQuery(), {"after": after, "limit": limit})
+        query = load(NotificationsQuery(), payload)
         app = self.store.app
         notifications = app.select_after(query["after"], query["limit"])
         items = [e.to_message() for n in notifications

@@ -36,26 +36,43 @@ def admin_connection():
     return conn
 
 
+def create_database() -> dict:
+    """A new, empty PostgreSQL database owned by the training role, as EVENT_STORE config."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = admin_connection()
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}" OWNER training')
+    finally:
+        admin.close()
+    return {"persistence_module": "eventsourcing.postgres", "dbname": name,
+            "host": PG_HOST, "port": PG_PORT, "user": "training", "password": "training",
+            "pool_size": 5, "max_overflow": 10}
+
+
+def drop_databases(names: list[str]) -> None:
+    # A new connection each time: a test may have restarted PostgreSQL meanwhile.
+    admin = admin_connection()
+    try:
+        with admin.cursor() as cur:
+            for name in names:
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.close()
+
+
 @pytest.fixture
 def pg_databases():
     """Makes throwaway PostgreSQL databases (owned by the training role); drops them after."""
-    admin = admin_connection()
     names = []
 
     def make():
-        name = f"test_{uuid.uuid4().hex[:12]}"
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}" OWNER training')
-        names.append(name)
-        return {"persistence_module": "eventsourcing.postgres", "dbname": name,
-                "host": PG_HOST, "port": PG_PORT, "user": "training", "password": "training",
-                "pool_size": 5, "max_overflow": 10}
+        store = create_database()
+        names.append(store["dbname"])
+        return store
 
     yield make
-    with admin.cursor() as cur:
-        for name in names:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    drop_databases(names)
 
 
 @pytest.fixture

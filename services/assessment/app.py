@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.assessment.domain import AssessmentRound, ProgrammeSchools, ScoreSheet
+from services.assessment.domain import AssessmentRound, ProgrammeSchool, ScoreSheet
 from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import DomainRuleViolated, NotFound
 
@@ -21,10 +21,9 @@ class AssessmentApplication(ServiceApplication):
     # ------------------------------------------------------------ registry facts
     @retry_on_conflict()
     def record_school_joined(self, programme_id: str, school_id: str) -> None:
-        schools = (self.find(ProgrammeSchools.create_id(programme_id), ProgrammeSchools)
-                   or ProgrammeSchools(programme_id=programme_id))
-        schools.add(school_id)
-        self.save(schools)
+        if self.find(ProgrammeSchool.create_id(programme_id, school_id),
+                     ProgrammeSchool) is None:
+            self.save(ProgrammeSchool(programme_id=programme_id, school_id=school_id))
 
     # ------------------------------------------------------------ rounds
     @retry_on_conflict()
@@ -101,8 +100,8 @@ class AssessmentApplication(ServiceApplication):
         return report
 
     def _in_programme(self, programme_id: str, school_id: str) -> bool:
-        schools = self.find(ProgrammeSchools.create_id(programme_id), ProgrammeSchools)
-        return schools is not None and school_id in schools.schools
+        return self.find(ProgrammeSchool.create_id(programme_id, school_id),
+                         ProgrammeSchool) is not None
 
     def _sheet(self, assessment_round: AssessmentRound, school_id: str,
                grade: int) -> ScoreSheet:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from services.assessment.domain import AssessmentRound, ProgrammeSchools, ScoreSheet
+from services.assessment.domain import (
+    AssessmentRound,
+    ProgrammeSchool,
+    ProgrammeSchools,
+    ScoreSheet,
+)
 from shared.contracts import assessment_events as v1
 from shared.contracts.mapping import INTERNAL, ContractMap, Publish
 
@@ -23,6 +28,7 @@ CONTRACTS = ContractMap("assessment", {
         **e.keys, "pupil_ref": e.pupil_ref, "subject": e.subject,
         "previous_score": e.previous, "score": e.score, "reason": e.reason}),
     # The registry publishes which schools take part; this is assessment's own copy.
-    ProgrammeSchools.Opened: INTERNAL,
+    ProgrammeSchool.Joined: INTERNAL,
+    ProgrammeSchools.Opened: INTERNAL,  # superseded; in stores written before
     ProgrammeSchools.SchoolAdded: INTERNAL,
 })

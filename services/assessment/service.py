@@ -9,15 +9,16 @@ from typing import Any
 from marshmallow import ValidationError
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from services.assessment import schemas as s
 from services.assessment.app import AssessmentApplication
 from services.assessment.contracts import CONTRACTS
 from services.assessment.pseudonyms import Pseudonymiser
 from services.assessment.tally import AssessmentTally
+from shared.commands import command
 from shared.contracts import UnknownContract, parse_envelope
-from shared.errors import EXPECTED_ERRORS, InvalidInput
+from shared.errors import InvalidInput
 from shared.eventstore import EventStore
 from shared.follow import catch_up
 from shared.metrics import IMPORT_ROWS
@@ -25,7 +26,7 @@ from shared.service import EventSourcedService
 from shared.validation import load
 
 log = logging.getLogger(__name__)
-command = rpc(expected_exceptions=EXPECTED_ERRORS)
+
 
 
 class Pseudonyms(DependencyProvider):

@@ -8,21 +8,21 @@ from typing import Any
 
 from marshmallow import ValidationError
 from nameko.events import event_handler
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from services.equipment import schemas as s
 from services.equipment.app import REGISTRY_EVENTS, EquipmentApplication
 from services.equipment.contracts import CONTRACTS
 from services.equipment.tally import EquipmentTally
+from shared.commands import command
 from shared.contracts import UnknownContract, parse_envelope
-from shared.errors import EXPECTED_ERRORS
 from shared.eventstore import EventStore
 from shared.follow import catch_up
 from shared.service import EventSourcedService
 from shared.validation import load
 
 log = logging.getLogger(__name__)
-command = rpc(expected_exceptions=EXPECTED_ERRORS)
+
 
 
 def registry_event(event_type: str) -> Any:

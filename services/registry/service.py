@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.registry import schemas as s
 from services.registry.app import RegistryApplication
 from services.registry.contracts import CONTRACTS
 from services.registry.directory import Directory
-from shared.errors import EXPECTED_ERRORS, BaqylauError, InvalidInput
+from shared.commands import command
+from shared.errors import BaqylauError, InvalidInput
 from shared.eventstore import EventStore
 from shared.metrics import IMPORT_ROWS
 from shared.service import EventSourcedService
 from shared.validation import load
-
-command = rpc(expected_exceptions=EXPECTED_ERRORS)
 
 
 class RegistryService(EventSourcedService):

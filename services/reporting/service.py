@@ -18,7 +18,6 @@ import psycopg2
 import psycopg2.pool
 from marshmallow import Schema, fields, validate
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
@@ -33,8 +32,9 @@ from services.reporting import (
     tokens,
     xlsx,
 )
+from shared.commands import command
 from shared.config import amqp_uri
-from shared.errors import EXPECTED_ERRORS, NotFound
+from shared.errors import NotFound
 from shared.fields import Ref
 from shared.metrics import RpcMetrics
 from shared.validation import load
@@ -190,7 +190,7 @@ class ReportingService:
     metrics = RpcMetrics()
 
     # ------------------------------------------------------------ admin (RPC)
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @command
     def issue_token(self, **payload: Any) -> dict[str, str]:
         """Issue a bearer token for a funder the read model knows. The token is shown once;
         only its hash is stored. Reply: {"token_id": "tok_...", "funder_id": "...", "token"}"""
@@ -203,7 +203,7 @@ class ReportingService:
                                {"funder_id": [f"No funder {funder_id} in the read model."]})
             return tokens.issue(cur, funder_id)
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @command
     def revoke_token(self, **payload: Any) -> dict[str, Any]:
         token_id = load(RevokeToken(), payload)["token_id"]
         with self.read_model.cursor() as cur:
@@ -211,13 +211,13 @@ class ReportingService:
                 raise NotFound(f"token {token_id} not found or already revoked")
         return {"token_id": token_id, "revoked": True}
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @command
     def catch_up(self) -> dict[str, int]:
         """Read every source's log now (as the periodic catch-up does); idempotent."""
         return feed.catch_up(self.read_model.amqp_uri, self.read_model.dsn,
                              self.read_model.sources)
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @command
     def reconcile(self) -> dict[str, Any]:
         """Recompute every indicator of every programme from the services' logs and compare
         with the read model. Reply: {"events_read": n, "programmes": [...],
@@ -230,14 +230,14 @@ class ReportingService:
             found = reconcile.differences(envelopes, cur, programmes, schema)
         return {"events_read": len(envelopes), "programmes": programmes, "differences": found}
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @command
     def replay_dead_letters(self, **payload: Any) -> dict[str, int]:
         """After fixing what failed them, send dead letters back through the feed (attempts
         reset; an event already applied stays a no-op). Reply: {"replayed": 3}"""
         limit = load(ReplayDeadLetters(), payload)["limit"]
         return {"replayed": feed.replay_dead_letters(self.read_model.amqp_uri, limit)}
 
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    @command
     def rebuild(self) -> dict[str, Any]:
         """Build the whole read model afresh from the services' logs in a new schema beside
         the live one, switch to it in one transaction and drop the old one. The endpoints

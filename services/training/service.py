@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from nameko.rpc import rpc
-
 from services.training import schemas as s
 from services.training.app import TrainingApplication
 from services.training.contracts import CONTRACTS
 from services.training.domain import Course, Enrolment
 from services.training.tally import TrainingTally
-from shared.errors import EXPECTED_ERRORS
+from shared.commands import command
 from shared.eventstore import EventStore
 from shared.service import EventSourcedService
 from shared.validation import load
-
-command = rpc(expected_exceptions=EXPECTED_ERRORS)
 
 
 class TrainingService(EventSourcedService):

@@ -136,7 +136,8 @@ def test_the_same_pupil_gets_the_same_reference_and_the_key_matters():
 
 
 def test_every_internal_assessment_event_is_in_the_contract_map():
-    aggregates = [domain.AssessmentRound, domain.ScoreSheet, domain.ProgrammeSchools]
+    aggregates = [domain.AssessmentRound, domain.ScoreSheet, domain.ProgrammeSchool,
+                  domain.ProgrammeSchools]
     event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
                      if isinstance(value, type) and issubclass(value, aggregate.Event)
                      and name not in ("Event", "Created")}
