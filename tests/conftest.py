@@ -12,6 +12,8 @@ from pathlib import Path  # noqa: E402
 
 import psycopg2  # noqa: E402
 import pytest  # noqa: E402
+from nameko.standalone.rpc import ServiceRpcProxy  # noqa: E402
+from nameko.testing.utils import find_free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_HOST = os.environ.get("DB_HOST", "127.0.0.1")
@@ -89,3 +91,36 @@ def sqlite_store(tmp_path):
 def dsn_of(store: dict) -> str:
     return (f"dbname={store['dbname']} host={store['host']} port={store['port']} "
             f"user={store['user']} password={store['password']}")
+
+
+def config_for(rabbit_config, store, batch_size=100, **extra):
+    """A service's config on the test vhost and the given event store, on a free port."""
+    return {**rabbit_config, "EVENT_STORE": store, **extra,
+            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+            "RELAY": {"poll_interval": 0.2, "batch_size": batch_size}}
+
+
+@pytest.fixture
+def stack(container_factory, rabbit_config, pg_databases):
+    registry_config = config_for(rabbit_config, pg_databases())
+    store = pg_databases()
+    reporting_config = config_for(rabbit_config, None, READ_MODEL={
+        "host": store["host"], "port": store["port"], "dbname": store["dbname"],
+        "user": store["user"], "password": store["password"], "catch_up_interval": 1,
+        "sources": ["registry"]})
+
+    """Registry and reporting in containers on the real servers: `stack(name)` starts one
+    and returns an RPC proxy; `stack.web` is reporting's base URL."""
+    from services.registry.service import RegistryService
+    from services.reporting.service import ReportingService
+
+    def start(name):
+        if name == "registry":
+            container_factory(RegistryService, registry_config).start()
+            return ServiceRpcProxy("registry", registry_config)
+        container_factory(ReportingService, reporting_config).start()
+        return ServiceRpcProxy("reporting", reporting_config)
+
+    start.web = f"http://{reporting_config['WEB_SERVER_ADDRESS']}"
+    start.amqp = rabbit_config["AMQP_URI"]
+    return start

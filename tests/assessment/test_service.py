@@ -9,7 +9,6 @@ import kombu
 import psycopg2
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.utils import find_free_port
 
 from scripts.import_scores import import_rows, read_rows
 from scripts.seed_assessment import BASELINE, ENDLINE
@@ -17,18 +16,12 @@ from services.assessment.service import AssessmentService
 from services.registry.service import RegistryService
 from shared.errors import NotFound
 from shared.publisher import events_exchange
-from tests.conftest import dsn_of
+from tests.conftest import config_for, dsn_of
 
 pytestmark = pytest.mark.integration
 
 ROUND = BASELINE["round_id"]
 COLUMNS = ["school_id", "pupil_name", "pupil_id", "grade", "subject", "score"]
-
-
-def config_for(rabbit_config, store, **extra):
-    return {**rabbit_config, "EVENT_STORE": store, **extra,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.utils import find_free_port
 
 from scripts import load_equipment, load_registry
 from scripts.seed_equipment import RULE
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
 from shared.errors import DomainRuleViolated, InvalidInput, NotFound
+from tests.conftest import config_for
 
 pytestmark = pytest.mark.integration
 
@@ -21,12 +21,6 @@ SCHOOL = dict(bin="940140000385", kind="school", name_kk="№1 мектеп", na
               kato="152230100", school_year="2023-2024", locality="rural", small_class=True,
               teachers=9)
 BINS = ["940140000385", "990140004654", "010140000004"]
-
-
-def config_for(rabbit_config, store):
-    return {**rabbit_config, "EVENT_STORE": store,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
 
 
 @pytest.fixture

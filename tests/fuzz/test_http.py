@@ -17,7 +17,7 @@ from tests.reporting.test_service import committed, seed, wait_for
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300")) // 3
+EXAMPLES = int(os.environ.get("FUZZ_HTTP_EXAMPLES", "100"))  # per operation, 3 tokens each
 SCHEMA = schemathesis.openapi.from_dict(openapi())
 PROGRAMME = "fuzz-programme"
 

@@ -8,7 +8,6 @@ import eventlet
 import pytest
 import requests
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.utils import find_free_port
 
 from scripts import load_equipment, load_registry
 from scripts.demo import load_training
@@ -16,19 +15,14 @@ from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
+from tests.conftest import config_for
 
 pytestmark = pytest.mark.integration
 
 
-def config_for(rabbit_config, store, **extra):
-    return {**rabbit_config, "EVENT_STORE": store, **extra,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 500}}
-
-
 def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_config,
                                                      pg_databases):
-    configs = {name: config_for(rabbit_config, pg_databases())
+    configs = {name: config_for(rabbit_config, pg_databases(), batch_size=500)
                for name in ("registry", "training", "equipment")}
     store = pg_databases()
     configs["reporting"] = config_for(rabbit_config, None, READ_MODEL={

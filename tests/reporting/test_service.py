@@ -8,44 +8,13 @@ import eventlet
 import kombu
 import pytest
 import requests
-from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.utils import find_free_port
 
-from services.registry.service import RegistryService
 from services.reporting import schemas
 from services.reporting.feed import DEAD_LETTER, send_to_dead_letters
-from services.reporting.service import ReportingService
 from shared.contracts.envelope import event_id
 from shared.publisher import events_exchange
 
 pytestmark = pytest.mark.integration
-
-
-def config_for(rabbit_config, store, **extra):
-    return {**rabbit_config, "EVENT_STORE": store, **extra,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
-
-
-@pytest.fixture
-def stack(container_factory, rabbit_config, pg_databases):
-    registry_config = config_for(rabbit_config, pg_databases())
-    store = pg_databases()
-    reporting_config = config_for(rabbit_config, None, READ_MODEL={
-        "host": store["host"], "port": store["port"], "dbname": store["dbname"],
-        "user": store["user"], "password": store["password"], "catch_up_interval": 1,
-        "sources": ["registry"]})
-
-    def start(name):
-        if name == "registry":
-            container_factory(RegistryService, registry_config).start()
-            return ServiceRpcProxy("registry", registry_config)
-        container_factory(ReportingService, reporting_config).start()
-        return ServiceRpcProxy("reporting", reporting_config)
-
-    start.web = f"http://{reporting_config['WEB_SERVER_ADDRESS']}"
-    start.amqp = rabbit_config["AMQP_URI"]
-    return start
 
 
 def seed(registry, funder, programme, amount):
