@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi
+.PHONY: demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,21 @@ integration: venv up services-stop
 	$(VENV)/bin/pytest -q -m integration
 
 test: venv up services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
-	$(VENV)/bin/pytest -q --durations=10
+	$(VENV)/bin/pytest -q --durations=10 -m "not faults"
+	$(MAKE) faults FAULT_ORGANISATIONS=300 FAULT_TEACHERS=60 FAULT_MIN_EVENTS=15000
+
+# The fire drill (tests/faults): 7 rounds of load, each with a fault injected mid-stream
+# (SIGKILL of each service, RabbitMQ restart, PostgreSQL restart). Alone it is the full
+# drill, about 120,000 events in 13 minutes here; `make test` runs it at a quarter scale.
+FAULT_ORGANISATIONS ?= 1800
+FAULT_TEACHERS ?= 400
+FAULT_MIN_EVENTS ?= 100000
+faults: venv up services-stop   ## the fault-injection drill; prints its figures (.stack/faults-figures.json)
+	FAULT_ORGANISATIONS=$(FAULT_ORGANISATIONS) FAULT_TEACHERS=$(FAULT_TEACHERS) \
+	FAULT_MIN_EVENTS=$(FAULT_MIN_EVENTS) $(VENV)/bin/pytest -q -s -p no:logging tests/faults
+
+fuzz: venv up services-stop   ## longer fuzzing by hand: make fuzz FUZZ_EXAMPLES=20000
+	$(VENV)/bin/pytest -q -s tests/fuzz
 
 k8s-validate: venv   ## render deploy/k8s overlays, validate offline, scan (checkov)
 	bash scripts/k8s_validate.sh

@@ -1,6 +1,7 @@
 """Equipment and registry in nameko containers over the real RabbitMQ and PostgreSQL:
 allocation follows the registry's published events; money and transitions over RPC."""
 
+import random
 import time
 from types import SimpleNamespace
 
@@ -9,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from scripts import load_equipment, load_registry
 from scripts.seed_equipment import RULE
+from scripts.seed_registry import _Maker
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
 from shared.errors import DomainRuleViolated, InvalidInput, NotFound
@@ -153,3 +155,48 @@ def test_the_aktobe_pilot_seed_comes_back_exact_to_the_tenge(services):
     stored = equipment.notifications(after=0, limit=1)["last_notification_id"]
     load_equipment.load(rpc)  # the demo runs twice safely
     assert equipment.notifications(after=0, limit=1)["last_notification_id"] == stored
+
+
+def test_concurrent_purchases_never_overspend_and_concurrent_steps_lose_nothing(services):
+    registry, equipment = services
+    equipment.set_allocation_rule(**RULE)
+    launch(registry, amount_kzt=10_000_000)
+    make = _Maker(random.Random(5))
+    for n in range(12):
+        registry.register_organisation(organisation_id=f"AKT-C{n:02d}", bin=make.bin(),
+                                       pupils=45, **{k: v for k, v in SCHOOL.items()
+                                                     if k != "bin"})
+        registry.join_programme(programme_id=PROGRAMME, organisation_id=f"AKT-C{n:02d}",
+                                model="digital_solutions", joined_on="2023-02-01")
+    allocated = wait_for(lambda: len(cabinets(equipment)) == 12 and cabinets(equipment))
+    equipment.catch_up_registry()
+    # Twelve contracts of 1,000,000 KZT at once against a 10,000,000 KZT commitment.
+    replies = [equipment.procure.call_async(
+        contract_ref=f"C-{n}", supplier="TOO «Digital Mektep»", commitment_id="QH",
+        procured_on="2023-04-03", items=[{"cabinet_id": c["cabinet_id"], "cost_kzt": 1_000_000}])
+        for n, c in enumerate(allocated)]
+    accepted, refused = [], []
+    for reply in replies:
+        try:
+            accepted.append(reply.result())
+        except DomainRuleViolated as exc:
+            refused.append(str(exc))
+    assert (len(accepted), len(refused)) == (10, 2)
+    assert all("exceeds" in reason for reason in refused)
+    ledger = equipment.get_commitment(commitment_id="QH")
+    assert (ledger["charged_kzt"], ledger["remaining_kzt"], len(ledger["charges"])) == (
+        10_000_000, 0, 10)
+    procured = [c for c in equipment.list_cabinets(programme_id=PROGRAMME, limit=100)["items"]
+                if c["status"] == "procured"]
+    assert len(procured) == 10
+    # Every procured cabinet delivered and three faults on one cabinet, all at once.
+    steps = [equipment.deliver.call_async(
+        cabinet_id=c["cabinet_id"], delivered_on="2023-06-01",
+        items=[{"item": "laptop", "quantity": 10}], received_by="STAFF-7") for c in procured]
+    steps += [equipment.report_fault.call_async(
+        cabinet_id=procured[0]["cabinet_id"], fault_id=f"F-{n}", reported_on="2023-06-02",
+        description="projector does not start") for n in range(3)]
+    for reply in steps:
+        reply.result()
+    summary = equipment.summary(programme_id=PROGRAMME)
+    assert (summary["cabinets_delivered"], summary["faults_reported"]) == (10, 3)

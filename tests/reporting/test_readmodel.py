@@ -1,5 +1,6 @@
 """The read model on PostgreSQL: duplicates and any order give the identical model."""
 
+import hashlib
 import io
 import math
 import statistics
@@ -13,8 +14,8 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import iati, outcomes, readmodel, reconcile, reports, xlsx
-from tests.conftest import PG_HOST, PG_PORT, ROOT, admin_connection
+from services.reporting import iati, outcomes, readmodel, reconcile, reports, tokens, xlsx
+from tests.conftest import PG_HOST, PG_PORT, ROOT, admin_connection, dsn_of
 from tests.reporting.stream import P, stream
 
 pytestmark = pytest.mark.integration
@@ -183,3 +184,22 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
         "learning_outcomes"][0]["effect_size_d"]
     district = next(book["Districts"].iter_rows(min_row=2, values_only=True))
     assert district[0] == "1522"  # a code stays text
+
+
+def test_tokens_are_stored_only_as_hashes_and_revocation_holds(pg_database):
+    conn = psycopg2.connect(dsn_of(pg_database))
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(tokens.DDL)
+            issued = tokens.issue(cur, "qazaqstan-halqyna")
+            cur.execute(f"SELECT * FROM {tokens.TABLE}")
+            stored = " ".join(str(value) for row in cur.fetchall() for value in row)
+            assert issued["token"] not in stored                     # never the token itself
+            assert hashlib.sha256(issued["token"].encode()).hexdigest() in stored
+            assert tokens.funder_of(cur, f"Bearer {issued['token']}") == "qazaqstan-halqyna"
+            assert tokens.funder_of(cur, f"Bearer {issued['token'][:-1]}") is None
+            assert tokens.funder_of(cur, issued["token"]) is None    # not a Bearer header
+            assert tokens.revoke(cur, issued["token_id"])
+            assert tokens.funder_of(cur, f"Bearer {issued['token']}") is None
+    finally:
+        conn.close()
