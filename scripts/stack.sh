@@ -20,6 +20,8 @@ install_packages() {
   local missing=()
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
+  # The dashboard's browser test drives Debian's headless Chromium.
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} from Debian packages"
     export DEBIAN_FRONTEND=noninteractive

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 import eventlet
@@ -145,9 +146,11 @@ def replay_dead_letters(amqp_uri: str, limit: int) -> int:
 
 
 def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
-             page: int = 1000, schema: str | None = None) -> dict[str, int]:
+             page: int = 1000, schema: str | None = None,
+             until: datetime | None = None) -> dict[str, int]:
     """Apply every source's log from the position recorded in `schema` (default: the live
-    read model); returns events applied per source."""
+    read model); returns events applied per source. With `until`, only the events recorded
+    by then (a report as of a past moment)."""
     applied: dict[str, int] = {}
     conn = psycopg2.connect(dsn)
     try:
@@ -157,14 +160,14 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
             for source in sources:
                 applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page,
-                                                   schema, amqp_uri)
+                                                   schema, amqp_uri, until)
     finally:
         conn.close()
     return applied
 
 
 def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str,
-                     amqp_uri: str) -> int:
+                     amqp_uri: str, until: datetime | None = None) -> int:
     with conn, conn.cursor() as cur:
         cur.execute(f"SELECT after FROM {schema}.watermarks WHERE source = %s", (source,))
         row = cur.fetchone()
@@ -179,7 +182,8 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
                     send_to_dead_letters(connection.Producer(), message,
                                          f"unreadable: {exc}", "unreadable")
                 continue
-            applied += readmodel.handle(conn, envelope, schema)
+            if until is None or envelope.time <= until:
+                applied += readmodel.handle(conn, envelope, schema)
         if reply["items"]:
             with conn, conn.cursor() as cur:
                 cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "

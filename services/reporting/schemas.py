@@ -112,6 +112,7 @@ class Organisations(Schema):
 class Error(Schema):
     error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "Per field, what is wrong (400 only)"})
 
 
 def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
@@ -127,8 +128,17 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
         operation["responses"]["404"] = {
             "description": "No such programme among the token's funder's programmes",
             "content": {"application/json": {"schema": "Error"}}}
-        operation["parameters"] = [{"name": "programme_id", "in": "path", "required": True,
-                                    "schema": {"type": "string"}}]
+        operation["parameters"] = [
+            {"name": "programme_id", "in": "path", "required": True,
+             "schema": {"type": "string"}},
+            {"name": "as_of", "in": "query", "required": False,
+             "schema": {"oneOf": [{"type": "string", "format": "date"},
+                                  {"type": "string", "format": "date-time"}]},
+             "description": "The report as it stood at the end of this day in Kazakhstan "
+                            "(2024-05-31) or at this moment (2024-05-31T18:00:00+05:00)"}]
+        operation["responses"]["400"] = {
+            "description": "A query parameter is not valid; `errors` names it",
+            "content": {"application/json": {"schema": "Error"}}}
     if csv:
         operation.setdefault("parameters", []).append(
             {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv"]}})

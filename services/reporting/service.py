@@ -12,6 +12,7 @@ import logging
 import secrets
 import time
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 import kombu
 import psycopg2
@@ -23,7 +24,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
 from services.reporting import (
+    dashboard,
     feed,
+    history,
     iati,
     readmodel,
     reconcile,
@@ -34,12 +37,13 @@ from services.reporting import (
 )
 from shared.commands import command
 from shared.config import amqp_uri
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.fields import Ref
 from shared.metrics import RpcMetrics
 from shared.validation import load
 
 log = logging.getLogger(__name__)
+SESSION_COOKIE = "baqylau_session"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_REQUESTS = Counter("baqylau_report_requests_total", "Report endpoint requests",
                           ["endpoint", "status"])
@@ -124,6 +128,14 @@ def _json(body: Any, status: int = 200, **headers: str) -> Response:
                     mimetype="application/json", headers=headers)
 
 
+def _html(body: str, status: int = 200) -> Response:
+    # The page needs nothing from elsewhere: a strict policy costs it nothing.
+    return Response(body, status=status, mimetype="text/html", headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                   "form-action 'self'; frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff"})
+
+
 def _unauthorized() -> Response:
     return _json({"error": "unauthorized", "message": "a valid bearer token is required"},
                  401, **{"WWW-Authenticate": 'Bearer realm="baqylau-reports"'})
@@ -163,6 +175,8 @@ def answered(handler: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             return handler(*args, **kwargs)
+        except InvalidInput as exc:
+            return _json(exc.to_dict(), 400)
         except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:
             log.warning("report endpoint unavailable: %s", type(exc).__name__)
             return _json({"error": "unavailable", "message": "the read model is unreachable; "
@@ -324,22 +338,80 @@ class ReportingService:
             return _json(view.dump({"programme_id": programme_id, level: lines}))
         return self._for_funder(request, programme_id, level, build)
 
-    def _for_funder(self, request: Any, programme_id: str, endpoint: str,
-                    build: Callable[[Any, str], Response]) -> Response:
-        """Every programme endpoint: 401 without a valid token, the same 404 for another
-        funder's programme as for none, else `build(cursor, live schema)`; counted."""
+    # ------------------------------------------------------------ the dashboard (HTML)
+    @http("GET", "/v1/login")
+    def login(self, request: Any) -> Response:
+        """A form that exchanges a funder's token for a session cookie."""
+        return _html(dashboard.login_page(request.args.get("programme_id", "")))
+
+    @http("POST", "/v1/session")
+    @answered
+    def session(self, request: Any) -> Response:
+        """Form post {token, programme_id}: a valid token is set as an HttpOnly, SameSite
+        cookie (scripts cannot read it; other sites cannot send it) and the browser goes to
+        the dashboard. A bad token gets the form again, 401."""
+        token = request.form.get("token", "").strip()
+        programme_id = request.form.get("programme_id", "")
         with self.read_model.cursor() as cur:
-            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            funder_id = tokens.funder_of(cur, f"Bearer {token}")
+        if funder_id is None:
+            return _html(dashboard.login_page(programme_id, "The token is not valid."), 401)
+        response = Response(status=303, headers={
+            "Location": f"/v1/dashboard/{quote(programme_id, safe='')}"})
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
+                            path="/v1/", max_age=8 * 3600,
+                            secure=request.headers.get("X-Forwarded-Proto") == "https")
+        return response
+
+    @http("GET", "/v1/dashboard/<string:programme_id>")
+    @answered
+    def dashboard(self, request: Any, programme_id: str) -> Response:
+        """The programme's dashboard, `?lang=kk|ru|en` (default kk): indicators against
+        targets, money, learning outcomes, districts; charts drawn on the server."""
+        lang = request.args.get("lang", "kk")
+        if lang not in dashboard.LANGUAGES:
+            lang = "kk"
+
+        def build(cur: Any, schema: str) -> Response:
+            return _html(dashboard.page(reports.programme_report(cur, programme_id, schema),
+                                        reports.districts(cur, programme_id, schema), lang))
+        response = self._for_funder(request, programme_id, "dashboard", build,
+                                    allow_cookie=True)
+        if response.status_code == 401:
+            return _html(dashboard.login_page(programme_id), 401)
+        return response
+
+    def _for_funder(self, request: Any, programme_id: str, endpoint: str,
+                    build: Callable[[Any, str], Response],
+                    allow_cookie: bool = False) -> Response:
+        """Every programme endpoint: 401 without a valid token, the same 404 for another
+        funder's programme as for none, else `build(cursor, live schema)`; counted. The
+        session cookie counts only where asked (the HTML dashboard), never for the API."""
+        authorization = request.headers.get("Authorization")
+        if authorization is None and allow_cookie and request.cookies.get(SESSION_COOKIE):
+            authorization = f"Bearer {request.cookies[SESSION_COOKIE]}"
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, authorization)
             if funder_id is None:
                 response = _unauthorized()
             else:
-                schema = readmodel.current(cur)
+                schema = self._schema_asked(cur, request)
                 if programme_id in reports.visible_programmes(cur, funder_id, schema):
                     response = build(cur, schema)
                 else:
                     response = _not_found(programme_id)
         REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
         return response
+
+    def _schema_asked(self, cur: Any, request: Any) -> str:
+        """The live read model, or with `?as_of=` a past moment's (built on first use)."""
+        moment = history.parse(request.args)
+        if moment is None:
+            return readmodel.current(cur)
+        model = self.read_model
+        return history.schema_at(cur, moment, lambda name, until: feed.catch_up(
+            model.amqp_uri, model.dsn, model.sources, schema=name, until=until),
+            readmodel.create)
 
     @http("GET", "/v1/openapi.json")
     def openapi(self, request: Any) -> Response:

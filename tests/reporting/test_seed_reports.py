@@ -1,7 +1,9 @@
 """The seed funders' reports carry the seeds' figures, end to end over the real servers:
 registry, training and equipment load the seeds through RPC; reporting reads their events;
-each funder fetches its report over HTTP with its own token."""
+each funder fetches its report over HTTP with its own token, and sees the same figures on
+its dashboard in a headless Chromium (a screenshot is saved under .stack/screenshots)."""
 
+import re
 from types import SimpleNamespace
 
 import eventlet
@@ -9,13 +11,16 @@ import pytest
 import requests
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from scripts import load_equipment, load_registry
+from scripts import load_assessment, load_equipment, load_registry
 from scripts.demo import load_training
+from services.assessment.service import AssessmentService
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
+from services.reporting.dashboard import LABELS
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
-from tests.conftest import config_for
+from tests.conftest import ROOT, config_for
+from tests.reporting.browser import chromium, figures
 
 pytestmark = pytest.mark.integration
 
@@ -23,13 +28,15 @@ pytestmark = pytest.mark.integration
 def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_config,
                                                      pg_databases):
     configs = {name: config_for(rabbit_config, pg_databases(), batch_size=500)
-               for name in ("registry", "training", "equipment")}
+               for name in ("registry", "training", "equipment", "assessment")}
+    configs["assessment"]["PSEUDONYM_KEY"] = "seed-reports-test-pseudonym-key"
     store = pg_databases()
     configs["reporting"] = config_for(rabbit_config, None, READ_MODEL={
         **{k: store[k] for k in ("host", "port", "dbname", "user", "password")},
-        "catch_up_interval": 2, "sources": ["registry", "training", "equipment"]})
+        "catch_up_interval": 2, "sources": ["registry", "training", "equipment", "assessment"]})
     for name, cls in (("reporting", ReportingService), ("registry", RegistryService),
-                      ("training", TrainingService), ("equipment", EquipmentService)):
+                      ("training", TrainingService), ("equipment", EquipmentService),
+                      ("assessment", AssessmentService)):
         container_factory(cls, configs[name]).start()
     clients = {name: ServiceRpcProxy(name, configs[name]) for name in configs}
     rpc = SimpleNamespace(**{name: client.start() for name, client in clients.items()})
@@ -37,11 +44,13 @@ def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_c
         load_equipment.set_rule(rpc)
         load_registry.load(rpc)
         load_equipment.load(rpc)
+        load_assessment.load(rpc)
         load_training(rpc)
         web = f"http://{configs['reporting']['WEB_SERVER_ADDRESS']}"
+        tokens = {}
 
         def report(funder, programme):
-            token = rpc.reporting.issue_token(funder_id=funder)["token"]
+            token = tokens[funder] = rpc.reporting.issue_token(funder_id=funder)["token"]
             for _ in range(60):  # until the live feed has it all; catch-up is the backstop
                 body = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,
                                     headers={"Authorization": f"Bearer {token}"}).json()
@@ -62,6 +71,53 @@ def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_c
         assert (fund["committed_kzt"], fund["procured_kzt"], fund["remaining_kzt"]) == (
             2_064_199_025, 2_064_199_025, 0)
         assert rpc.reporting.reconcile()["differences"] == []
+        see_the_dashboard(web, tokens["qazaqstan-halqyna"], "aktobe-small-schools")
     finally:
         for client in clients.values():
             client.stop()
+
+
+def digits(text):
+    return int(re.sub(r"\D", "", text))  # "2 064 199 025" as the page spaces it
+
+
+def see_the_dashboard(web, token, programme):
+    """Log in with the token through the form, then compare every figure the page shows
+    with the JSON report and the district drill-down; one screenshot per language."""
+    auth = {"Authorization": f"Bearer {token}"}
+    report = requests.get(f"{web}/v1/programmes/{programme}/report", headers=auth,
+                          timeout=30).json()
+    districts = requests.get(f"{web}/v1/programmes/{programme}/districts", headers=auth,
+                             timeout=30).json()["districts"]
+    shots = ROOT / ".stack" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        browser.get(f"{web}/v1/login?programme_id={programme}")
+        browser.find_element("name", "token").send_keys(token)
+        browser.find_element("css selector", "button[type=submit]").click()
+        assert browser.current_url.endswith(f"/v1/dashboard/{programme}")
+        [cookie] = browser.get_cookies()
+        assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+        for lang, name in (("kk", "name_kk"), ("ru", "name_ru"), ("en", "name_en")):
+            browser.get(f"{web}/v1/dashboard/{programme}?lang={lang}")
+            shown = figures(browser)
+            assert shown["programme"] == (report[name] or report["name_ru"])
+            for line in report["indicators"]:
+                assert float(shown[f"{line['indicator']}/{LABELS['actual'][lang]}"]) == \
+                    line["actual"]
+            money = report["money"]
+            assert digits(shown["procured_kzt"].split(":")[-1]) == money["procured_kzt"]
+            assert digits(shown["committed_kzt"].split(":")[-1]) == money["committed_kzt"]
+            outcomes = [o for o in report["learning_outcomes"] if o["split"] == "all"]
+            assert outcomes
+            for o, round_ in ((o, r) for o in outcomes for r in ("baseline", "endline")):
+                key = f"outcome:{o['grade']}:{o['subject']}/{LABELS[round_][lang]}"
+                assert float(shown[key]) == float(o[round_]["mean"])
+            for line in districts:
+                cell = shown[f"district:{line['district_code']}:cabinets_commissioned"]
+                assert digits(cell) == line["cabinets_commissioned"]
+            browser.save_screenshot(str(shots / f"dashboard-{programme}-{lang}.png"))
+    # The cookie opens the dashboard only: the API still wants the bearer header.
+    api = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,
+                       cookies={"baqylau_session": token})
+    assert api.status_code == 401

@@ -3,6 +3,8 @@ and PostgreSQL: live events, catch-up of an empty database, dead letters, access
 
 import json
 import time
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import quote
 
 import eventlet
 import kombu
@@ -10,9 +12,11 @@ import pytest
 import requests
 
 from services.reporting import schemas
-from services.reporting.feed import DEAD_LETTER, send_to_dead_letters
+from services.reporting.feed import DEAD_LETTER, read_logs, send_to_dead_letters
+from services.reporting.reconcile import Fold
 from shared.contracts.envelope import event_id
 from shared.publisher import events_exchange
+from tests.equipment.test_service import BINS, SCHOOL
 
 pytestmark = pytest.mark.integration
 
@@ -186,3 +190,58 @@ def test_a_rebuild_switches_to_a_fresh_model_without_stopping_the_endpoints(stac
         assert seen and set(seen) == {2_064_199_025}  # every read during the rebuild answered
         assert committed(stack.web, token, "aktobe") == 2_064_199_025
         assert reporting.reconcile()["differences"] == []
+
+
+def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack):
+    with stack("reporting") as reporting, stack("registry") as registry:
+        seed(registry, "qh", "aktobe", 100)
+        registry.set_target(programme_id="aktobe", indicator="organisations_reached",
+                            measure="unit", ascending=True,
+                            baseline={"year": 2023, "value": "0"},
+                            periods=[{"start": "2023-01-01", "end": "2024-12-31",
+                                      "target": "3"}])
+        token = issue(reporting, "qh")
+        moments = []
+        for stage, school in enumerate(BINS):  # each stage: more money, one more school
+            if stage:
+                registry.commit_funding(programme_id="aktobe", funder_id="qh",
+                                        commitment_id=f"qh-{stage}", scope="programme",
+                                        amount_kzt=10 * stage, committed_on="2023-03-01")
+            registry.register_organisation(organisation_id=f"S-{stage}", bin=school, pupils=45,
+                                           **{k: v for k, v in SCHOOL.items() if k != "bin"})
+            registry.join_programme(programme_id="aktobe", organisation_id=f"S-{stage}",
+                                    model="digital_solutions", joined_on="2023-02-01")
+            assert wait_for(lambda s=stage: reached(stack.web, token) == s + 1)
+            time.sleep(1.1)
+            moments.append(datetime.now(UTC))
+            time.sleep(1.1)
+        logs = read_logs(stack.amqp, ("registry",))
+        for moment in moments:
+            report = get(stack.web, f"/v1/programmes/aktobe/report?as_of="
+                                    f"{quote(moment.isoformat())}", token)
+            assert report.status_code == 200, report.text
+            recorded = [e for e in logs if e.time <= moment]  # recomputed from the events
+            fold = Fold()
+            for envelope in recorded:
+                fold.apply(envelope)
+            figures = fold.figures("aktobe")
+            body = report.json()
+            assert {i["indicator"]: i["actual"] for i in body["indicators"]} == {
+                "organisations_reached": figures["organisations_reached"]}
+            assert body["money"]["committed_kzt"] == sum(
+                e.data["amount_kzt"] for e in recorded if e.type == "FundingCommitted")
+        assert [reached(stack.web, token, m) for m in moments] == [1, 2, 3]
+        today = datetime.now(timezone(timedelta(hours=5))).date().isoformat()
+        assert get(stack.web, f"/v1/programmes/aktobe/report?as_of={today}", token).json() \
+            == get(stack.web, "/v1/programmes/aktobe/report", token).json()
+        before = get(stack.web, "/v1/programmes/aktobe/report?as_of=2020-01-01", token)
+        assert before.status_code == 404  # the programme did not exist yet
+        bad = get(stack.web, "/v1/programmes/aktobe/report?as_of=yesterday", token)
+        assert bad.status_code == 400 and "as_of" in bad.json()["errors"]
+
+
+def reached(web, token, moment=None):
+    query = f"?as_of={quote(moment.isoformat())}" if moment else ""
+    body = get(web, f"/v1/programmes/aktobe/report{query}", token).json()
+    return {i["indicator"]: i["actual"] for i in body.get("indicators", [])}.get(
+        "organisations_reached")

@@ -1,0 +1,190 @@
+"""A funder's dashboard: one self-contained HTML page, charts drawn server-side as inline
+SVG (nothing fetched at view time: no CDN, no script), in Kazakh, Russian or English.
+
+Every figure carries `data-figure` (and `data-value` where a number is drawn as a bar), so
+that a browser test can read what is shown and compare it with the JSON report."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+LANGUAGES = ("kk", "ru", "en")
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"kk": "Бағдарлама көрсеткіштері", "ru": "Показатели программы",
+              "en": "Programme dashboard"},
+    "indicators": {"kk": "Көрсеткіштер: мақсат пен нақты", "ru": "Показатели: цель и факт",
+                   "en": "Indicators: target and actual"},
+    "money": {"kk": "Қаржы, теңге", "ru": "Финансы, тенге", "en": "Money, KZT"},
+    "outcomes": {"kk": "Оқу нәтижелері", "ru": "Результаты обучения",
+                 "en": "Learning outcomes"},
+    "districts": {"kk": "Аудандар бойынша", "ru": "По районам", "en": "By district"},
+    "target": {"kk": "мақсат", "ru": "цель", "en": "target"},
+    "actual": {"kk": "нақты", "ru": "факт", "en": "actual"},
+    "committed": {"kk": "міндеттеме", "ru": "обязательства", "en": "committed"},
+    "procured": {"kk": "сатып алынды", "ru": "закуплено", "en": "procured"},
+    "remaining": {"kk": "қалды", "ru": "остаток", "en": "remaining"},
+    "baseline": {"kk": "бастапқы", "ru": "входной", "en": "baseline"},
+    "endline": {"kk": "қорытынды", "ru": "итоговый", "en": "endline"},
+    "effect": {"kk": "әсер мөлшері (d)", "ru": "размер эффекта (d)", "en": "effect size (d)"},
+    "grade": {"kk": "сынып", "ru": "класс", "en": "grade"},
+    "subject": {"kk": "пән", "ru": "предмет", "en": "subject"},
+    "district": {"kk": "аудан", "ru": "район", "en": "district"},
+    "organisations": {"kk": "ұйымдар", "ru": "организации", "en": "organisations"},
+    "pupils": {"kk": "оқушылар", "ru": "учащиеся", "en": "pupils"},
+    "participants_trained": {"kk": "оқытылғандар", "ru": "обучено", "en": "trained"},
+    "cabinets_commissioned": {"kk": "іске қосылған кабинеттер",
+                              "ru": "введено кабинетов", "en": "cabinets commissioned"},
+    "pupils_assessed": {"kk": "бағаланған оқушылар", "ru": "оценено учащихся",
+                        "en": "pupils assessed"},
+    "none": {"kk": "Әзірге дерек жоқ", "ru": "Данных пока нет", "en": "No data yet"},
+}
+INDICATOR_NAMES: dict[str, dict[str, str]] = {
+    "teachers_trained": {"kk": "Оқытылған мұғалімдер", "ru": "Обучено учителей",
+                         "en": "Teachers trained"},
+    "managers_trained": {"kk": "Оқытылған басшылар", "ru": "Обучено руководителей",
+                         "en": "Managers trained"},
+    "management_teams_trained": {"kk": "Оқытылған басқару топтары",
+                                 "ru": "Обучено управленческих команд",
+                                 "en": "Management teams trained"},
+    "trainers_certified": {"kk": "Сертификатталған тренерлер",
+                           "ru": "Сертифицировано тренеров", "en": "Trainers certified"},
+    "teachers_with_category": {"kk": "Санаты бар мұғалімдер", "ru": "Учителя с категорией",
+                               "en": "Teachers with a category"},
+    "organisations_reached": {"kk": "Қамтылған ұйымдар", "ru": "Охвачено организаций",
+                              "en": "Organisations reached"},
+    "pupils_reached": {"kk": "Қамтылған оқушылар", "ru": "Охвачено учащихся",
+                       "en": "Pupils reached"},
+    "schools_equipped": {"kk": "Жабдықталған мектептер", "ru": "Оснащено школ",
+                         "en": "Schools equipped"},
+    "cabinets_delivered": {"kk": "Жеткізілген кабинеттер", "ru": "Поставлено кабинетов",
+                           "en": "Cabinets delivered"},
+    "cabinets_commissioned": {"kk": "Іске қосылған кабинеттер", "ru": "Введено кабинетов",
+                              "en": "Cabinets commissioned"},
+    "pupils_assessed": {"kk": "Бағаланған оқушылар", "ru": "Оценено учащихся",
+                        "en": "Pupils assessed"},
+    "practices_published": {"kk": "Жарияланған тәжірибелер", "ru": "Опубликовано практик",
+                            "en": "Practices published"},
+    "practices_adopted": {"kk": "Енгізілген тәжірибелер", "ru": "Внедрено практик",
+                          "en": "Practices adopted"},
+}
+STYLE = """
+body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#1d2733;max-width:1100px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;color:#0b5a8a}
+table{border-collapse:collapse;font-size:13px} td,th{padding:3px 8px;text-align:right}
+th{background:#eef3f7} td:first-child,th:first-child{text-align:left}
+nav a{margin-right:10px} .muted{color:#6b7785;font-size:12px}
+svg text{font-size:12px;fill:#1d2733}
+"""
+WIDTH, LEFT, BAR_AREA, ROW = 1100, 400, 440, 26
+
+
+def label(key: str, lang: str) -> str:
+    return LABELS[key][lang]
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}".replace(",", "\u202f") if isinstance(value, int) else str(value)
+
+
+def _bars(rows: list[tuple[str, str, list[tuple[str, float, str]]]]) -> str:
+    """Horizontal grouped bars: rows of (figure key, caption, [(series, value, colour)]),
+    each series scaled to the row's largest value."""
+    height = ROW * sum(len(series) for _, _, series in rows) + 12 * len(rows)
+    out = [f'<svg width="{WIDTH}" height="{height}" role="img">']
+    y = 0
+    for key, caption, series in rows:
+        top = max([value for _, value, _ in series] + [1])
+        out.append(f'<text x="0" y="{y + 16}">{escape(caption)}</text>')
+        for name, value, colour in series:
+            width = int(BAR_AREA * value / top)
+            out.append(
+                f'<rect x="{LEFT}" y="{y + 4}" width="{width}" height="{ROW - 8}"'
+                f' fill="{colour}"'
+                f' data-figure="{escape(key)}" data-series="{escape(name)}"'
+                f' data-value="{value}"/>'
+                f'<text x="{LEFT + 6 + width}" y="{y + 17}">'
+                f'{escape(name)}: {_number(value)}</text>')
+            y += ROW
+        y += 12
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _indicators(report: dict[str, Any], lang: str) -> str:
+    rows = []
+    for line in report["indicators"]:
+        name = INDICATOR_NAMES.get(line["indicator"], {}).get(lang, line["indicator"])
+        rows.append((line["indicator"], name, [
+            (label("target", lang), float(line["target"]), "#c9d6e3"),
+            (label("actual", lang), line["actual"], "#1f77b4")]))
+    return _bars(rows) if rows else f"<p>{label('none', lang)}</p>"
+
+
+def _money(report: dict[str, Any], lang: str) -> str:
+    rows = [(f"money:{line['commitment_id']}", f"{line['funder_id']} · {line['scope']}", [
+        (label("committed", lang), line["committed_kzt"], "#c9d6e3"),
+        (label("procured", lang), line["procured_kzt"], "#2ca02c")])
+        for line in report["money"]["commitments"]]
+    totals = report["money"]
+    summary = (f'<p><span data-figure="committed_kzt">{label("committed", lang)}: '
+               f'{_number(totals["committed_kzt"])}</span> · <span data-figure="procured_kzt">'
+               f'{label("procured", lang)}: {_number(totals["procured_kzt"])}</span></p>')
+    return summary + (_bars(rows) if rows else "")
+
+
+def _outcomes(report: dict[str, Any], lang: str) -> str:
+    lines = [o for o in report["learning_outcomes"] if o["split"] == "all"]
+    if not lines:
+        return f"<p>{label('none', lang)}</p>"
+    rows = [(f"outcome:{o['grade']}:{o['subject']}",
+             f"{label('grade', lang)} {o['grade']} · {o['subject']} · "
+             f"{label('effect', lang)} {o.get('effect_size_d')}", [
+                 (label("baseline", lang), float(o["baseline"]["mean"]), "#ff7f0e"),
+                 (label("endline", lang), float(o["endline"]["mean"]), "#9467bd")])
+            for o in lines if o.get("baseline") and o.get("endline")]
+    return _bars(rows)
+
+
+def _districts(lines: list[dict[str, Any]], lang: str) -> str:
+    if not lines:
+        return f"<p>{label('none', lang)}</p>"
+    columns = ["organisations", "pupils", "participants_trained", "cabinets_commissioned",
+               "pupils_assessed"]
+    head = "".join(f"<th>{label(c, lang)}</th>" for c in columns)
+    body = "".join(
+        f"<tr><td>{escape(str(line['district_code']))}</td>" + "".join(
+            f'<td data-figure="district:{escape(str(line["district_code"]))}:{c}">'
+            f'{_number(line[c])}</td>' for c in columns) + "</tr>" for line in lines)
+    return f"<table><tr><th>{label('district', lang)}</th>{head}</tr>{body}</table>"
+
+
+def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str) -> str:
+    name = report.get(f"name_{lang}") or report.get("name_ru") or report["programme_id"]
+    languages = " ".join(f'<a href="?lang={code}" hreflang="{code}">{code.upper()}</a>'
+                         for code in LANGUAGES)
+    period = report["period"]
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(name)}</title>
+<style>{STYLE}</style></head><body>
+<nav>{languages}</nav>
+<h1 data-figure="programme">{escape(name)}</h1>
+<p class="muted">{label("title", lang)} · {period["start"]} – {period["end"]}</p>
+<h2>{label("indicators", lang)}</h2>{_indicators(report, lang)}
+<h2>{label("money", lang)}</h2>{_money(report, lang)}
+<h2>{label("outcomes", lang)}</h2>{_outcomes(report, lang)}
+<h2>{label("districts", lang)}</h2>{_districts(districts, lang)}
+</body></html>"""
+
+
+def login_page(programme_id: str, error: str | None = None) -> str:
+    warning = f'<p role="alert">{escape(error)}</p>' if error else ""
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>Baqylau</title><style>{STYLE}</style></head><body>
+<h1>Baqylau</h1>{warning}
+<form method="post" action="/v1/session">
+<input type="hidden" name="programme_id" value="{escape(programme_id)}">
+<label>Token <input type="password" name="token" autocomplete="off" required></label>
+<button type="submit">Open</button></form></body></html>"""
