@@ -49,4 +49,6 @@ def print_reports(rpc: Any) -> None:
           f"with the read model {check['differences'] or ''}")
     print(f"\nThe demo's tokens are in {TOKENS}; the full report of a programme, e.g.:\n"
           f"  curl -H 'Authorization: Bearer <token>' "
-          f"{REPORTS}/v1/programmes/aktobe-small-schools/report   (add ?format=csv for CSV)")
+          f"{REPORTS}/v1/programmes/aktobe-small-schools/report   (add ?format=csv for CSV)\n"
+          f"The dashboard, in a browser (log in with qazaqstan-halqyna's token):\n"
+          f"  {REPORTS}/v1/login?programme_id=aktobe-small-schools")
