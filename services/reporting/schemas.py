@@ -9,6 +9,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from services.reporting.trace import INDICATORS
+
 
 class Indicator(Schema):
     indicator = fields.String(required=True, metadata={"example": "teachers_trained"})
@@ -109,6 +111,27 @@ class Organisations(Schema):
     organisations = fields.List(fields.Nested(OrganisationLine), required=True)
 
 
+class EventBehind(Schema):
+    source = fields.String(required=True, metadata={"example": "registry"})
+    notification_id = fields.Integer(required=True)
+    type = fields.String(required=True, metadata={"example": "OrganisationJoinedProgramme"})
+    time = fields.String(required=True, metadata={"description": "When it was recorded"})
+    value = fields.Integer(required=True, metadata={"description": "What it adds to the "
+                                                                   "figure"})
+    fields_ = fields.Dict(data_key="fields", required=True,
+                          metadata={"description": "The event's fields that count"})
+
+
+class FigureEvents(Schema):
+    programme_id = fields.String(required=True)
+    indicator = fields.String(required=True)
+    figure = fields.Integer(required=True, metadata={"description": "The sum of every "
+                                                                    "event's value"})
+    count = fields.Integer(required=True)
+    events = fields.List(fields.Nested(EventBehind), required=True)
+    next_after = fields.Integer(allow_none=True, required=True)
+
+
 class Error(Schema):
     error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
@@ -151,7 +174,8 @@ def openapi() -> dict[str, Any]:
                    info={"description": "Each funder reads the programmes it funds or "
                                         "oversees, with its own bearer token."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for schema in (ProgrammeReport, ProgrammeList, Districts, Organisations, Error):
+    for schema in (ProgrammeReport, ProgrammeList, Districts, Organisations, FigureEvents,
+                   Error):
         spec.components.schema(schema.__name__, schema=schema)
     spec.path("/v1/programmes", operations=_get("The token's programmes", "ProgrammeList"))
     spec.path("/v1/programmes/{programme_id}/report",
@@ -160,6 +184,14 @@ def openapi() -> dict[str, Any]:
               operations=_get("The report by district", "Districts", csv=True))
     spec.path("/v1/programmes/{programme_id}/organisations",
               operations=_get("The report by organisation", "Organisations", csv=True))
+    events = _get("The events behind a figure of the report, paginated", "FigureEvents")
+    events["get"]["parameters"] += [
+        {"name": "indicator", "in": "path", "required": True,
+         "schema": {"type": "string", "enum": list(INDICATORS)}},
+        {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "limit", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]
+    spec.path("/v1/programmes/{programme_id}/figures/{indicator}/events", operations=events)
     for path, summary, media, fmt in (
             ("iati.xml", "The programme as an IATI 2.03 activity", "application/xml", None),
             ("report.xlsx", "The report as a workbook",

@@ -33,6 +33,7 @@ from services.reporting import (
     reports,
     schemas,
     tokens,
+    trace,
     xlsx,
 )
 from shared.commands import command
@@ -109,6 +110,11 @@ class ReadModel(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> ReadModel:
         return self
+
+
+class EventsPage(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class IssueToken(Schema):
@@ -380,6 +386,31 @@ class ReportingService:
         if response.status_code == 401:
             return _html(dashboard.login_page(programme_id), 401)
         return response
+
+    @http("GET", "/v1/programmes/<string:programme_id>/figures/<string:indicator>/events")
+    @answered
+    def figure_events(self, request: Any, programme_id: str, indicator: str) -> Response:
+        """The events behind one figure of the report (indicator, `committed_kzt` or
+        `procured_kzt`), read from the services' logs, each with what it adds; they sum to
+        the figure. `?after=0&limit=100` pages; `?as_of=` as on the report."""
+        def build(cur: Any, schema: str) -> Response:
+            page = load(EventsPage(), {k: request.args[k] for k in ("after", "limit")
+                                       if k in request.args})
+            if indicator not in trace.INDICATORS:
+                return _json({"error": "not_found", "message": f"no figure {indicator}"}, 404)
+            moment = history.parse(request.args)
+            model = self.read_model
+            envelopes = [e for e in feed.read_logs(model.amqp_uri, model.sources)
+                         if moment is None or e.time <= moment]
+            lines = trace.events_behind(envelopes, programme_id, indicator)
+            end = page["after"] + page["limit"]
+            return _json(schemas.FigureEvents().dump({
+                "programme_id": programme_id, "indicator": indicator,
+                "figure": sum(line["value"] for line in lines), "count": len(lines),
+                "events": [{**line, "fields_": line["fields"]}
+                           for line in lines[page["after"]:end]],
+                "next_after": end if end < len(lines) else None}))
+        return self._for_funder(request, programme_id, "figure_events", build)
 
     def _for_funder(self, request: Any, programme_id: str, endpoint: str,
                     build: Callable[[Any, str], Response],

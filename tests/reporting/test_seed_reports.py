@@ -3,6 +3,7 @@ registry, training and equipment load the seeds through RPC; reporting reads the
 each funder fetches its report over HTTP with its own token, and sees the same figures on
 its dashboard in a headless Chromium (a screenshot is saved under .stack/screenshots)."""
 
+import json
 import re
 from types import SimpleNamespace
 
@@ -72,6 +73,9 @@ def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_c
             2_064_199_025, 2_064_199_025, 0)
         assert rpc.reporting.reconcile()["differences"] == []
         see_the_dashboard(web, tokens["qazaqstan-halqyna"], "aktobe-small-schools")
+        for funder, programme in (("qazaqstan-halqyna", "aktobe-small-schools"),
+                                  ("amanat", "baquatty-audan")):
+            every_figure_sums_its_events(web, tokens[funder], programme)
     finally:
         for client in clients.values():
             client.stop()
@@ -121,3 +125,24 @@ def see_the_dashboard(web, token, programme):
     api = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,
                        cookies={"baqylau_session": token})
     assert api.status_code == 401
+
+
+def every_figure_sums_its_events(web, token, programme):
+    """Each indicator of the report and both money totals: the events behind it, page by
+    page, sum to the figure the report shows."""
+    auth = {"Authorization": f"Bearer {token}"}
+    report = requests.get(f"{web}/v1/programmes/{programme}/report", headers=auth,
+                          timeout=30).json()
+    shown = {i["indicator"]: i["actual"] for i in report["indicators"]}
+    shown |= {k: report["money"][k] for k in ("committed_kzt", "procured_kzt")}
+    for figure, value in shown.items():
+        events, after = [], 0
+        while after is not None:
+            page = requests.get(f"{web}/v1/programmes/{programme}/figures/{figure}/events"
+                                f"?after={after}&limit=1000", headers=auth, timeout=60).json()
+            events += page["events"]
+            after = page["next_after"]
+        assert sum(e["value"] for e in events) == page["figure"] == value, figure
+        assert len(events) == page["count"] and len({(e["source"], e["notification_id"],
+                                                      json.dumps(e["fields"], sort_keys=True))
+                                                     for e in events}) == len(events)

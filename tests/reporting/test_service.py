@@ -77,7 +77,8 @@ def test_live_events_reach_the_funders_report(stack):
             "/v1/programmes", "/v1/programmes/{programme_id}/report",
             "/v1/programmes/{programme_id}/districts",
             "/v1/programmes/{programme_id}/organisations",
-            "/v1/programmes/{programme_id}/iati.xml", "/v1/programmes/{programme_id}/report.xlsx"}
+            "/v1/programmes/{programme_id}/iati.xml", "/v1/programmes/{programme_id}/report.xlsx",
+            "/v1/programmes/{programme_id}/figures/{indicator}/events"}
         assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
         check = reporting.reconcile()
         assert (check["programmes"], check["differences"]) == (["aktobe"], [])
@@ -150,7 +151,9 @@ def test_each_token_reads_only_its_own_funders_reports(stack):
         assert wait_for(lambda: committed(stack.web, mine, "aktobe")) == 100
         paths = ["/v1/programmes/{p}/report", "/v1/programmes/{p}/report?format=csv",
                  "/v1/programmes/{p}/districts", "/v1/programmes/{p}/organisations?format=csv",
-                 "/v1/programmes/{p}/iati.xml", "/v1/programmes/{p}/report.xlsx"]
+                 "/v1/programmes/{p}/iati.xml", "/v1/programmes/{p}/report.xlsx",
+                 "/v1/programmes/{p}/figures/organisations_reached/events",
+                 "/v1/dashboard/{p}"]
         tokens = {"none": None, "bad": "not-a-token", "revoked": revoked["token"],
                   "qh": mine, "amanat": theirs}
         owner = {"aktobe": "qh", "baquatty": "amanat", "nowhere": None}
@@ -231,6 +234,25 @@ def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack):
             assert body["money"]["committed_kzt"] == sum(
                 e.data["amount_kzt"] for e in recorded if e.type == "FundingCommitted")
         assert [reached(stack.web, token, m) for m in moments] == [1, 2, 3]
+        # The events behind a figure, as of the second moment, one per page.
+        path = "/v1/programmes/aktobe/figures/organisations_reached/events"
+        first = get(stack.web, f"{path}?limit=1&as_of={quote(moments[1].isoformat())}",
+                    token).json()
+        second = get(stack.web, f"{path}?limit=1&after=1&as_of="
+                                f"{quote(moments[1].isoformat())}", token).json()
+        assert (first["figure"], first["count"], first["next_after"]) == (2, 2, 1)
+        assert second["next_after"] is None
+        joins = [first["events"][0], second["events"][0]]
+        assert [(e["type"], e["fields"]["organisation_id"], e["value"]) for e in joins] == [
+            ("OrganisationJoinedProgramme", "S-0", 1), ("OrganisationJoinedProgramme", "S-1", 1)]
+        assert {e["notification_id"] for e in joins} == {
+            e.notificationid for e in logs if e.type == "OrganisationJoinedProgramme"
+            and e.time <= moments[1]}
+        money = get(stack.web, "/v1/programmes/aktobe/figures/committed_kzt/events", token)
+        assert money.json()["figure"] == 100 + 10 + 20
+        assert get(stack.web, "/v1/programmes/aktobe/figures/nothing/events",
+                   token).status_code == 404
+        assert get(stack.web, f"{path}?limit=0", token).status_code == 400
         today = datetime.now(timezone(timedelta(hours=5))).date().isoformat()
         assert get(stack.web, f"/v1/programmes/aktobe/report?as_of={today}", token).json() \
             == get(stack.web, "/v1/programmes/aktobe/report", token).json()
