@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
     "pupils_assessed": {"kk": "бағаланған оқушылар", "ru": "оценено учащихся",
                         "en": "pupils assessed"},
     "none": {"kk": "Әзірге дерек жоқ", "ru": "Данных пока нет", "en": "No data yet"},
+    "trends": {"kk": "Күн сайынғы өзгеріс", "ru": "Динамика по дням", "en": "Trends by day"},
 }
 INDICATOR_NAMES: dict[str, dict[str, str]] = {
     "teachers_trained": {"kk": "Оқытылған мұғалімдер", "ru": "Обучено учителей",
@@ -148,6 +149,34 @@ def _outcomes(report: dict[str, Any], lang: str) -> str:
     return _bars(rows)
 
 
+def _trends(report: dict[str, Any], series: dict[str, list[tuple[Any, int]]],
+            lang: str) -> str:
+    """One line per targeted indicator and for money procured: its value at the end of
+    each day the service recorded, oldest on the left."""
+    wanted = [line["indicator"] for line in report["indicators"]] + ["procured_kzt"]
+    shown = [(name, series[name]) for name in wanted if series.get(name)]
+    if not shown:
+        return f"<p>{label('none', lang)}</p>"
+    width, height, out = 240, 60, []
+    for name, points in shown:
+        top = max(value for _, value in points) or 1
+        step = width / max(len(points) - 1, 1)
+        xy = [(int(i * step), int(height - 4 - (height - 8) * value / top))
+              for i, (_, value) in enumerate(points)]
+        caption = (label("procured", lang) if name == "procured_kzt"
+                   else INDICATOR_NAMES.get(name, {}).get(lang, name))
+        dots = "".join(f'<circle cx="{x}" cy="{y}" r="3" fill="#1f77b4"'
+                       f' data-figure="trend:{escape(name)}:{day}" data-value="{value}"/>'
+                       for (x, y), (day, value) in zip(xy, points, strict=True))
+        line = " ".join(f"{x},{y}" for x, y in xy)
+        out.append(f'<div><span>{escape(caption)}: {points[0][0]} {_number(points[0][1])}'
+                   f' → {points[-1][0]} {_number(points[-1][1])}</span><br>'
+                   f'<svg width="{width + 8}" height="{height}" role="img">'
+                   f'<polyline points="{line}" fill="none" stroke="#1f77b4"/>{dots}</svg>'
+                   f'</div>')
+    return "".join(out)
+
+
 def _districts(lines: list[dict[str, Any]], lang: str) -> str:
     if not lines:
         return f"<p>{label('none', lang)}</p>"
@@ -161,7 +190,8 @@ def _districts(lines: list[dict[str, Any]], lang: str) -> str:
     return f"<table><tr><th>{label('district', lang)}</th>{head}</tr>{body}</table>"
 
 
-def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str) -> str:
+def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str,
+         series: dict[str, list[tuple[Any, int]]] | None = None) -> str:
     name = report.get(f"name_{lang}") or report.get("name_ru") or report["programme_id"]
     languages = " ".join(f'<a href="?lang={code}" hreflang="{code}">{code.upper()}</a>'
                          for code in LANGUAGES)
@@ -176,6 +206,7 @@ def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str) -> 
 <h2>{label("money", lang)}</h2>{_money(report, lang)}
 <h2>{label("outcomes", lang)}</h2>{_outcomes(report, lang)}
 <h2>{label("districts", lang)}</h2>{_districts(districts, lang)}
+<h2>{label("trends", lang)}</h2>{_trends(report, series or {}, lang)}
 </body></html>"""
 
 

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
 from services.reporting import (
+    daily,
     dashboard,
     feed,
     history,
@@ -67,6 +68,7 @@ class ReadModel(DependencyProvider):
         with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
             readmodel.ensure_current(cur)
             cur.execute(tokens.DDL)
+            cur.execute(daily.DDL)
         conn.close()
         self.live: feed.LiveFeed | None = None
         self.pool = psycopg2.pool.ThreadedConnectionPool(1, 10, self.dsn, connect_timeout=5)
@@ -86,6 +88,8 @@ class ReadModel(DependencyProvider):
                 applied = feed.catch_up(self.amqp_uri, self.dsn, self.sources)
                 if any(applied.values()):
                     log.info("catch-up applied %s", applied)
+                with self.cursor() as cur:
+                    daily.record(cur)
             except Exception as exc:  # noqa: BLE001 - a source may be down; try again later
                 log.warning("catch-up incomplete: %s: %s", type(exc).__name__, exc)
             feed.sleep_until(time.monotonic() + self.interval)
@@ -380,7 +384,8 @@ class ReportingService:
 
         def build(cur: Any, schema: str) -> Response:
             return _html(dashboard.page(reports.programme_report(cur, programme_id, schema),
-                                        reports.districts(cur, programme_id, schema), lang))
+                                        reports.districts(cur, programme_id, schema), lang,
+                                        daily.series(cur, programme_id)))
         response = self._for_funder(request, programme_id, "dashboard", build,
                                     allow_cookie=True)
         if response.status_code == 401:

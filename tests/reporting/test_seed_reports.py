@@ -17,6 +17,7 @@ from scripts.demo import load_training
 from services.assessment.service import AssessmentService
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
+from services.reporting import daily
 from services.reporting.dashboard import LABELS
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
@@ -120,6 +121,9 @@ def see_the_dashboard(web, token, programme):
             for line in districts:
                 cell = shown[f"district:{line['district_code']}:cabinets_commissioned"]
                 assert digits(cell) == line["cabinets_commissioned"]
+            today = daily.today().isoformat()  # the service recorded today's figures
+            for line in report["indicators"]:
+                assert int(shown[f"trend:{line['indicator']}:{today}"]) == line["actual"]
             browser.save_screenshot(str(shots / f"dashboard-{programme}-{lang}.png"))
     # The cookie opens the dashboard only: the API still wants the bearer header.
     api = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,

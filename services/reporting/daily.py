@@ -1,0 +1,50 @@
+"""The daily history of every programme's figures, for the dashboard's trends.
+
+After each periodic catch-up, today's figures (a day is a day in Kazakhstan, UTC+5) are
+written over today's row, so each past day keeps the figures it ended with. The table
+lives outside the read model's schema, like the tokens, so a rebuild keeps the history.
+Days before the service ran are not in it; `?as_of=` answers for any of them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from services.reporting import readmodel, reports
+from services.reporting.history import KAZAKHSTAN
+
+TABLE = "reporting_daily_figures"
+DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+  day date, programme_id text, figure text, value bigint NOT NULL,
+  PRIMARY KEY (programme_id, figure, day))
+"""
+
+
+def today() -> date:
+    return datetime.now(KAZAKHSTAN).date()
+
+
+def record(cur: Any, day: date | None = None) -> int:
+    """Write every programme's figures as today's; returns the rows written."""
+    schema = readmodel.current(cur)
+    cur.execute(f"SELECT programme_id FROM {schema}.programmes")
+    rows = []
+    for (programme_id,) in cur.fetchall():
+        figures = reports.figures(cur, programme_id, schema)
+        money = reports.money(cur, programme_id, schema)
+        figures |= {k: money[k] for k in ("committed_kzt", "procured_kzt")}
+        rows += [(day or today(), programme_id, name, value) for name, value in figures.items()]
+    cur.executemany(f"INSERT INTO {TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
+                    "(programme_id, figure, day) DO UPDATE SET value = EXCLUDED.value", rows)
+    return len(rows)
+
+
+def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[date, int]]]:
+    """figure -> [(day, value)] for the last `days` days, oldest first."""
+    cur.execute(f"SELECT figure, day, value FROM {TABLE} WHERE programme_id = %s "
+                "AND day > current_date - %s ORDER BY figure, day", (programme_id, days))
+    out: dict[str, list[tuple[date, int]]] = {}
+    for figure, day, value in cur.fetchall():
+        out.setdefault(figure, []).append((day, int(value)))
+    return out
