@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz
+.PHONY: browser demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ down: services-stop   ## stop the services, then exactly the servers `make up` s
 
 status:
 	bash scripts/stack.sh status
+
+browser:   ## Debian's chromium + chromium-driver for the dashboard's browser test
+	bash scripts/stack.sh browser
 
 services: venv up
 	bash scripts/services.sh start registry equipment assessment training reporting
@@ -42,7 +45,7 @@ unit: venv      ## fast tests, no servers needed
 integration: venv up services-stop
 	$(VENV)/bin/pytest -q -m integration
 
-test: venv up services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
+test: venv up browser services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
 	$(VENV)/bin/pytest -q --durations=10 -m "not faults"
 	$(MAKE) faults FAULT_ORGANISATIONS=300 FAULT_TEACHERS=60 FAULT_MIN_EVENTS=15000
 

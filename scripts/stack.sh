@@ -20,8 +20,6 @@ install_packages() {
   local missing=()
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
-  # The dashboard's browser test drives Debian's headless Chromium.
-  [ -x /usr/bin/chromedriver ] || missing+=(chromium chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} from Debian packages"
     export DEBIAN_FRONTEND=noninteractive
@@ -149,6 +147,16 @@ rabbit_down() {
   fi
 }
 
+# The dashboard's browser test drives Debian's headless Chromium (tests only, not the demo).
+browser_install() {
+  if [ ! -x /usr/bin/chromedriver ]; then
+    log "installing chromium and chromium-driver from Debian packages (the dashboard's test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
 rabbit_ctl() { rabbit_as /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" "$@"; }
 
 case "${1:-}" in
@@ -158,10 +166,11 @@ case "${1:-}" in
   pg-down) resolve_stack_dir; pg_down ;;
   rabbit-up) resolve_stack_dir; rabbit_up ;;
   rabbit-down) resolve_stack_dir; rabbit_down ;;
+  browser) browser_install ;;
   rabbitmqctl) shift; resolve_stack_dir; rabbit_ctl "$@" ;;
   status)
     resolve_stack_dir
     alive "$STACK/pg/data/postmaster.pid" && log "PostgreSQL up" || log "PostgreSQL down"
     alive "$STACK/rabbitmq/rabbitmq.pid" && log "RabbitMQ up" || log "RabbitMQ down" ;;
-  *) echo "usage: $0 up|down|status|pg-up|pg-down|rabbit-up|rabbit-down|rabbitmqctl ..." >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|pg-up|pg-down|rabbit-up|rabbit-down|browser|rabbitmqctl ..." >&2; exit 2 ;;
 esac
