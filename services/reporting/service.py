@@ -71,6 +71,7 @@ class ReadModel(DependencyProvider):
             cur.execute(daily.DDL)
         conn.close()
         self.live: feed.LiveFeed | None = None
+        self.follower = trace.Follower(self.amqp_uri, self.sources)
         self.pool = psycopg2.pool.ThreadedConnectionPool(1, 10, self.dsn, connect_timeout=5)
 
     def start(self) -> None:
@@ -405,9 +406,9 @@ class ReportingService:
                 return _json({"error": "not_found", "message": f"no figure {indicator}"}, 404)
             moment = history.parse(request.args)
             model = self.read_model
-            envelopes = [e for e in feed.read_logs(model.amqp_uri, model.sources)
-                         if moment is None or e.time <= moment]
-            lines = trace.events_behind(envelopes, programme_id, indicator)
+            folded = model.follower.current() if moment is None else trace.folded(
+                e for e in feed.read_logs(model.amqp_uri, model.sources) if e.time <= moment)
+            lines = trace.events_behind(folded, programme_id, indicator)
             end = page["after"] + page["limit"]
             return _json(schemas.FigureEvents().dump({
                 "programme_id": programme_id, "indicator": indicator,

@@ -7,12 +7,21 @@ sums to the figure; reconciliation shows that the figure is the read model's."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from eventlet.semaphore import Semaphore
+from marshmallow import ValidationError
+from nameko.standalone.rpc import ClusterRpcProxy
+
 from services.reporting.reconcile import Fold
+from shared.contracts import UnknownContract, parse_envelope
 from shared.contracts.envelope import Envelope
+from shared.follow import pages
+
+log = logging.getLogger(__name__)
 
 MONEY = ("committed_kzt", "procured_kzt")
 
@@ -148,13 +157,42 @@ class Trace(Fold):
                 and self.cabinets[cid]["allocated"]]
 
 
-def events_behind(envelopes: Iterable[Envelope], programme_id: str,
-                  indicator: str) -> list[dict[str, Any]]:
+def events_behind(trace: Trace, programme_id: str, indicator: str) -> list[dict[str, Any]]:
+    return sorted(trace.entries(programme_id, indicator),
+                  key=lambda line: (line["source"], line["notification_id"]))
+
+
+def folded(envelopes: Iterable[Envelope]) -> Trace:
     trace = Trace()
     for envelope in envelopes:
         trace.apply(envelope)
-    return sorted(trace.entries(programme_id, indicator),
-                  key=lambda line: (line["source"], line["notification_id"]))
+    return trace
+
+
+class Follower:
+    """The live Trace, kept up to date by reading only what each log gained since the last
+    request, so that paging through a figure's events does not re-read every log. Each
+    source feeds its own part of the fold, so the sources' relative order does not matter.
+    Its memory grows with the logs, like the reconciliation's."""
+
+    def __init__(self, amqp_uri: str, sources: tuple[str, ...]) -> None:
+        self.amqp_uri = amqp_uri
+        self.after = dict.fromkeys(sources, 0)
+        self.trace = Trace()
+        self.lock = Semaphore()
+
+    def current(self) -> Trace:
+        with self.lock, ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=60) as rpc:
+            for source, after in self.after.items():
+                for reply in pages(getattr(rpc, source), after):
+                    for message in reply["items"]:
+                        try:
+                            self.trace.apply(parse_envelope(message))
+                        except (ValidationError, UnknownContract) as exc:
+                            log.warning("trace skips an unreadable event of %s: %s",
+                                        source, exc)
+                    self.after[source] = reply["next_after"]
+        return self.trace
 
 
 INDICATORS = ("teachers_trained", "managers_trained", "management_teams_trained",
