@@ -8,6 +8,7 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import psycopg2  # noqa: E402
@@ -63,9 +64,9 @@ def drop_databases(names: list[str]) -> None:
         admin.close()
 
 
-@pytest.fixture
-def pg_databases():
-    """Makes throwaway PostgreSQL databases (owned by the training role); drops them after."""
+@contextmanager
+def throwaway_databases():
+    """A maker of new PostgreSQL databases (create_database), all dropped on leaving."""
     names = []
 
     def make():
@@ -73,8 +74,29 @@ def pg_databases():
         names.append(store["dbname"])
         return store
 
-    yield make
-    drop_databases(names)
+    try:
+        yield make
+    finally:
+        drop_databases(names)
+
+
+@contextmanager
+def throwaway_vhost(rabbit_manager, prefix):
+    """A new RabbitMQ vhost for guest, deleted on leaving; yields its AMQP URI."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    rabbit_manager.create_vhost(name)
+    rabbit_manager.set_vhost_permissions(name, "guest", ".*", ".*", ".*")
+    try:
+        yield f"{AMQP_URI.rstrip('/')}/{name}"
+    finally:
+        rabbit_manager.delete_vhost(name)
+
+
+@pytest.fixture
+def pg_databases():
+    """Makes throwaway PostgreSQL databases (owned by the training role); drops them after."""
+    with throwaway_databases() as make:
+        yield make
 
 
 @pytest.fixture

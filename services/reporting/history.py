@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from marshmallow import Schema, ValidationError, fields, pre_load
 
+from services.reporting import readmodel
 from shared.errors import invalid
 
 KAZAKHSTAN = timezone(timedelta(hours=5))
@@ -64,8 +65,7 @@ def schema_name(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("asof_%Y%m%d_%H%M%S_%f")
 
 
-def schema_at(cur: Any, moment: datetime,
-              fill: Callable[[str, datetime], None], create: Callable[[Any, str], None]) -> str:
+def schema_at(cur: Any, moment: datetime, fill: Callable[[str, datetime], None]) -> str:
     """The schema holding the read model as of `moment`, built on first use. A session
     advisory lock makes concurrent first requests build it once."""
     name = schema_name(moment)
@@ -76,7 +76,7 @@ def schema_at(cur: Any, moment: datetime,
         cur.execute(f"SELECT 1 FROM {REGISTRY} WHERE schema_name = %s", (name,))
         if cur.fetchone() is None:
             cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")  # a build that died half-way
-            create(cur, name)
+            readmodel.create(cur, name)
             cur.connection.commit()  # the filler writes through its own connection
             fill(name, moment)
             cur.execute(f"INSERT INTO {REGISTRY} (schema_name, moment) VALUES (%s, %s)",

@@ -118,7 +118,8 @@ class EventBehind(Schema):
     time = fields.String(required=True, metadata={"description": "When it was recorded"})
     value = fields.Integer(required=True, metadata={"description": "What it adds to the "
                                                                    "figure"})
-    fields_ = fields.Dict(data_key="fields", required=True,
+    # `fields` would shadow marshmallow's module in this class body: another name, same key.
+    fields_ = fields.Dict(attribute="fields", data_key="fields", required=True,
                           metadata={"description": "The event's fields that count"})
 
 

@@ -413,8 +413,7 @@ class ReportingService:
             return _json(schemas.FigureEvents().dump({
                 "programme_id": programme_id, "indicator": indicator,
                 "figure": sum(line["value"] for line in lines), "count": len(lines),
-                "events": [{**line, "fields_": line["fields"]}
-                           for line in lines[page["after"]:end]],
+                "events": lines[page["after"]:end],
                 "next_after": end if end < len(lines) else None}))
         return self._for_funder(request, programme_id, "figure_events", build)
 
@@ -447,8 +446,7 @@ class ReportingService:
             return readmodel.current(cur)
         model = self.read_model
         return history.schema_at(cur, moment, lambda name, until: feed.catch_up(
-            model.amqp_uri, model.dsn, model.sources, schema=name, until=until),
-            readmodel.create)
+            model.amqp_uri, model.dsn, model.sources, schema=name, until=until))
 
     @http("GET", "/v1/openapi.json")
     def openapi(self, request: Any) -> Response:

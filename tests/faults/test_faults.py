@@ -11,7 +11,6 @@ import json
 import os
 import random
 import time
-import uuid
 from typing import Any, Callable
 
 import eventlet
@@ -25,7 +24,7 @@ from scripts.seed_registry import _Maker
 from scripts.seed_registry import generate as registry_seed
 from scripts.seed_training import generate as training_seed
 from services.reporting.feed import DEAD_LETTER
-from tests.conftest import ROOT, create_database, drop_databases
+from tests.conftest import ROOT, throwaway_databases, throwaway_vhost
 from tests.faults import verify
 from tests.faults.platform import PSEUDONYM_KEY, SERVICES, Platform
 from tests.faults.workload import Chunk, Client, Ledger, chunk_jobs, run_jobs, set_up
@@ -42,24 +41,14 @@ FIGURES = ROOT / ".stack" / "faults-figures.json"
 
 @pytest.fixture(scope="module")
 def vhost(rabbit_manager):
-    name = f"baqylau_faults_{uuid.uuid4().hex[:8]}"
-    rabbit_manager.create_vhost(name)
-    rabbit_manager.set_vhost_permissions(name, "guest", ".*", ".*", ".*")
-    yield f"pyamqp://guest:guest@127.0.0.1:5672/{name}"
-    rabbit_manager.delete_vhost(name)
+    with throwaway_vhost(rabbit_manager, "baqylau_faults") as amqp_uri:
+        yield amqp_uri
 
 
 @pytest.fixture(scope="module")
 def databases():
-    names = []
-
-    def make() -> dict[str, Any]:
-        store = create_database()
-        names.append(store["dbname"])
-        return store
-
-    yield make
-    drop_databases(names)
+    with throwaway_databases() as make:
+        yield make
 
 
 def faults(platform: Platform) -> list[tuple[str, Callable[[], None]]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -22,7 +21,7 @@ from nameko.testing.utils import find_free_port
 from shared import service as shared_service
 from shared.commands import MAX_COMMAND_BYTES
 from shared.errors import BaqylauError, InvalidInput
-from tests.conftest import create_database, drop_databases
+from tests.conftest import throwaway_databases, throwaway_vhost
 from tests.fuzz.strategies import for_schema, schema_of
 
 pytestmark = pytest.mark.integration
@@ -64,29 +63,24 @@ CASES = st.sampled_from(sorted((service, method) for service in COMMANDS
 def services(rabbit_manager):
     """All four services in one throwaway vhost, each on its own new database. Nothing
     publishes registry events to them, so only the fuzzed calls can write."""
-    vhost = f"baqylau_fuzz_{uuid.uuid4().hex[:8]}"
-    rabbit_manager.create_vhost(vhost)
-    rabbit_manager.set_vhost_permissions(vhost, "guest", ".*", ".*", ".*")
-    config = {"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}"}
-    containers, databases = [], []
-    try:
-        for name in SERVICES:
-            store = create_database()
-            databases.append(store["dbname"])
-            container = ServiceContainer(_service_class(name), {
-                **config, "EVENT_STORE": store, "RELAY": {"poll_interval": 0.5},
-                "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-                "PSEUDONYM_KEY": "fuzzing-only-pseudonym-key-0123"})
-            container.start()
-            containers.append(container)
-        with ClusterRpcProxy(config, timeout=30) as rpc:
-            yield Proxies(rpc)
-    finally:
-        print(f"\nRPC fuzzing, calls by service and outcome: {sorted(OUTCOMES.items())}")
-        for container in containers:
-            container.stop()
-        drop_databases(databases)
-        rabbit_manager.delete_vhost(vhost)
+    with throwaway_vhost(rabbit_manager, "baqylau_fuzz") as amqp_uri, \
+            throwaway_databases() as new_database:
+        config = {"AMQP_URI": amqp_uri}
+        containers = []
+        try:
+            for name in SERVICES:
+                container = ServiceContainer(_service_class(name), {
+                    **config, "EVENT_STORE": new_database(), "RELAY": {"poll_interval": 0.5},
+                    "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
+                    "PSEUDONYM_KEY": "fuzzing-only-pseudonym-key-0123"})
+                container.start()
+                containers.append(container)
+            with ClusterRpcProxy(config, timeout=30) as rpc:
+                yield Proxies(rpc)
+        finally:
+            print(f"\nRPC fuzzing, calls by service and outcome: {sorted(OUTCOMES.items())}")
+            for container in containers:
+                container.stop()
 
 
 class Proxies:
