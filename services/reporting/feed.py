@@ -26,7 +26,7 @@ import psycopg2
 from kombu.mixins import ConsumerMixin
 from marshmallow import ValidationError
 from nameko.standalone.rpc import ClusterRpcProxy
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
 from services.reporting import readmodel
 from shared.contracts import UnknownContract, parse_envelope
@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 DEAD_LETTERS = Counter("baqylau_dead_letters_total",
                        "Events moved to reporting's dead-letter queue, by kind of failure",
                        ["kind"])
+PROJECTION_LAG = Histogram(
+    "baqylau_projection_lag_seconds",
+    "From an event's recording in its service's store to its commit in the read model "
+    "(live feed)", buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0,
+                            1.5, 2.5, 5.0, 10.0, 30.0, 60.0))
 
 SOURCES = ("registry", "training", "equipment", "assessment")
 QUEUE = "reporting.events"
@@ -55,16 +60,29 @@ def dead_letter_queue() -> kombu.Queue:
 
 
 class LiveFeed(ConsumerMixin):
-    def __init__(self, connection: kombu.Connection, dsn: str) -> None:
+    """Applies messages in batches: what arrived within `max_delay` (up to `batch_size`) is
+    applied in one transaction, then each message is acknowledged. A crash before the commit
+    redelivers the whole batch, which the processed table turns into no-ops."""
+
+    def __init__(self, connection: kombu.Connection, dsn: str, batch_size: int = 500,
+                 max_delay: float = 0.05) -> None:
         self.connection = connection
         self.dsn = dsn
         self.db: Any = None
         self.applied = 0
+        self.batch_size = batch_size
+        self.max_delay = max_delay
+        self.pending: list[tuple[Any, Any, Any]] = []  # (envelope, body, message)
+        self.oldest = 0.0
+
+    def run(self, _tokens: int = 1, **kwargs: Any) -> None:
+        # Wake at least every `max_delay` so a part-filled batch waits no longer than that.
+        super().run(_tokens, safety_interval=self.max_delay, **kwargs)
 
     def get_consumers(self, consumer_cls: Any, channel: Any) -> list[Any]:
         dead_letter_queue()(channel).declare()
         return [consumer_cls(queues=[events_queue()], callbacks=[self.on_message],
-                             accept=["json"], prefetch_count=200)]
+                             accept=["json"], prefetch_count=2 * self.batch_size)]
 
     def on_message(self, body: Any, message: Any) -> None:
         try:
@@ -72,21 +90,50 @@ class LiveFeed(ConsumerMixin):
         except (ValidationError, UnknownContract, ValueError, TypeError) as exc:
             self.dead_letter(body, message, f"unreadable: {exc}", "unreadable")
             return
+        if not self.pending:
+            self.oldest = time.monotonic()
+        self.pending.append((envelope, body, message))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    def on_iteration(self) -> None:
+        if self.pending and time.monotonic() - self.oldest >= self.max_delay:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
         try:
             if self.db is None or self.db.closed:
                 self.db = psycopg2.connect(self.dsn)
-            readmodel.handle(self.db, envelope)
+            readmodel.handle_batch(self.db, [envelope for envelope, _, _ in batch])
         except psycopg2.OperationalError as exc:
-            log.warning("read model database unavailable (%s); retrying the event", exc)
+            log.warning("read model database unavailable (%s); retrying %d events",
+                        exc, len(batch))
             self.db = None
             eventlet.sleep(2)
-            message.requeue()
+            for _, _, message in batch:
+                message.requeue()
             return
-        except Exception as exc:  # noqa: BLE001 - a failing handler must not block the stream
-            self.retry_or_dead_letter(body, message, exc)
+        except Exception:  # noqa: BLE001 - find the failing event, apply the others
+            self.apply_one_by_one(batch)
             return
-        self.applied += 1
-        message.ack()
+        self.acknowledge(batch)
+
+    def apply_one_by_one(self, batch: list[tuple[Any, Any, Any]]) -> None:
+        for envelope, body, message in batch:
+            try:
+                readmodel.handle(self.db, envelope)
+            except Exception as exc:  # noqa: BLE001 - a failing handler must not block
+                self.retry_or_dead_letter(body, message, exc)
+                continue
+            self.acknowledge([(envelope, body, message)])
+
+    def acknowledge(self, batch: list[tuple[Any, Any, Any]]) -> None:
+        now = time.time()
+        for envelope, _, message in batch:
+            PROJECTION_LAG.observe(max(0.0, now - envelope.time.timestamp()))
+            message.ack()
+        self.applied += len(batch)
 
     def retry_or_dead_letter(self, body: Any, message: Any, exc: Exception) -> None:
         attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
@@ -173,6 +220,7 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
         row = cur.fetchone()
     applied = 0
     for reply in pages(service, row[0] if row else 0, page):
+        envelopes = []
         for message in reply["items"]:
             try:
                 envelope = parse_envelope(message)
@@ -183,12 +231,11 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
                                          f"unreadable: {exc}", "unreadable")
                 continue
             if until is None or envelope.time <= until:
-                applied += readmodel.handle(conn, envelope, schema)
+                envelopes.append(envelope)
         if reply["items"]:
-            with conn, conn.cursor() as cur:
-                cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "
-                            "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after",
-                            (source, reply["next_after"]))
+            # The page and the watermark past it commit together: one transaction a page.
+            applied += len(readmodel.handle_batch(conn, envelopes, schema, watermark=(
+                source, reply["next_after"])))
     return applied
 
 

@@ -100,6 +100,23 @@ def test_duplicates_and_any_order_give_the_identical_read_model(database, events
     assert dump(database, schema) == in_order[0]
 
 
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_batches_of_any_size_with_repeats_inside_give_the_identical_read_model(
+        database, events, in_order, data):
+    # The live feed and the catch-up apply a transaction per batch: cut a shuffled stream with
+    # redeliveries (inside one batch and across batches) at random places.
+    delivery = data.draw(st.permutations(events + data.draw(
+        st.lists(st.sampled_from(events), max_size=len(events)))))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(delivery)), max_size=8)))
+    batches = [delivery[a:b] for a, b in zip([0, *cuts], [*cuts, len(delivery)], strict=True)]
+    schema = fresh_schema(database)
+    applied = [readmodel.handle_batch(database, batch, schema) for batch in batches]
+    assert sum(len(fresh) for fresh in applied) == len(events)
+    assert dump(database, schema) == in_order[0]
+
+
 def test_reconciliation_finds_no_difference_and_catches_a_lost_event(database, events,
                                                                       in_order):
     _, schema = in_order
