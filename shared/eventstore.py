@@ -10,7 +10,7 @@ import psycopg2
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
-from shared import metrics
+from shared import metrics, wakeup
 from shared.application import ServiceApplication
 from shared.config import amqp_uri, event_store_env, postgres_dsn
 from shared.contracts.mapping import ContractMap
@@ -40,6 +40,7 @@ class EventStore(DependencyProvider):
         self.fold: Any = None  # the service's LogFold for list and summary queries
         self.relay: Relay | None = None
         self._relay_thread: Any = None
+        self.listener: wakeup.CommitListener | None = None
 
     def setup(self) -> None:
         config = self.container.config
@@ -61,11 +62,18 @@ class EventStore(DependencyProvider):
                 poll_interval=float(relay_config.get("poll_interval", 1.0)),
             )
             self.app.on_save(self.relay.wake)
+            if self.dsn:  # commits by any other process (replica, bulk loader) wake it too
+                wakeup.install_trigger(self.dsn, service)
+                self.listener = wakeup.CommitListener(self.dsn, service,
+                                                      lambda: self.relay and self.relay.wake())
 
     def start(self) -> None:
         if self.relay is not None:
             self._relay_thread = self.container.spawn_managed_thread(
                 self.relay.run_forever, identifier="relay")
+        if self.listener is not None:
+            self.container.spawn_managed_thread(self.listener.run_forever,
+                                                identifier="commit-listener")
 
     def stop(self) -> None:
         """Let the relay finish its batch (bounded), then close the event store."""
@@ -78,6 +86,8 @@ class EventStore(DependencyProvider):
         self._close_app()
 
     def _stop_relay(self, grace: float) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         if self.relay is None or self._relay_thread is None:
             return
         self.relay.stop()

@@ -79,6 +79,29 @@ def test_wakes_promptly_after_a_save_in_the_same_process(app, pg_database, amqp_
     assert elapsed < 2.0
 
 
+def test_wakes_promptly_when_another_process_commits_events(
+        container_factory, rabbit_config, pg_database, amqp_uri):
+    # A second replica or a bulk loader writes; the service's relay polls only every 60 s,
+    # so only the commit trigger's NOTIFY can get the events out in time.
+    from services.training.service import TrainingService
+    from tests.conftest import config_for
+
+    config = config_for(rabbit_config, pg_database)
+    config["RELAY"]["poll_interval"] = 60
+    container = container_factory(TrainingService, config)
+    container.start()
+    tap = declare_tap(amqp_uri)
+    eventlet.sleep(1.0)  # the relay has found the empty log and waits up to 60 s
+    other_process = make_app(pg_database)
+    started = time.monotonic()
+    save_enrolments(other_process, 3)
+    ids = drain(amqp_uri, tap, expected=4, timeout=10)
+    elapsed = time.monotonic() - started
+    other_process.close()
+    assert ids == [1, 2, 3, 4]
+    assert elapsed < 2.0
+
+
 def test_only_one_relay_per_service_publishes(app, pg_database, amqp_uri):
     tap = declare_tap(amqp_uri)
     relays = [make_relay(app, pg_database, amqp_uri, batch_size=50, poll_interval=0.1)
