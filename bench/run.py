@@ -1,12 +1,13 @@
-"""First benchmark: each platform figure beside a raw ceiling measured in the same run.
+"""`make bench`: every platform figure beside a raw ceiling measured in the same run.
 
-- RPC command (validate + save + reply), 10 calls in flight  vs  bare nameko RPC ping
-- relay publish rate (confirmed, persistent)                vs  bare kombu publish of 1 KB
-  persistent messages to a durable queue, confirm per message (kombu's default with confirms)
-- bulk score import, 100,000 scores over RPC (bench/assessment.py)  vs  bare eventsourcing
-  save of the same 2,000-score payloads
-
-Needs `make up`. Prints a table and writes bench/results/latest.json.
+Broker and RPC first (in this process), then the five services as `nameko run` processes on
+a new vhost and new databases (bench/pipeline.py). Prints one table of figures, ceilings,
+ratios and goals, and writes it to bench/results/latest.json. Sizes come from the
+environment (defaults in brackets): BENCH_EVENTS [1000000] bulk-loaded events behind the
+rebuild and the report, BENCH_SCORE_SCHOOLS [200] x BENCH_PUPILS [300] pupils x 2 subjects
+for the score import, BENCH_LAG_RATE [1000] events/s for BENCH_LAG_SECONDS [30],
+BENCH_CONNECTIONS [50] for BENCH_HTTP_SECONDS [15], BENCH_CALLS [2000] RPC calls.
+Needs `make up` (the stack); `make bench` does that.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ eventlet.monkey_patch()
 
 import json  # noqa: E402
 import os  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import kombu  # noqa: E402
 import psycopg2  # noqa: E402
@@ -27,15 +30,19 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from bench import assessment  # noqa: E402
+from bench import ceilings, pipeline  # noqa: E402
 from services.training.service import TrainingService  # noqa: E402
 from tests.shared.relay_helpers import make_app, make_relay, save_enrolments  # noqa: E402
 
 AMQP = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 ADMIN = "host=127.0.0.1 port=5433 user=postgres password=postgres dbname=postgres"
-CALLS = int(os.environ.get("BENCH_CALLS", "2000"))
-EVENTS = int(os.environ.get("BENCH_EVENTS", "20000"))
-SCORES = int(os.environ.get("BENCH_SCORES", "100000"))
+def setting(name: str, default: int) -> int:
+    return int(os.environ.get(f"BENCH_{name}", str(default)))
+
+
+CALLS = setting("CALLS", 2000)
+EVENTS = setting("EVENTS", 1_000_000)
+RELAY_EVENTS = 20_000
 IN_FLIGHT = 10
 
 
@@ -112,7 +119,7 @@ def bare_kombu_publish() -> float:
         channel = conn.channel()
         queue(channel).declare()
         producer = kombu.Producer(channel)
-        n = min(EVENTS, 5000)
+        n = 5000
         started = time.perf_counter()
         for _ in range(n):
             producer.publish(body, routing_key=queue.name, delivery_mode=2)
@@ -125,7 +132,7 @@ def relay_publish() -> float:
     store = scratch_database()
     app = make_app(store)
     try:
-        save_enrolments(app, EVENTS, per_save=500)
+        save_enrolments(app, RELAY_EVENTS, per_save=500)
         relay = make_relay(app, store, AMQP, batch_size=500)
         total = app.last_notification_id()
         started = time.perf_counter()
@@ -140,45 +147,140 @@ def relay_publish() -> float:
         drop_database(store)
 
 
-def score_import() -> tuple[float, dict[str, float]]:
-    bare_store, store = scratch_database(), scratch_database()
-    try:
-        return (assessment.bare_save(bare_store, SCORES),
-                assessment.bulk_import(store, AMQP, SCORES))
-    finally:
-        drop_database(bare_store)
-        drop_database(store)
+def platform_figures(rabbit: Any) -> dict[str, Any]:
+    """Everything measured on the five running services (bench/pipeline.py)."""
+    from tests.conftest import throwaway_databases, throwaway_vhost
+
+    out: dict[str, Any] = {}
+    with throwaway_vhost(rabbit, "baqylau_bench") as amqp_uri, \
+            throwaway_databases() as new_database, \
+            tempfile.TemporaryDirectory() as workdir:
+        platform = pipeline.start(Path(workdir), amqp_uri, new_database)
+        try:
+            sampler = pipeline.RssSampler(platform)
+            profiles = pipeline.Profiles(platform, os.environ.get("BENCH_PROFILE") == "1",
+                                         Path(__file__).parent / "results" / "profiles")
+            out["rss_idle_before_mib"] = sampler.now()
+            setup = pipeline.set_up_programmes(platform)
+            course = setup["courses"][0]
+            step("score import through RPC, until visible in the read model")
+            with profiles.phase("score-import"):
+                out["score_import"] = pipeline.score_import(
+                    platform, setting("SCORE_SCHOOLS", 200), setting("PUPILS", 300))
+            step("projection lag at a steady rate")
+            out["lag"] = pipeline.steady_lag(platform, course, setting("LAG_RATE", 1000),
+                                             setting("LAG_SECONDS", 30), first=0)
+            step(f"bulk load of {EVENTS:,} training events through the live pipeline")
+            sampler.reset()
+            with profiles.phase("bulk-load"):
+                out["bulk"] = pipeline.bulk_load(platform, course, EVENTS, first=10_000_000,
+                                                 sample=sampler)
+            out["bulk"]["rss_peak_mib"] = dict(sampler.peak)
+            eventlet.sleep(5)
+            out["rss_idle_after_mib"] = sampler.now()
+            out["events_stored"] = pipeline.events_stored(platform)
+            step(f"raw ceiling: sequential read of all {out['events_stored']:,} stored events")
+            stores = {name: platform.configs[name]["EVENT_STORE"]
+                      for name in ("registry", "training", "equipment", "assessment")}
+            out["sequential_read"] = ceilings.sequential_read(stores)
+            step("rebuild of the read model from the event stores")
+            with profiles.phase("rebuild"):
+                out["rebuild"] = pipeline.rebuild(platform, sampler)
+            step(f"report endpoint and static endpoint at {setting('CONNECTIONS', 50)} "
+                 "connections")
+            with profiles.phase("http"):
+                out["http"] = pipeline.report_latency(platform, setup["token"],
+                                                      setting("CONNECTIONS", 50),
+                                                      setting("HTTP_SECONDS", 15))
+        finally:
+            platform.stop_all()
+    return out
+
+
+def step(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
+    """One line per goal of issue 8: figure, raw ceiling beside it, ratio, goal, met."""
+    http = p["http"]
+    worst_idle = max(max(p["rss_idle_before_mib"].values()), max(p["rss_idle_after_mib"].values()))
+    worst_busy = max(max(p["rebuild"]["rss_peak_mib"].values()),
+                     max(p["bulk"]["rss_peak_mib"].values()))
+    growth = max(p["rss_idle_after_mib"][n] - p["rss_idle_before_mib"][n]
+                 for n in p["rss_idle_before_mib"])
+    lines = [
+        ("score import -> visible in the funders' read model, scores/s",
+         p["score_import"]["scores_per_s"],
+         "bare kombu consume + ack, 1 KB persistent messages/s", broker["kombu_consume"],
+         0.5, ">="),
+        ("one RPC command (enrol: validate + save + reply), calls/s", broker["enrol"],
+         "bare nameko RPC ping, calls/s", broker["ping"], 0.6, ">="),
+        ("projection lag p99 at a steady 1,000 events/s, s", p["lag"]["p99"],
+         "(goal: under 1 s)", 1.0, 1.0, "<"),
+        ("rebuild of the read model from the event stores, events/s",
+         p["rebuild"]["events_per_s"], "bare sequential read of the same events, rows/s",
+         p["sequential_read"]["rows_per_s"], 0.25, ">="),
+        (f"report endpoint p99 at 50 connections, {p['events_stored']:,} events, ms",
+         http["report"]["p99_ms"], "static endpoint p99 on the same server, ms",
+         http["static"]["p99_ms"], 3.0, "<="),
+        ("largest RSS of any service, idle, MiB", worst_idle, "(goal: under 150 MiB)", 150,
+         1.0, "<"),
+        ("largest RSS of any service during bulk load and rebuild, MiB", worst_busy,
+         "(goal: under 150 MiB)", 150, 1.0, "<"),
+        ("largest idle RSS growth after the bulk load, MiB", growth,
+         "(flat in event count: under 10 MiB)", 10, 1.0, "<"),
+    ]
+    rows = []
+    for figure, value, ceiling, ceiling_value, goal, sense in lines:
+        ratio = value / ceiling_value if ceiling_value else float("nan")
+        met = {">=": ratio >= goal, "<=": ratio <= goal, "<": ratio < goal}[sense]
+        rows.append({"figure": figure, "value": value, "ceiling": ceiling,
+                     "ceiling_value": ceiling_value, "ratio": ratio,
+                     "goal": f"{sense} {goal:g}", "met": bool(met)})
+    return rows
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"\n{'figure':<70}{'value':>12}  {'raw ceiling':<52}{'ceiling':>12}"
+          f"{'ratio':>8}  {'goal':<7}met")
+    for row in rows:
+        print(f"{row['figure']:<70}{row['value']:>12,.2f}  {row['ceiling']:<52}"
+              f"{row['ceiling_value']:>12,.2f}{row['ratio']:>8.3f}  {row['goal']:<7}"
+              f"{'yes' if row['met'] else 'NO'}")
 
 
 def main() -> None:
-    bare_scores, platform_scores = score_import()
-    figures = {
-        "bare eventsourcing save, 2,000-score events (scores/s)": bare_scores,
-        "record_scores RPC, 2,000 per call (scores/s)": platform_scores["scores_per_s"],
-        "record_scores RPC: events stored/s": platform_scores["events_per_s"],
-        "bare nameko RPC ping (calls/s)": bare_rpc_ping(),
-        "RPC command enrol (calls/s)": rpc_command(),
-        "bare kombu publish, confirm each (msg/s)": bare_kombu_publish(),
-        "relay publish, confirm per batch (events/s)": relay_publish(),
-    }
-    ratios = {
-        "score import / bare eventsourcing save": platform_scores["scores_per_s"] / bare_scores,
-        "RPC command / bare ping": figures["RPC command enrol (calls/s)"]
-        / figures["bare nameko RPC ping (calls/s)"],
-        "relay / bare kombu publish": figures["relay publish, confirm per batch (events/s)"]
-        / figures["bare kombu publish, confirm each (msg/s)"],
-    }
-    print(f"\n{'figure':<58}{'value':>12}")
-    for name, value in figures.items():
-        print(f"{name:<58}{value:>12,.0f}")
-    for name, value in ratios.items():
-        print(f"{name:<58}{value:>12.2f}")
+    from nameko.testing.rabbit import Client as RabbitManager
+
+    started = time.monotonic()
+    step("raw ceilings: kombu publish and consume, nameko RPC ping")
+    broker = {"kombu_publish": bare_kombu_publish(),
+              "kombu_consume": ceilings.kombu_consume_ack(AMQP, setting("CONSUME", 50_000)),
+              "ping": bare_rpc_ping()}
+    step("RPC command and relay publish")
+    broker["enrol"] = rpc_command()
+    broker["relay"] = relay_publish()
+    rabbit = RabbitManager(os.environ.get("RABBIT_CTL_URI",
+                                          "http://guest:guest@127.0.0.1:15672"))
+    platform = platform_figures(rabbit)
+    rows = table(broker, platform)
+    print_table(rows)
+    print(f"\nalso: relay publish {broker['relay']:,.0f} events/s beside bare kombu publish "
+          f"(confirm each) {broker['kombu_publish']:,.0f} msg/s; bulk load stored "
+          f"{platform['bulk']['stored_per_s']:,.0f} events/s and made them visible at "
+          f"{platform['bulk']['visible_per_s']:,.0f} events/s; projection lag p50 "
+          f"{platform['lag']['p50']:.3f} s; report p50 {platform['http']['report']['p50_ms']:.1f}"
+          f" ms vs static {platform['http']['static']['p50_ms']:.1f} ms")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(
-        {"figures": figures, "ratios": ratios, "calls": CALLS, "events": EVENTS,
-         "scores": SCORES,
-         "cores": os.cpu_count()}, indent=2))
+        {"table": rows, "broker": broker, "platform": platform,
+         "machine": {"cores": os.cpu_count(), "memory_gib": round(
+             os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+         "settings": {"events": EVENTS, "calls": CALLS},
+         "seconds": round(time.monotonic() - started, 1)}, indent=2, default=str))
+    step(f"done in {time.monotonic() - started:.0f} s; bench/results/latest.json written")
 
 
 if __name__ == "__main__":
