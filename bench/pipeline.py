@@ -41,7 +41,7 @@ from services.training.app import TrainingApplication
 from services.training.domain import Enrolment
 from shared.config import event_store_env
 from tests.faults.platform import SERVICES, Platform
-from tests.faults.workload import ROUND, Client, Ledger, set_up
+from tests.faults.workload import ROUND, Client, Ledger, run_jobs, set_up
 
 FUNDER = "akimat-tselinograd"  # accountable for BAQUATTY AUDAN, where the bulk load goes
 
@@ -127,19 +127,17 @@ def score_import(platform: Platform, schools: int, pupils: int) -> dict[str, flo
     # Assessment learns of the joins from the registry's events; make sure it has.
     client.call("assessment", "catch_up_registry")
     started = time.monotonic()
-    pool = eventlet.GreenPool(4)
-    clients = [Client(platform.amqp_uri, ledger) for _ in range(4)]
-    for n, school in enumerate(ids):
-        pool.spawn(clients[n % 4].call, "assessment", "record_scores",
-                   round_id=ROUND["round_id"], school_id=school, scores=sheets[school])
-    pool.waitall()
+    # Four callers in flight, each with its own connection (a proxy is not shared).
+    run_jobs(platform.amqp_uri, ledger, [
+        lambda c, school=school: c.call("assessment", "record_scores",
+                                        round_id=ROUND["round_id"], school_id=school,
+                                        scores=sheets[school]) for school in ids], workers=4)
     stored = time.monotonic() - started
     wait_until(lambda: count(platform, "SELECT count(*) FROM {s}.scores") - before >= total,
                timeout=600)
     visible = time.monotonic() - started
     events = count(platform, "SELECT count(*) FROM {s}.processed") - events_before
-    for c in [client, *clients]:
-        c.close()
+    client.close()
     assert not (ledger.unclear or ledger.refused or ledger.abandoned), ledger
     return {"scores": total, "events": events, "stored_seconds": stored,
             "visible_seconds": visible, "scores_per_s": total / visible,

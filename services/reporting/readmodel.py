@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS {s}.processed (
   source text NOT NULL, notification_id bigint NOT NULL, event_type text NOT NULL,
   PRIMARY KEY (source, notification_id));
 CREATE TABLE IF NOT EXISTS {s}.watermarks (source text PRIMARY KEY, after bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.changes (
+  id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+INSERT INTO {s}.changes VALUES (1, 0) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS {s}.programmes (
   programme_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
   regions text[], start_date date, end_date date, budget_kzt bigint);
@@ -126,14 +129,27 @@ def handle_batch(conn: psycopg2.extensions.connection, envelopes: list[Envelope]
     with conn, conn.cursor() as cur:
         schema = schema or current(cur, lock=True)
         fresh = _first_time_seen(cur, schema, envelopes)
-        for envelope in fresh:
-            apply = PROJECTIONS.get(envelope.type)
-            if apply is not None:
-                apply(cur, schema, envelope.data, envelope.subjectversion)
+        _apply(cur, schema, fresh)
+        if fresh:  # last, and in the same transaction: caches key on this (see cache.py)
+            cur.execute(f"UPDATE {schema}.changes SET version = version + 1 WHERE id = 1")
         if watermark is not None:  # how far a source's log has been read, with what it gave
             cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "
                         "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after", watermark)
     return fresh
+
+
+def _apply(cur: Cursor, schema: str, envelopes: list[Envelope]) -> None:
+    """The high-volume types go in one statement per type (SET_PROJECTIONS); the others one
+    by one. Grouping reorders the batch, which the projections allow (order-safe)."""
+    by_type: dict[str, list[Envelope]] = {}
+    for envelope in envelopes:
+        by_type.setdefault(envelope.type, []).append(envelope)
+    for event_type, group in by_type.items():
+        if event_type in SET_PROJECTIONS:
+            SET_PROJECTIONS[event_type](cur, schema, group)
+        elif (apply := PROJECTIONS.get(event_type)) is not None:
+            for envelope in group:
+                apply(cur, schema, envelope.data, envelope.subjectversion)
 
 
 def _first_time_seen(cur: Cursor, schema: str, envelopes: list[Envelope]) -> list[Envelope]:
@@ -225,6 +241,29 @@ def _enrolment(status: str | None) -> Callable[[Cursor, str, dict[str, Any], int
     return project
 
 
+ENROLMENT_UPSERT = (
+    "INSERT INTO {s}.enrolments VALUES %s ON CONFLICT (enrolment_id) DO UPDATE SET"
+    " status = EXCLUDED.status, status_version = EXCLUDED.status_version"
+    " WHERE {s}.enrolments.status_version < EXCLUDED.status_version")
+
+
+def _enrolments(status: str | None) -> Callable[[Cursor, str, list[Envelope]], None]:
+    """The same upsert as `_enrolment`, a batch of one type in one statement. A statement
+    may not touch a row twice: of two events for one enrolment, the newer is kept."""
+    def project(cur: Cursor, s: str, envelopes: list[Envelope]) -> None:
+        newest: dict[str, tuple[Any, ...]] = {}
+        for e in envelopes:
+            d, v = e.data, e.subjectversion if status else 0
+            row = (d["enrolment_id"], d["programme_id"], d["role"], d["participant_id"],
+                   d["school_id"], d["management_team_id"], status or "enrolled", v)
+            key = str(d["enrolment_id"])
+            if key not in newest or newest[key][-1] < v:
+                newest[key] = row
+        psycopg2.extras.execute_values(cur, ENROLMENT_UPSERT.format(s=s),
+                                       list(newest.values()), page_size=1000)
+    return project
+
+
 def _trainer(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
     cur.execute(f"INSERT INTO {s}.trainers VALUES (%s,%s) ON CONFLICT DO NOTHING",
                 (d["programme_id"], d["person_id"]))
@@ -296,6 +335,22 @@ def _correction(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
                                       "score": d["score"]}]}, v)
 
 
+def _scores_together(cur: Cursor, s: str, envelopes: list[Envelope]) -> None:
+    """Every ScoresRecorded of a batch in one upsert; per score, the newest version."""
+    newest: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    for e in envelopes:
+        d, v = e.data, e.subjectversion
+        for entry in d["scores"]:
+            key = (d["round_id"], entry["pupil_ref"], entry["subject"])
+            if key not in newest or newest[key][-1] < v:
+                newest[key] = (*key, d["school_id"], d["grade"], entry["score"], v)
+    psycopg2.extras.execute_values(
+        cur, f"INSERT INTO {s}.scores VALUES %s ON CONFLICT (round_id, pupil_ref, subject)"
+        " DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version"
+        f" WHERE {s}.scores.version < EXCLUDED.version", list(newest.values()),
+        page_size=1000)
+
+
 PROJECTIONS: dict[str, Callable[[Cursor, str, dict[str, Any], int], None]] = {
     "ProgrammeLaunched": _programme,
     "FunderRegistered": _funder,
@@ -327,3 +382,11 @@ PROJECTIONS: dict[str, Callable[[Cursor, str, dict[str, Any], int], None]] = {
 # Events reporting reads but that change no figure (kept in `processed` all the same).
 IGNORED = {"CourseScheduled", "TrainerAssigned", "AttendanceRecorded", "FaultReported",
            "FaultResolved", "AssessmentRoundClosed"}
+
+# Types that arrive by the hundred thousand, projected a batch at a time (same rules).
+SET_PROJECTIONS: dict[str, Callable[[Cursor, str, list[Envelope]], None]] = {
+    "ParticipantEnrolled": _enrolments(None),
+    "TrainingCompleted": _enrolments("completed"),
+    "TrainingDropped": _enrolments("dropped"),
+    "ScoresRecorded": _scores_together,
+}

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from werkzeug.wrappers import Response
 
 from services.reporting import (
+    cache,
     daily,
     dashboard,
     feed,
@@ -71,6 +72,7 @@ class ReadModel(DependencyProvider):
             cur.execute(daily.DDL)
         conn.close()
         self.live: feed.LiveFeed | None = None
+        self.reports = cache.ReportCache()
         self.follower = trace.Follower(self.amqp_uri, self.sources)
         self.pool = psycopg2.pool.ThreadedConnectionPool(1, 10, self.dsn, connect_timeout=5)
 
@@ -115,6 +117,11 @@ class ReadModel(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> ReadModel:
         return self
+
+    def report(self, cur: Any, programme_id: str, schema: str) -> dict[str, Any]:
+        """A programme's report, computed once per state of the read model."""
+        return self.reports.get(cur, schema, ("report", programme_id),
+                                lambda: reports.programme_report(cur, programme_id, schema))
 
 
 class EventsPage(Schema):
@@ -305,7 +312,7 @@ class ReportingService:
         """A programme's report: indicators (target, actual, share) and money, exact to the
         tenge. `?format=csv` for CSV."""
         def build(cur: Any, schema: str) -> Response:
-            report = reports.programme_report(cur, programme_id, schema)
+            report = self.read_model.report(cur, programme_id, schema)
             if request.args.get("format") == "csv":
                 return Response(report_csv(report), status=200, mimetype="text/csv")
             return _json(schemas.ProgrammeReport().dump(report))
@@ -317,7 +324,7 @@ class ReportingService:
         """The report as an XLSX workbook: indicators, money, learning outcomes, districts,
         organisations, one sheet each."""
         def build(cur: Any, schema: str) -> Response:
-            body = xlsx.workbook(reports.programme_report(cur, programme_id, schema),
+            body = xlsx.workbook(self.read_model.report(cur, programme_id, schema),
                                  reports.districts(cur, programme_id, schema),
                                  reports.organisations(cur, programme_id, schema))
             return Response(body, status=200, mimetype=XLSX, headers={
@@ -384,7 +391,7 @@ class ReportingService:
             lang = "kk"
 
         def build(cur: Any, schema: str) -> Response:
-            return _html(dashboard.page(reports.programme_report(cur, programme_id, schema),
+            return _html(dashboard.page(self.read_model.report(cur, programme_id, schema),
                                         reports.districts(cur, programme_id, schema), lang,
                                         daily.series(cur, programme_id)))
         response = self._for_funder(request, programme_id, "dashboard", build,

@@ -18,7 +18,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from shared.contracts.registry import REGISTRY, ContractRegistry
+from shared.contracts.registry import REGISTRY, ContractRegistry, schema_instance
 
 SPEC_VERSION = "1.0"
 ID_NAMESPACE = uuid.UUID("5d7c1b0e-6f5a-4d38-9a0a-0c6e1c0b7a11")
@@ -91,9 +91,9 @@ def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY) -> Envelope
     Raises marshmallow.ValidationError for a malformed envelope or data, and
     UnknownContract for a type or version this consumer does not know.
     """
-    attrs = EnvelopeSchema().load(body)
+    attrs = schema_instance(EnvelopeSchema).load(body)
     version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"])
-    schema = registry.schema(attrs["type"], version)()
+    schema = registry.instance(attrs["type"], version)
     data = schema.dump(schema.load(raw))
     if attrs["id"] != event_id(attrs["source"], attrs["notificationid"]):
         raise ValidationError({"id": ["Does not match source and notificationid."]})

@@ -10,6 +10,7 @@ from eventsourcing.persistence import Notification
 from marshmallow import Schema
 
 from shared.contracts.envelope import Envelope, source_of
+from shared.contracts.registry import schema_instance
 
 # A translator turns an internal event into the contract's data (before the schema dumps it).
 Translator = Callable[[Any], dict[str, Any]]
@@ -48,7 +49,7 @@ class ContractMap:
                               f"{self.service} contract map") from None
         if entry is None:
             return None
-        schema = entry.contract()
+        schema = schema_instance(entry.contract)
         data = schema.dump(schema.load(_jsonable(entry.translate(event))))
         return Envelope(
             source=self.source,

@@ -14,7 +14,7 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import iati, outcomes, readmodel, reconcile, reports, tokens, xlsx
+from services.reporting import cache, iati, outcomes, readmodel, reconcile, reports, tokens, xlsx
 from tests.conftest import PG_HOST, PG_PORT, ROOT, admin_connection, dsn_of
 from tests.reporting.stream import P, stream
 
@@ -220,3 +220,54 @@ def test_tokens_are_stored_only_as_hashes_and_revocation_holds(pg_database):
             assert tokens.funder_of(cur, f"Bearer {issued['token']}") is None
     finally:
         conn.close()
+
+
+def test_a_cached_report_is_recomputed_after_any_change_and_never_served_stale(database,
+                                                                               events):
+    schema = fresh_schema(database)
+    half = len(events) // 2
+    readmodel.handle_batch(database, events[:half], schema)
+    reports_cache, computed = cache.ReportCache(), []
+
+    def report():
+        with database, database.cursor() as cur:
+            return reports_cache.get(cur, schema, P, lambda: computed.append(1) or
+                                     reports.programme_report(cur, P, schema))
+
+    first = report()
+    assert report() is first and len(computed) == 1  # same state: computed once
+    readmodel.handle_batch(database, events[:half], schema)  # all repeats: nothing changes
+    assert report() is first and len(computed) == 1
+    readmodel.handle_batch(database, events[half:], schema)
+    latest = report()
+    assert len(computed) == 2
+    with database, database.cursor() as cur:
+        assert latest == reports.programme_report(cur, P, schema)
+    assert latest != first
+
+
+def test_many_requests_missing_at_once_compute_the_report_once(database, in_order):
+    import eventlet
+
+    _, schema = in_order
+    reports_cache, computed = cache.ReportCache(), []
+
+    def slow_report():
+        computed.append(1)
+        eventlet.sleep(0.2)
+        return {"figures": len(computed)}
+
+    def request():
+        conn = psycopg2.connect(dsn_of({"host": PG_HOST, "port": PG_PORT, "user": "reporting",
+                                        "password": "reporting",
+                                        "dbname": database.info.dbname}))
+        try:
+            with conn, conn.cursor() as cur:
+                return reports_cache.get(cur, schema, P, slow_report)
+        finally:
+            conn.close()
+
+    pool = eventlet.GreenPool(20)
+    answers = list(pool.imap(lambda _: request(), range(20)))
+    assert computed == [1]
+    assert all(answer is answers[0] for answer in answers)

@@ -1,0 +1,58 @@
+"""Computed reports kept until the read model changes.
+
+A report is a dozen aggregate queries over the read model; at a million events each answer
+took most of a second, and fifty funders' dashboards asking at once queued behind each other.
+Every batch the read model applies bumps `<schema>.changes.version` in the same transaction,
+so (schema, version, key) names one state of the model exactly: a cached report is never
+stale, a rebuild (a new schema) or a new event makes the next request compute afresh, and
+as-of schemas, which never change once built, stay cached. When many requests miss at once,
+one computes and the others wait for its result.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+from eventlet.event import Event
+from prometheus_client import Counter
+
+CACHE_LOOKUPS = Counter("baqylau_report_cache_total", "Report cache lookups by outcome",
+                        ["outcome"])
+
+
+def version(cur: Any, schema: str) -> int:
+    cur.execute(f"SELECT version FROM {schema}.changes WHERE id = 1")
+    row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+class ReportCache:
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._computing: dict[Hashable, Event] = {}
+
+    def get(self, cur: Any, schema: str, key: Hashable,
+            compute: Callable[[], Any]) -> Any:
+        full_key = (schema, version(cur, schema), key)
+        while True:
+            if full_key in self._entries:
+                self._entries.move_to_end(full_key)
+                CACHE_LOOKUPS.labels("hit").inc()
+                return self._entries[full_key]
+            running = self._computing.get(full_key)
+            if running is None:
+                break
+            running.wait()  # another request computes this very state; share its answer
+        CACHE_LOOKUPS.labels("miss").inc()
+        done = self._computing[full_key] = Event()
+        try:
+            value = compute()
+            self._entries[full_key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+            return value
+        finally:
+            del self._computing[full_key]
+            done.send(None)
