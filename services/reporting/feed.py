@@ -73,6 +73,7 @@ class LiveFeed(ConsumerMixin):
         self.batch_size = batch_size
         self.max_delay = max_delay
         self.pending: list[tuple[Any, Any, Any]] = []  # (envelope, body, message)
+        self.last_applied_at = float("-inf")
         self.oldest = 0.0
 
     def run(self, _tokens: int = 1, **kwargs: Any) -> None:
@@ -134,6 +135,7 @@ class LiveFeed(ConsumerMixin):
             PROJECTION_LAG.observe(max(0.0, now - envelope.time.timestamp()))
             message.ack()
         self.applied += len(batch)
+        self.last_applied_at = time.monotonic()
 
     def retry_or_dead_letter(self, body: Any, message: Any, exc: Exception) -> None:
         attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
@@ -218,10 +220,14 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
     with conn, conn.cursor() as cur:
         cur.execute(f"SELECT after FROM {schema}.watermarks WHERE source = %s", (source,))
         row = cur.fetchone()
-    applied = 0
-    for reply in pages(service, row[0] if row else 0, page):
+    applied, after = 0, row[0] if row else 0
+    for reply in pages(service, after, page):
         envelopes = []
+        seen = _already_applied(conn, schema, source, after, reply["next_after"])
+        after = reply["next_after"]
         for message in reply["items"]:
+            if message.get("notificationid") in seen:
+                continue  # the live feed was first: no need to read it again
             try:
                 envelope = parse_envelope(message)
             except (ValidationError, UnknownContract) as exc:
@@ -237,6 +243,14 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
             applied += len(readmodel.handle_batch(conn, envelopes, schema, watermark=(
                 source, reply["next_after"])))
     return applied
+
+
+def _already_applied(conn: Any, schema: str, source: str, after: int, upto: int) -> set[int]:
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT notification_id FROM {schema}.processed WHERE source = %s"
+                    " AND notification_id > %s AND notification_id <= %s",
+                    (source, after, upto))
+        return {row[0] for row in cur.fetchall()}
 
 
 def read_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,

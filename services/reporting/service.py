@@ -47,6 +47,7 @@ from shared.validation import load
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "baqylau_session"
+MAX_CATCH_UP_DEFERRALS = 4  # rounds the periodic catch-up may wait for a busy stream
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_REQUESTS = Counter("baqylau_report_requests_total", "Report endpoint requests",
                           ["endpoint", "status"])
@@ -74,7 +75,12 @@ class ReadModel(DependencyProvider):
         self.live: feed.LiveFeed | None = None
         self.reports = cache.ReportCache()
         self.follower = trace.Follower(self.amqp_uri, self.sources)
-        self.pool = psycopg2.pool.ThreadedConnectionPool(1, 10, self.dsn, connect_timeout=5)
+        # psycopg2's pool closes every connection returned beyond `minconn`: with 1, each
+        # concurrent request opened a new connection (a tenth of the report's time).
+        # One per worker, plus the catch-up's daily record.
+        size = int(config.get("max_workers", 10)) + 2
+        self.pool = psycopg2.pool.ThreadedConnectionPool(size, size, self.dsn,
+                                                         connect_timeout=5)
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self._run_live, identifier="live-feed")
@@ -86,7 +92,15 @@ class ReadModel(DependencyProvider):
             self.live.run()
 
     def _run_catch_up(self) -> None:
+        deferred = 0
         while True:
+            if self._live_feed_busy() and deferred < MAX_CATCH_UP_DEFERRALS:
+                # While the stream flows, reading the same events again from the logs only
+                # halves the throughput; holes wait a few rounds, never longer.
+                deferred += 1
+                feed.sleep_until(time.monotonic() + self.interval)
+                continue
+            deferred = 0
             try:
                 applied = feed.catch_up(self.amqp_uri, self.dsn, self.sources)
                 if any(applied.values()):
@@ -96,6 +110,10 @@ class ReadModel(DependencyProvider):
             except Exception as exc:  # noqa: BLE001 - a source may be down; try again later
                 log.warning("catch-up incomplete: %s: %s", type(exc).__name__, exc)
             feed.sleep_until(time.monotonic() + self.interval)
+
+    def _live_feed_busy(self) -> bool:
+        live = self.live
+        return live is not None and time.monotonic() - live.last_applied_at < self.interval
 
     def stop(self) -> None:
         if self.live is not None:
