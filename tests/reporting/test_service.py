@@ -2,6 +2,7 @@
 and PostgreSQL: live events, catch-up of an empty database, dead letters, access."""
 
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import quote
@@ -83,6 +84,10 @@ def test_live_events_reach_the_funders_report(stack):
         check = reporting.reconcile()
         assert (check["programmes"], check["differences"]) == (["aktobe"], [])
         assert check["events_read"] == 4  # funder, programme, commitment, funding role
+    metrics = requests.get(f"{stack.web}/metrics", timeout=10).text
+    lagged = re.search(r"^baqylau_projection_lag_seconds_count (\S+)$", metrics, re.M)
+    assert lagged and float(lagged.group(1)) >= 4  # every live event's lag is observed
+    assert re.search(r'^baqylau_report_cache_total\{outcome="miss"\} [1-9]', metrics, re.M)
 
 
 def test_an_empty_reporting_database_fills_itself_from_the_logs(stack):
