@@ -38,11 +38,18 @@ def revoke(cur: Any, token_id: str) -> bool:
     return bool(cur.rowcount)
 
 
-def funder_of(cur: Any, authorization: str | None) -> str | None:
-    """The funder a `Bearer <token>` header belongs to, or None (missing, bad, revoked)."""
+def bearer_digest(authorization: str | None) -> str | None:
+    """The hash of a `Bearer <token>` header's token; None if there is none."""
     if not authorization or not authorization.startswith("Bearer "):
         return None
-    digest = _digest(authorization[len("Bearer "):].strip())
+    return _digest(authorization[len("Bearer "):].strip())
+
+
+def funder_of(cur: Any, authorization: str | None) -> str | None:
+    """The funder a `Bearer <token>` header belongs to, or None (missing, bad, revoked)."""
+    digest = bearer_digest(authorization)
+    if digest is None:
+        return None
     cur.execute(f"SELECT funder_id, token_sha256 FROM {TABLE} WHERE token_sha256 = %s "
                 "AND revoked_at IS NULL", (digest,))
     row = cur.fetchone()

@@ -14,7 +14,17 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import cache, iati, outcomes, readmodel, reconcile, reports, tokens, xlsx
+from services.reporting import (
+    access,
+    cache,
+    iati,
+    outcomes,
+    readmodel,
+    reconcile,
+    reports,
+    tokens,
+    xlsx,
+)
 from tests.conftest import PG_HOST, PG_PORT, ROOT, admin_connection, dsn_of
 from tests.reporting.stream import P, stream
 
@@ -271,3 +281,57 @@ def test_many_requests_missing_at_once_compute_the_report_once(database, in_orde
     answers = list(pool.imap(lambda _: request(), range(20)))
     assert computed == [1]
     assert all(answer is answers[0] for answer in answers)
+
+
+def test_one_statement_answers_as_the_full_way_does(pg_database, events):
+    """The fast path's function against the queries it replaces, for every kind of token:
+    the funder with a role, the one with money, one with neither, a revoked one, a forged
+    one; then after a rebuild's switch and after more events."""
+    conn = psycopg2.connect(dsn_of(pg_database))
+    half = len(events) // 2
+
+    def both(authorization, programme):
+        with conn, conn.cursor() as cur:
+            funder = tokens.funder_of(cur, authorization)
+            full = None if funder is None else access.Access(
+                funder, readmodel.current(cur), cache.version(cur, readmodel.current(cur)),
+                programme in reports.visible_programmes(cur, funder, readmodel.current(cur)))
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                return access.ask(cur, authorization, programme), full
+        finally:
+            conn.autocommit = False
+
+    try:
+        with conn, conn.cursor() as cur:
+            readmodel.ensure_current(cur)
+            cur.execute(tokens.DDL)
+            cur.execute(access.DDL)
+            issued = {funder: tokens.issue(cur, funder) for funder in ("qh", "akimat", "none")}
+            revoked = tokens.issue(cur, "qh")
+            tokens.revoke(cur, revoked["token_id"])
+        readmodel.handle_batch(conn, events[:half], readmodel.SCHEMA)
+        bearer = {funder: f"Bearer {t['token']}" for funder, t in issued.items()}
+        for authorization in [*bearer.values(), f"Bearer {revoked['token']}",
+                              bearer["qh"][:-1], issued["qh"]["token"], None]:
+            for programme in (P, "uralsk", "'; DROP TABLE rm.programmes; --"):
+                fast, full = both(authorization, programme)
+                assert fast == full, (authorization, programme)
+        assert both(bearer["qh"], P)[0].visible           # money committed
+        assert both(bearer["akimat"], P)[0].visible       # a role, no money
+        assert not both(bearer["none"], P)[0].visible     # a token, nothing of theirs
+        assert both(bearer["qh"], P)[0].schema == readmodel.SCHEMA
+
+        before = both(bearer["qh"], P)[0].version
+        readmodel.handle_batch(conn, events[half:], readmodel.SCHEMA)
+        assert both(bearer["qh"], P)[0].version > before  # a new state, a new cache key
+
+        rebuilt = fresh_schema(conn)
+        readmodel.handle_batch(conn, events, rebuilt)
+        with conn, conn.cursor() as cur:
+            readmodel.switch(cur, rebuilt)
+        fast, full = both(bearer["akimat"], P)
+        assert fast == full and fast.schema == rebuilt and fast.visible
+    finally:
+        conn.close()

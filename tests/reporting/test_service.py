@@ -162,6 +162,7 @@ def test_each_token_reads_only_its_own_funders_reports(stack):
         tokens = {"none": None, "bad": "not-a-token", "revoked": revoked["token"],
                   "qh": mine, "amanat": theirs}
         owner = {"aktobe": "qh", "baquatty": "amanat", "nowhere": None}
+        served_at_once = fast_hits(stack.web)
         for name, token in tokens.items():
             listing = get(stack.web, "/v1/programmes", token)
             if name in ("none", "bad", "revoked"):
@@ -175,6 +176,21 @@ def test_each_token_reads_only_its_own_funders_reports(stack):
                     expected = (401 if name in ("none", "bad", "revoked")
                                 else 200 if funder == name else 404)
                     assert status == expected, (name, programme, path)
+        # The cached JSON reports were served after one statement, and that statement
+        # refuses a token revoked after its report was cached.
+        assert fast_hits(stack.web) >= served_at_once + 2
+        late = reporting.issue_token(funder_id="qh")
+        assert get(stack.web, "/v1/programmes/aktobe/report", late["token"]).status_code == 200
+        reporting.revoke_token(token_id=late["token_id"])
+        assert get(stack.web, "/v1/programmes/aktobe/report", late["token"]).status_code == 401
+        assert get(stack.web, "/v1/programmes/aktobe/report", mine).status_code == 200
+
+
+def fast_hits(web):
+    metrics = requests.get(f"{web}/metrics", timeout=10).text
+    found = re.search(r'^baqylau_report_cache_total\{outcome="fast_hit"\} (\S+)$', metrics,
+                      re.M)
+    return float(found.group(1)) if found else 0.0
 
 
 def test_a_rebuild_switches_to_a_fresh_model_without_stopping_the_endpoints(stack):
