@@ -34,10 +34,11 @@ BEGIN
   END IF;
   SELECT p.schema_name INTO live FROM {readmodel.POINTER} p WHERE p.id = 1;
   EXECUTE format('SELECT (SELECT version FROM %1$I.changes WHERE id = 1), '
-                 'EXISTS (SELECT 1 FROM %1$I.funder_roles WHERE funder_id = $1 '
-                 '        AND programme_id = $2) '
-                 'OR EXISTS (SELECT 1 FROM %1$I.commitments WHERE funder_id = $1 '
-                 '        AND programme_id = $2)', live)
+                 '(EXISTS (SELECT 1 FROM %1$I.funder_roles WHERE funder_id = $1 '
+                 '         AND programme_id = $2) '
+                 ' OR EXISTS (SELECT 1 FROM %1$I.commitments WHERE funder_id = $1 '
+                 '         AND programme_id = $2)) '
+                 'AND EXISTS (SELECT 1 FROM %1$I.programmes WHERE programme_id = $2)', live)
     INTO seen, theirs USING funder, programme;
   RETURN QUERY SELECT funder, stored, live, seen, theirs;
 END $$

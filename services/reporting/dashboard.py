@@ -39,6 +39,12 @@ LABELS: dict[str, dict[str, str]] = {
                         "en": "pupils assessed"},
     "none": {"kk": "Әзірге дерек жоқ", "ru": "Данных пока нет", "en": "No data yet"},
     "trends": {"kk": "Күн сайынғы өзгеріс", "ru": "Динамика по дням", "en": "Trends by day"},
+    # what a commitment pays for (FundingCommitted's scope)
+    "scope_programme": {"kk": "бүкіл бағдарлама", "ru": "вся программа",
+                        "en": "whole programme"},
+    "scope_equipment": {"kk": "жабдық", "ru": "оборудование", "en": "equipment"},
+    "scope_training": {"kk": "оқыту", "ru": "обучение", "en": "training"},
+    "scope_assessment": {"kk": "бағалау", "ru": "оценивание", "en": "assessment"},
 }
 INDICATOR_NAMES: dict[str, dict[str, str]] = {
     "teachers_trained": {"kk": "Оқытылған мұғалімдер", "ru": "Обучено учителей",
@@ -69,6 +75,28 @@ INDICATOR_NAMES: dict[str, dict[str, str]] = {
     "practices_adopted": {"kk": "Енгізілген тәжірибелер", "ru": "Внедрено практик",
                           "en": "Practices adopted"},
 }
+# Subjects are the assessment rounds' own keys (a round may add any); the usual ones of
+# Kazakhstan's curriculum are named here, any other is shown as its key, readably.
+SUBJECT_NAMES: dict[str, dict[str, str]] = {
+    "math": {"kk": "Математика", "ru": "Математика", "en": "Mathematics"},
+    "natural_science": {"kk": "Жаратылыстану", "ru": "Естествознание",
+                        "en": "Natural science"},
+    "algebra": {"kk": "Алгебра", "ru": "Алгебра", "en": "Algebra"},
+    "geometry": {"kk": "Геометрия", "ru": "Геометрия", "en": "Geometry"},
+    "kazakh_language": {"kk": "Қазақ тілі", "ru": "Казахский язык", "en": "Kazakh language"},
+    "russian_language": {"kk": "Орыс тілі", "ru": "Русский язык", "en": "Russian language"},
+    "english_language": {"kk": "Ағылшын тілі", "ru": "Английский язык",
+                         "en": "English language"},
+    "reading_literacy": {"kk": "Оқу сауаттылығы", "ru": "Читательская грамотность",
+                         "en": "Reading literacy"},
+    "physics": {"kk": "Физика", "ru": "Физика", "en": "Physics"},
+    "chemistry": {"kk": "Химия", "ru": "Химия", "en": "Chemistry"},
+    "biology": {"kk": "Биология", "ru": "Биология", "en": "Biology"},
+    "geography": {"kk": "География", "ru": "География", "en": "Geography"},
+    "informatics": {"kk": "Информатика", "ru": "Информатика", "en": "Computer science"},
+    "history_of_kazakhstan": {"kk": "Қазақстан тарихы", "ru": "История Казахстана",
+                              "en": "History of Kazakhstan"},
+}
 STYLE = """
 body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#1d2733;max-width:1100px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;color:#0b5a8a}
@@ -82,6 +110,11 @@ WIDTH, LEFT, BAR_AREA, ROW = 1100, 400, 440, 26
 
 def label(key: str, lang: str) -> str:
     return LABELS[key][lang]
+
+
+def subject_name(key: str, lang: str) -> str:
+    names = SUBJECT_NAMES.get(key)
+    return names[lang] if names else key.replace("_", " ")
 
 
 def _number(value: Any) -> str:
@@ -125,7 +158,7 @@ def _indicators(report: dict[str, Any], lang: str) -> str:
 
 
 def _money(report: dict[str, Any], lang: str) -> str:
-    rows = [(f"money:{line['commitment_id']}", f"{line['funder_id']} · {line['scope']}", [
+    rows = [(f"money:{line['commitment_id']}", _commitment_caption(line, lang), [
         (label("committed", lang), line["committed_kzt"], "#c9d6e3"),
         (label("procured", lang), line["procured_kzt"], "#2ca02c")])
         for line in report["money"]["commitments"]]
@@ -136,12 +169,20 @@ def _money(report: dict[str, Any], lang: str) -> str:
     return summary + (_bars(rows) if rows else "")
 
 
+def _commitment_caption(line: dict[str, Any], lang: str) -> str:
+    """Who committed the money, named in the chosen language (else Russian, else the id),
+    and what it pays for."""
+    funder = line.get(f"funder_name_{lang}") or line.get("funder_name_ru") or line["funder_id"]
+    scope = LABELS.get(f"scope_{line['scope']}", {}).get(lang, line["scope"])
+    return f"{funder} · {scope}"
+
+
 def _outcomes(report: dict[str, Any], lang: str) -> str:
     lines = [o for o in report["learning_outcomes"] if o["split"] == "all"]
     if not lines:
         return f"<p>{label('none', lang)}</p>"
     rows = [(f"outcome:{o['grade']}:{o['subject']}",
-             f"{label('grade', lang)} {o['grade']} · {o['subject']} · "
+             f"{label('grade', lang)} {o['grade']} · {subject_name(o['subject'], lang)} · "
              f"{label('effect', lang)} {o.get('effect_size_d')}", [
                  (label("baseline", lang), float(o["baseline"]["mean"]), "#ff7f0e"),
                  (label("endline", lang), float(o["endline"]["mean"]), "#9467bd")])

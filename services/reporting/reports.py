@@ -48,10 +48,13 @@ ACTUALS = {
 
 
 def visible_programmes(cur: Cursor, funder_id: str, schema: str = SCHEMA) -> list[str]:
-    """The programmes a funder has a role in or money committed to."""
-    cur.execute(f"SELECT programme_id FROM {schema}.funder_roles WHERE funder_id = %s UNION "
-                f"SELECT programme_id FROM {schema}.commitments WHERE funder_id = %s "
-                "ORDER BY 1", (funder_id, funder_id))
+    """The programmes a funder has a role in or money committed to, once their launch has
+    reached the read model (events may arrive in any order; a report needs the launch)."""
+    cur.execute(f"SELECT programme_id FROM ("
+                f"SELECT programme_id FROM {schema}.funder_roles WHERE funder_id = %s UNION "
+                f"SELECT programme_id FROM {schema}.commitments WHERE funder_id = %s) theirs "
+                f"JOIN {schema}.programmes USING (programme_id) ORDER BY 1",
+                (funder_id, funder_id))
     return [row[0] for row in cur.fetchall()]
 
 
@@ -93,17 +96,25 @@ def figures(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, i
 
 def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
     """Committed, procured and remaining, per funder and scope, in whole tenge."""
+    # The funder's names come with each line (None until FunderRegistered has arrived: the
+    # events may come in any order), so that a page can name who committed the money.
     cur.execute(
         f"SELECT c.commitment_id, c.funder_id, c.scope, c.amount_kzt,"
-        f" coalesce(sum(cb.cost_kzt) FILTER (WHERE coalesce(cb.allocated, true)), 0)"
+        f" coalesce(sum(cb.cost_kzt) FILTER (WHERE coalesce(cb.allocated, true)), 0),"
+        f" f.name_kk, f.name_ru, f.name_en"
         f" FROM {schema}.commitments c LEFT JOIN {schema}.cabinets cb"
-        f" ON cb.commitment_id = c.commitment_id WHERE c.programme_id = %s"
-        f" GROUP BY c.commitment_id ORDER BY c.commitment_id", (programme_id,))
+        f" ON cb.commitment_id = c.commitment_id"
+        f" LEFT JOIN {schema}.funders f ON f.funder_id = c.funder_id"
+        f" WHERE c.programme_id = %s"
+        f" GROUP BY c.commitment_id, f.funder_id ORDER BY c.commitment_id", (programme_id,))
     lines = [{"commitment_id": cid, "funder_id": funder, "scope": scope, "committed_kzt": amount,
-              "procured_kzt": int(procured), "remaining_kzt": amount - int(procured)}
-             for cid, funder, scope, amount, procured in cur.fetchall()]
-    budget = _scalar(cur, f"SELECT budget_kzt FROM {schema}.programmes"
-                          " WHERE programme_id = %(p)s", p=programme_id)
+              "procured_kzt": int(procured), "remaining_kzt": amount - int(procured),
+              "funder_name_kk": kk, "funder_name_ru": ru, "funder_name_en": en}
+             for cid, funder, scope, amount, procured, kk, ru, en in cur.fetchall()]
+    cur.execute(f"SELECT budget_kzt FROM {schema}.programmes WHERE programme_id = %s",
+                (programme_id,))
+    launched = cur.fetchone()
+    budget = launched[0] if launched else None
     return {"budget_kzt": budget,
             "committed_kzt": sum(line["committed_kzt"] for line in lines),
             "procured_kzt": sum(line["procured_kzt"] for line in lines),

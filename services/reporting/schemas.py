@@ -29,6 +29,10 @@ class CommitmentLine(Schema):
     committed_kzt = fields.Integer(required=True)
     procured_kzt = fields.Integer(required=True)
     remaining_kzt = fields.Integer(required=True)
+    funder_name_kk = fields.String(allow_none=True)
+    funder_name_ru = fields.String(allow_none=True, metadata={
+        "description": "null until the funder's registration has reached the read model"})
+    funder_name_en = fields.String(allow_none=True)
 
 
 class Money(Schema):

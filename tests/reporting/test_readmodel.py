@@ -90,6 +90,24 @@ def test_the_stream_gives_the_seed_like_figures(database, in_order):
     assert (figures["cabinets_commissioned"], figures["schools_equipped"]) == (2, 2)
     assert figures["pupils_assessed"] == 5  # four in the baseline, one more in the endline
     assert (money["committed_kzt"], money["procured_kzt"]) == (3_000_000, 2_000_000)
+    [line] = money["commitments"]  # named in the funder's three languages, as registered
+    assert (line["funder_id"], line["funder_name_kk"], line["funder_name_ru"],
+            line["funder_name_en"]) == ("qh", "Қор", "Фонд", "Fund")
+
+
+def test_a_commitment_before_its_funders_registration_has_no_names_yet(database, events):
+    schema = fresh_schema(database)
+    commitments = [e for e in events if e.type == "FundingCommitted"]
+    assert commitments
+    readmodel.handle_batch(database, commitments, schema)
+    with database, database.cursor() as cur:
+        [line] = reports.money(cur, P, schema)["commitments"]
+    assert line["funder_id"] == "qh" and line["funder_name_ru"] is None
+    readmodel.handle_batch(database, [e for e in events if e.type == "FunderRegistered"],
+                           schema)
+    with database, database.cursor() as cur:
+        [line] = reports.money(cur, P, schema)["commitments"]
+    assert line["funder_name_ru"] == "Фонд"
 
 
 @settings(max_examples=12, deadline=None,
@@ -206,6 +224,7 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
     assert [row[3] for row in money] == [c["committed_kzt"] for c in
                                           report["money"]["commitments"]]
     assert all(isinstance(row[3], int) for row in money)
+    assert [row[6:9] for row in money] == [("Қор", "Фонд", "Fund")]
     outcome = next(book["Learning outcomes"].iter_rows(min_row=2, values_only=True))
     assert isinstance(outcome[13], float) and f"{outcome[13]:.3f}" == report[
         "learning_outcomes"][0]["effect_size_d"]
@@ -291,23 +310,11 @@ def test_one_statement_answers_as_the_full_way_does(pg_database, events):
     half = len(events) // 2
 
     def both(authorization, programme):
-        with conn, conn.cursor() as cur:
-            funder = tokens.funder_of(cur, authorization)
-            full = None if funder is None else access.Access(
-                funder, readmodel.current(cur), cache.version(cur, readmodel.current(cur)),
-                programme in reports.visible_programmes(cur, funder, readmodel.current(cur)))
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                return access.ask(cur, authorization, programme), full
-        finally:
-            conn.autocommit = False
+        return asked_both_ways(conn, authorization, programme)
 
     try:
         with conn, conn.cursor() as cur:
-            readmodel.ensure_current(cur)
-            cur.execute(tokens.DDL)
-            cur.execute(access.DDL)
+            prepare_access(cur)
             issued = {funder: tokens.issue(cur, funder) for funder in ("qh", "akimat", "none")}
             revoked = tokens.issue(cur, "qh")
             tokens.revoke(cur, revoked["token_id"])
@@ -333,5 +340,49 @@ def test_one_statement_answers_as_the_full_way_does(pg_database, events):
             readmodel.switch(cur, rebuilt)
         fast, full = both(bearer["akimat"], P)
         assert fast == full and fast.schema == rebuilt and fast.visible
+    finally:
+        conn.close()
+
+
+def prepare_access(cur):
+    readmodel.ensure_current(cur)
+    cur.execute(tokens.DDL)
+    cur.execute(access.DDL)
+
+
+def asked_both_ways(conn, authorization, programme):
+    """(the one statement's answer, the full way's answer) for a request."""
+    with conn, conn.cursor() as cur:
+        funder = tokens.funder_of(cur, authorization)
+        live = readmodel.current(cur)
+        full = None if funder is None else access.Access(
+            funder, live, cache.version(cur, live),
+            programme in reports.visible_programmes(cur, funder, live))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            return access.ask(cur, authorization, programme), full
+    finally:
+        conn.autocommit = False
+
+
+def test_a_programme_is_visible_once_its_launch_has_arrived(pg_database, events):
+    """Money and roles may reach the read model before the programme's launch; until the
+    launch arrives there is no report to show, so the programme is not listed and its
+    endpoints answer 404, never a half-made report."""
+    conn = psycopg2.connect(dsn_of(pg_database))
+    try:
+        with conn, conn.cursor() as cur:
+            prepare_access(cur)
+            bearer = f"Bearer {tokens.issue(cur, 'qh')['token']}"
+        launch = [e for e in events if e.type == "ProgrammeLaunched"]
+        readmodel.handle_batch(conn, [e for e in events if e not in launch], readmodel.SCHEMA)
+        fast, full = asked_both_ways(conn, bearer, P)
+        assert fast == full and not fast.visible
+        readmodel.handle_batch(conn, launch, readmodel.SCHEMA)
+        fast, full = asked_both_ways(conn, bearer, P)
+        assert fast == full and fast.visible
+        with conn, conn.cursor() as cur:
+            assert reports.programme_report(cur, P)["money"]["committed_kzt"] == 3_000_000
     finally:
         conn.close()

@@ -17,7 +17,7 @@ from scripts.demo import load_training
 from services.assessment.service import AssessmentService
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
-from services.reporting import daily
+from services.reporting import daily, dashboard
 from services.reporting.dashboard import LABELS
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
@@ -118,6 +118,9 @@ def see_the_dashboard(web, token, programme):
             for o, round_ in ((o, r) for o in outcomes for r in ("baseline", "endline")):
                 key = f"outcome:{o['grade']}:{o['subject']}/{LABELS[round_][lang]}"
                 assert float(shown[key]) == float(o[round_]["mean"])
+            page = browser.page_source
+            for o in outcomes:  # subjects in the chosen language, not as contract keys
+                assert f"· {dashboard.subject_name(o['subject'], lang)} ·" in page
             for line in districts:
                 cell = shown[f"district:{line['district_code']}:cabinets_commissioned"]
                 assert digits(cell) == line["cabinets_commissioned"]
