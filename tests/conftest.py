@@ -144,5 +144,6 @@ def stack(container_factory, rabbit_config, pg_databases):
         return ServiceRpcProxy("reporting", reporting_config)
 
     start.web = f"http://{reporting_config['WEB_SERVER_ADDRESS']}"
+    start.reporting_config = reporting_config  # a test may change it before starting
     start.amqp = rabbit_config["AMQP_URI"]
     return start

@@ -67,6 +67,8 @@ class ReadModel(DependencyProvider):
         self.dsn = " ".join(f"{key}={config['READ_MODEL'][key]}" for key in (
             "host", "port", "dbname", "user", "password"))
         self.interval = float(config["READ_MODEL"].get("catch_up_interval", 30))
+        self.as_of_builds_per_hour = int(config["READ_MODEL"].get(
+            "as_of_builds_per_hour", history.BUILDS_PER_HOUR))
         self.sources = tuple(config["READ_MODEL"].get("sources") or feed.SOURCES)
         self.amqp_uri = amqp_uri(config)
         with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
@@ -76,6 +78,7 @@ class ReadModel(DependencyProvider):
             readmodel.ensure_current(cur)
             cur.execute(tokens.DDL)
             cur.execute(daily.DDL)
+            cur.execute(history.DDL)
             cur.execute(access.DDL)
         conn.close()
         self.live: feed.LiveFeed | None = None
@@ -246,6 +249,11 @@ def answered(handler: Any) -> Any:
             return handler(*args, **kwargs)
         except InvalidInput as exc:
             return _json(exc.to_dict(), 400)
+        except history.Rationed as exc:
+            status = 429 if isinstance(exc, history.TooManyBuilds) else 503
+            return _json({"error": "too_many_past_moments" if status == 429 else "busy",
+                          "message": exc.message, "errors": {"as_of": [exc.message]}},
+                         status, **{"Retry-After": str(exc.retry_after)})
         except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:
             log.warning("report endpoint unavailable: %s", type(exc).__name__)
             return _json({"error": "unavailable", "message": "the read model is unreachable; "
@@ -507,7 +515,7 @@ class ReportingService:
             if funder_id is None:
                 response = _unauthorized()
             else:
-                schema = self._schema_asked(cur, request)
+                schema = self._schema_asked(cur, request, funder_id)
                 if programme_id in reports.visible_programmes(cur, funder_id, schema):
                     response = build(cur, schema)
                 else:
@@ -532,14 +540,16 @@ class ReportingService:
             return _not_found(programme_id)
         return cached(who)
 
-    def _schema_asked(self, cur: Any, request: Any) -> str:
-        """The live read model, or with `?as_of=` a past moment's (built on first use)."""
+    def _schema_asked(self, cur: Any, request: Any, funder_id: str) -> str:
+        """The live read model, or with `?as_of=` a past moment's (built on first use, on
+        the funder's allowance)."""
         moment = history.parse(request.args)
         if moment is None:
             return readmodel.current(cur)
         model = self.read_model
         return history.schema_at(cur, moment, lambda name, until: feed.catch_up(
-            model.amqp_uri, model.dsn, model.sources, schema=name, until=until))
+            model.amqp_uri, model.dsn, model.sources, schema=name, until=until),
+            funder_id, builds_per_hour=model.as_of_builds_per_hour)
 
     @http("GET", "/v1/openapi.json")
     def openapi(self, request: Any) -> Response:

@@ -5,6 +5,7 @@ import io
 import math
 import statistics
 import uuid
+from datetime import timedelta
 from xml.etree import ElementTree
 
 import openpyxl
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from services.reporting import (
     access,
     cache,
+    history,
     iati,
     outcomes,
     readmodel,
@@ -386,3 +388,34 @@ def test_a_programme_is_visible_once_its_launch_has_arrived(pg_database, events)
             assert reports.programme_report(cur, P)["money"]["committed_kzt"] == 3_000_000
     finally:
         conn.close()
+
+
+def test_a_request_waits_only_so_long_for_another_moments_build(pg_database):
+    """One past moment is built at a time; a request that cannot get its turn within its
+    wait is refused (BuilderBusy, a 503 with Retry-After) and builds nothing."""
+    builder, asker = (psycopg2.connect(dsn_of(pg_database)) for _ in range(2))
+    built = []
+    try:
+        with asker, asker.cursor() as cur:
+            readmodel.ensure_current(cur)
+            cur.execute(history.DDL)
+        with builder.cursor() as cur:
+            cur.execute(f"SELECT pg_advisory_lock({history.LOCK})")  # a build in progress
+        moment = history.EPOCH + timedelta(days=1)
+        with asker, asker.cursor() as cur:
+            with pytest.raises(history.BuilderBusy) as refused:
+                history.schema_at(cur, moment, lambda *args: built.append(args), "qh",
+                                  wait=0.5)
+        assert refused.value.retry_after > 0 and built == []
+        with builder.cursor() as cur:
+            cur.execute(f"SELECT pg_advisory_unlock({history.LOCK})")
+        with asker, asker.cursor() as cur:
+            name = history.schema_at(cur, moment, lambda *args: built.append(args), "qh")
+        assert built == [(name, moment)]
+        with asker, asker.cursor() as cur:  # built once: asked again, nothing is filled
+            assert history.schema_at(cur, moment, lambda *args: built.append(args),
+                                     "akimat", builds_per_hour=0) == name
+        assert len(built) == 1
+    finally:
+        builder.close()
+        asker.close()

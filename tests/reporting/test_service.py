@@ -283,6 +283,50 @@ def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack):
         assert bad.status_code == 400 and "as_of" in bad.json()["errors"]
 
 
+def test_past_moments_are_rationed_per_funder_and_a_refusal_builds_nothing(stack):
+    stack.reporting_config["READ_MODEL"]["as_of_builds_per_hour"] = 2
+    with stack("reporting") as reporting, stack("registry") as registry:
+        seed(registry, "qh", "aktobe", 100)
+        seed(registry, "amanat", "baquatty", 200)
+        mine, theirs = issue(reporting, "qh"), issue(reporting, "amanat")
+        assert wait_for(lambda: committed(stack.web, mine, "aktobe")) == 100
+        assert wait_for(lambda: committed(stack.web, theirs, "baquatty")) == 200
+        seeded = datetime.now(UTC)
+        time.sleep(1.5)
+        moments = [quote((seeded + timedelta(seconds=0.1 * n)).isoformat()) for n in (1, 2, 3)]
+        ours = "/v1/programmes/aktobe/report?as_of="
+        for moment in moments[:2]:
+            assert get(stack.web, ours + moment, mine).json()["money"]["committed_kzt"] == 100
+        refused = get(stack.web, ours + moments[2], mine)
+        assert refused.status_code == 429, refused.text
+        assert "as_of" in refused.json()["errors"]
+        assert 1 <= int(refused.headers["Retry-After"]) <= 3601
+        assert moments_built(stack) == 2                     # the refusal built nothing
+        assert get(stack.web, ours + moments[0], mine).status_code == 200  # built: free
+        today = datetime.now(timezone(timedelta(hours=5))).date().isoformat()
+        assert get(stack.web, ours + today, mine).status_code == 200  # the live model
+        # Each funder has its own allowance.
+        other = get(stack.web, f"/v1/programmes/baquatty/report?as_of={moments[2]}", theirs)
+        assert other.json()["money"]["committed_kzt"] == 200
+        assert moments_built(stack) == 3
+
+
+def moments_built(stack):
+    import psycopg2
+
+    from services.reporting import history
+
+    db = stack.reporting_config["READ_MODEL"]
+    conn = psycopg2.connect(host=db["host"], port=db["port"], dbname=db["dbname"],
+                            user=db["user"], password=db["password"])
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {history.REGISTRY}")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
 def reached(web, token, moment=None):
     query = f"?as_of={quote(moment.isoformat())}" if moment else ""
     body = get(web, f"/v1/programmes/aktobe/report{query}", token).json()
