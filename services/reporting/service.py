@@ -170,6 +170,17 @@ class ReadModel(DependencyProvider):
         return self.reports.get(cur, schema, ("report", programme_id),
                                 lambda: reports.programme_report(cur, programme_id, schema))
 
+    def drill_down(self, cur: Any, programme_id: str, schema: str,
+                   level: str) -> list[dict[str, Any]]:
+        """`districts` or `organisations` of a programme, also once per state."""
+        return self.reports.get(cur, schema, (level, programme_id),
+                                lambda: getattr(reports, level)(cur, programme_id, schema))
+
+    def iati_xml(self, cur: Any, programme_id: str, schema: str) -> bytes:
+        """The programme's IATI activity, also once per state."""
+        return self.reports.get(cur, schema, ("iati", programme_id),
+                                lambda: iati.activity_xml(cur, programme_id, schema))
+
     def cached_report_json(self, who: access.Access, programme_id: str) -> str | None:
         """The report as the API sends it, if this very state's is cached; else None."""
         return self.reports.peek(who.schema, who.version, ("report.json", programme_id))
@@ -396,8 +407,10 @@ class ReportingService:
         organisations, one sheet each."""
         def build(cur: Any, schema: str) -> Response:
             body = xlsx.workbook(self.read_model.report(cur, programme_id, schema),
-                                 reports.districts(cur, programme_id, schema),
-                                 reports.organisations(cur, programme_id, schema))
+                                 self.read_model.drill_down(cur, programme_id, schema,
+                                                            "districts"),
+                                 self.read_model.drill_down(cur, programme_id, schema,
+                                                            "organisations"))
             return Response(body, status=200, mimetype=XLSX, headers={
                 "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
         return self._for_funder(request, programme_id, "xlsx", build)
@@ -408,7 +421,7 @@ class ReportingService:
         """The programme as an IATI 2.03 activity (participating orgs, budget, transactions,
         sectors, results)."""
         return self._for_funder(request, programme_id, "iati", lambda cur, schema: Response(
-            iati.activity_xml(cur, programme_id, schema), status=200,
+            self.read_model.iati_xml(cur, programme_id, schema), status=200,
             mimetype="application/xml"))
 
     @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
@@ -420,7 +433,7 @@ class ReportingService:
             return _json({"error": "not_found", "message": f"no {level} view"}, 404)
 
         def build(cur: Any, schema: str) -> Response:
-            lines = getattr(reports, level)(cur, programme_id, schema)
+            lines = self.read_model.drill_down(cur, programme_id, schema, level)
             if request.args.get("format") == "csv":
                 return Response(rows_csv(lines), status=200, mimetype="text/csv")
             view = schemas.Districts() if level == "districts" else schemas.Organisations()
@@ -463,7 +476,8 @@ class ReportingService:
 
         def build(cur: Any, schema: str) -> Response:
             return _html(dashboard.page(self.read_model.report(cur, programme_id, schema),
-                                        reports.districts(cur, programme_id, schema), lang,
+                                        self.read_model.drill_down(
+                                            cur, programme_id, schema, "districts"), lang,
                                         daily.series(cur, programme_id)))
         response = self._for_funder(request, programme_id, "dashboard", build,
                                     allow_cookie=True)

@@ -90,6 +90,24 @@ def test_live_events_reach_the_funders_report(stack):
     assert re.search(r'^baqylau_report_cache_total\{outcome="miss"\} [1-9]', metrics, re.M)
 
 
+def test_drill_downs_and_exports_are_computed_once_per_state_of_the_read_model(stack):
+    with stack("reporting") as reporting, stack("registry") as registry:
+        seed(registry, "qh", "aktobe", 100)
+        token = issue(reporting, "qh")
+        assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 100
+        paths = ["/v1/programmes/aktobe/districts", "/v1/programmes/aktobe/organisations",
+                 "/v1/programmes/aktobe/iati.xml"]
+        first = [get(stack.web, path, token).content for path in paths]
+        hits = cache_lookups(stack.web, "hit")
+        assert [get(stack.web, path, token).content for path in paths] == first
+        assert cache_lookups(stack.web, "hit") >= hits + len(paths)
+        # A new event, a new state: computed afresh, and the new money is in the export.
+        registry.commit_funding(programme_id="aktobe", funder_id="qh", commitment_id="qh-2",
+                                scope="programme", amount_kzt=7, committed_on="2023-03-01")
+        assert wait_for(lambda: committed(stack.web, token, "aktobe") == 107)
+        assert b"qh-2" in get(stack.web, paths[2], token).content
+
+
 def test_an_empty_reporting_database_fills_itself_from_the_logs(stack):
     with stack("registry") as registry:
         seed(registry, "qh", "aktobe", 1_000_000)   # published before reporting existed
@@ -187,8 +205,12 @@ def test_each_token_reads_only_its_own_funders_reports(stack):
 
 
 def fast_hits(web):
+    return cache_lookups(web, "fast_hit")
+
+
+def cache_lookups(web, outcome):
     metrics = requests.get(f"{web}/metrics", timeout=10).text
-    found = re.search(r'^baqylau_report_cache_total\{outcome="fast_hit"\} (\S+)$', metrics,
+    found = re.search(rf'^baqylau_report_cache_total\{{outcome="{outcome}"\}} (\S+)$', metrics,
                       re.M)
     return float(found.group(1)) if found else 0.0
 
