@@ -307,6 +307,8 @@ def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack, mon
         assert before.status_code == 404  # the programme did not exist yet
         bad = get(stack.web, "/v1/programmes/aktobe/report?as_of=yesterday", token)
         assert bad.status_code == 400 and "as_of" in bad.json()["errors"]
+        # The token is checked first: without one, a bad as_of still gets 401.
+        assert get(stack.web, "/v1/programmes/aktobe/report?as_of=yesterday").status_code == 401
 
 
 def test_past_moments_are_rationed_per_funder_and_a_refusal_builds_nothing(stack):
