@@ -54,7 +54,8 @@ class Access(NamedTuple):
 
 def ask(cur: Any, authorization: str | None, programme_id: str) -> Access | None:
     """The request's funder, the live schema, its version and whether `programme_id` is the
-    funder's; None for a missing, malformed, unknown or revoked token."""
+    funder's and launched (as `reports.visible_programmes` has it); None for a missing,
+    malformed, unknown or revoked token."""
     digest = tokens.bearer_digest(authorization)
     if digest is None:
         return None
