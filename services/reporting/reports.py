@@ -59,8 +59,10 @@ def visible_programmes(cur: Cursor, funder_id: str, schema: str = SCHEMA) -> lis
 
 
 def _scalar(cur: Cursor, sql: str, **params: Any) -> Any:
+    """The first column of the first row; None when there is no row."""
     cur.execute(sql, params)
-    return cur.fetchone()[0]
+    row = cur.fetchone()
+    return row[0] if row else None
 
 
 def _number(value: Decimal) -> str:
@@ -111,10 +113,8 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
               "procured_kzt": int(procured), "remaining_kzt": amount - int(procured),
               "funder_name_kk": kk, "funder_name_ru": ru, "funder_name_en": en}
              for cid, funder, scope, amount, procured, kk, ru, en in cur.fetchall()]
-    cur.execute(f"SELECT budget_kzt FROM {schema}.programmes WHERE programme_id = %s",
-                (programme_id,))
-    launched = cur.fetchone()
-    budget = launched[0] if launched else None
+    budget = _scalar(cur, f"SELECT budget_kzt FROM {schema}.programmes"
+                          " WHERE programme_id = %(p)s", p=programme_id)
     return {"budget_kzt": budget,
             "committed_kzt": sum(line["committed_kzt"] for line in lines),
             "procured_kzt": sum(line["procured_kzt"] for line in lines),
