@@ -140,7 +140,8 @@ class FigureEvents(Schema):
 class Error(Schema):
     error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
-    errors = fields.Dict(metadata={"description": "Per field, what is wrong (400, 429)"})
+    errors = fields.Dict(metadata={
+        "description": "Per field, what is wrong (400; 429 and 503 name `as_of`)"})
 
 
 def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
