@@ -21,8 +21,9 @@ up:            ## install (if missing) and start RabbitMQ + PostgreSQL on 127.0.
 down: services-stop   ## stop the services, then exactly the servers `make up` started
 	bash scripts/stack.sh down
 
-status:
+status:        ## the servers, then each service: ready, not ready, or exited (with its log's end)
 	bash scripts/stack.sh status
+	bash scripts/services.sh status
 
 browser:   ## Debian's chromium + chromium-driver for the dashboard's browser test
 	bash scripts/stack.sh browser

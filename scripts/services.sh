@@ -9,7 +9,11 @@ declare -A PORT=([training]=8001 [registry]=8002 [equipment]=8003 [assessment]=8
 declare -A CLASS=([training]=TrainingService [registry]=RegistryService [equipment]=EquipmentService [assessment]=AssessmentService [reporting]=ReportingService)
 
 log() { printf '[services] %s\n' "$*"; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A process that exited but was not reaped (a zombie) answers kill -0: it counts as exited.
+alive() {
+  [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null \
+    && ! grep -q '^State:[[:space:]]*Z' "/proc/$(cat "$1")/status" 2>/dev/null
+}
 
 start() {
   local svc=$1 pidfile="$RUN/$1.pid"
@@ -42,10 +46,32 @@ stop() {
   rm -f "$pidfile"
 }
 
+# One line per service: running and ready, running but not ready, exited (with the end of its
+# log: what an operator reads first), or not started. Exit status 1 if any started one is down.
+status() {
+  local svc=$1 pidfile="$RUN/$1.pid" url="http://127.0.0.1:${PORT[$1]}/readyz"
+  if alive "$pidfile"; then
+    if "$PY/python" -c "import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=2)" \
+        "$url" >/dev/null 2>&1; then
+      log "$svc running and ready (pid $(cat "$pidfile"), $url)"
+    else
+      log "$svc running, NOT READY (pid $(cat "$pidfile")); $url does not answer 200"; down=1
+    fi
+  elif [ -f "$pidfile" ]; then
+    log "$svc EXITED (was pid $(cat "$pidfile")); the end of $RUN/$svc.log:"
+    tail -n 8 "$RUN/$svc.log" 2>/dev/null | sed 's/^/    /'
+    log "restart it with: bash scripts/services.sh start $svc"; down=1
+  else
+    log "$svc not started"
+  fi
+}
+
 action=${1:-}; shift || true
 services=("$@"); [ ${#services[@]} -gt 0 ] || services=("${!CLASS[@]}")
 case "$action" in
   start) for s in "${services[@]}"; do start "$s"; done ;;
   stop) for s in "${services[@]}"; do stop "$s"; done ;;
-  *) echo "usage: $0 start|stop [service...]" >&2; exit 2 ;;
+  status) down=0; for s in registry equipment assessment training reporting; do status "$s"; done
+          exit $down ;;
+  *) echo "usage: $0 start|stop|status [service...]" >&2; exit 2 ;;
 esac

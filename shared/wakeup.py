@@ -62,9 +62,9 @@ class CommitListener:
         while not self._stopping.is_set():
             try:
                 self._listen()
-            except psycopg2.Error as exc:
-                log.warning("commit listener %s: %s; reconnecting in %.1fs",
-                            self.channel, exc, backoff)
+            except Exception as exc:  # noqa: BLE001 - a database outage, or anything: retry
+                log.warning("commit listener %s: %s: %s; reconnecting in %.1fs",
+                            self.channel, type(exc).__name__, exc, backoff)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 15.0)
 

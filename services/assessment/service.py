@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 from marshmallow import ValidationError
-from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 
@@ -16,6 +15,7 @@ from services.assessment.app import AssessmentApplication
 from services.assessment.contracts import CONTRACTS
 from services.assessment.pseudonyms import Pseudonymiser
 from services.assessment.tally import AssessmentTally
+from shared.broker import subscribe
 from shared.commands import command
 from shared.contracts import UnknownContract, parse_envelope
 from shared.errors import InvalidInput
@@ -53,7 +53,7 @@ class AssessmentService(EventSourcedService):
         return self.store.app  # type: ignore[return-value]
 
     # ------------------------------------------------------------ registry events
-    @event_handler("registry", "OrganisationJoinedProgramme", requeue_on_error=True)
+    @subscribe("registry", "OrganisationJoinedProgramme")
     def on_joined_programme(self, message: dict[str, Any]) -> None:
         self._apply(message)
 

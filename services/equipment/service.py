@@ -7,13 +7,13 @@ import logging
 from typing import Any
 
 from marshmallow import ValidationError
-from nameko.events import event_handler
 from nameko.rpc import RpcProxy
 
 from services.equipment import schemas as s
 from services.equipment.app import REGISTRY_EVENTS, EquipmentApplication
 from services.equipment.contracts import CONTRACTS
 from services.equipment.tally import EquipmentTally
+from shared.broker import subscribe
 from shared.commands import command
 from shared.contracts import UnknownContract, parse_envelope
 from shared.eventstore import EventStore
@@ -26,8 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def registry_event(event_type: str) -> Any:
-    # A durable queue per event type; a worker that crashes puts the message back.
-    return event_handler("registry", event_type, requeue_on_error=True)
+    return subscribe("registry", event_type)
 
 
 class EquipmentService(EventSourcedService):

@@ -80,6 +80,12 @@ class LiveFeed(ConsumerMixin):
         # Wake at least every `max_delay` so a part-filled batch waits no longer than that.
         super().run(_tokens, safety_interval=self.max_delay, **kwargs)
 
+    def on_connection_revived(self) -> None:
+        # What was pending came on the lost connection: it cannot be acknowledged there,
+        # and the broker redelivers it on this one (applied or not, the processed table
+        # makes it count once).
+        self.pending = []
+
     def get_consumers(self, consumer_cls: Any, channel: Any) -> list[Any]:
         dead_letter_queue()(channel).declare()
         return [consumer_cls(queues=[events_queue()], callbacks=[self.on_message],

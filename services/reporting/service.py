@@ -45,6 +45,7 @@ from shared.contracts.registry import schema_instance
 from shared.errors import InvalidInput, NotFound
 from shared.fields import Ref
 from shared.metrics import RpcMetrics
+from shared.supervision import keep_running
 from shared.validation import load
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class ReadModel(DependencyProvider):
             cur.execute(access.DDL)
         conn.close()
         self.live: feed.LiveFeed | None = None
+        self._stopping = False
         self.reports = cache.ReportCache()
         # The events behind a past moment's figures never change: the last moment's trace is
         # kept, so paging through it reads the logs once, not once per page. One only: a
@@ -100,6 +102,9 @@ class ReadModel(DependencyProvider):
         self.container.spawn_managed_thread(self._run_catch_up, identifier="catch-up")
 
     def _run_live(self) -> None:
+        keep_running("reporting's live feed", self._consume_live, lambda: self._stopping)
+
+    def _consume_live(self) -> None:
         with kombu.Connection(self.amqp_uri) as connection:
             self.live = feed.LiveFeed(connection, self.dsn)
             self.live.run()
@@ -129,6 +134,7 @@ class ReadModel(DependencyProvider):
         return live is not None and time.monotonic() - live.last_applied_at < self.interval
 
     def stop(self) -> None:
+        self._stopping = True
         if self.live is not None:
             self.live.should_stop = True
         self.pool.closeall()

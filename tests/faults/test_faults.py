@@ -3,7 +3,12 @@ turn, each service process is SIGKILLed and restarted, RabbitMQ is stopped and s
 PostgreSQL is restarted. After each fault: every command acknowledged to its caller is in
 an event store exactly once, the derived facts (cabinets, the read model) follow, and the
 reconciliation finds no difference. `make faults`; FAULT_ORGANISATIONS / FAULT_TEACHERS
-scale each of the seven rounds (defaults give about 110,000 stored events)."""
+scale each of the seven rounds (defaults give about 110,000 stored events).
+
+Nothing here can hang: a service that exits unasked fails the drill at once with its name
+and log (tests.faults.rounds.watch); each round's load and settling, and the whole drill,
+have deadlines (FAULT_ROUND_SECONDS, FAULT_DRILL_SECONDS), past which it fails saying what
+was still pending; pytest-timeout is the net under all of it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import json
 import os
 import random
 import time
-from typing import Any, Callable
+from typing import Callable
 
 import eventlet
 import kombu
@@ -27,15 +32,20 @@ from services.reporting.feed import DEAD_LETTER
 from tests.conftest import ROOT, throwaway_databases, throwaway_vhost
 from tests.faults import verify
 from tests.faults.platform import PSEUDONYM_KEY, SERVICES, Platform
-from tests.faults.workload import Chunk, Client, Ledger, chunk_jobs, run_jobs, set_up
-
-pytestmark = [pytest.mark.integration, pytest.mark.faults]
+from tests.faults.rounds import DeadlinePassed, settle, watch
+from tests.faults.workload import Chunk, Client, Ledger, Load, chunk_jobs, set_up
 
 ORGANISATIONS = int(os.environ.get("FAULT_ORGANISATIONS", "1800"))
 TEACHERS = int(os.environ.get("FAULT_TEACHERS", "400"))
 MIN_EVENTS = int(os.environ.get("FAULT_MIN_EVENTS", "100000"))
 FAULT_AFTER = 4.0  # seconds into a round's load: the fault lands mid-stream
 SETTLE = 300       # seconds for the platform to drain after a fault
+# A full round's load takes about 100 s here; four times that is a fault, not slowness.
+ROUND_SECONDS = float(os.environ.get("FAULT_ROUND_SECONDS", "420"))
+DRILL_SECONDS = float(os.environ.get("FAULT_DRILL_SECONDS", "2700"))
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults,
+              pytest.mark.timeout(DRILL_SECONDS + 300)]
 FIGURES = ROOT / ".stack" / "faults-figures.json"
 
 
@@ -63,28 +73,6 @@ def faults(platform: Platform) -> list[tuple[str, Callable[[], None]]]:
                ("PostgreSQL restarted", platform.restart_postgresql)])
 
 
-def settle(platform: Platform, ledger: Ledger) -> dict[str, Any]:
-    """Wait until the stores hold every acknowledged fact and the read model agrees with
-    the logs; returns the last check whatever it found."""
-    deadline = time.monotonic() + SETTLE
-    while True:
-        facts, public = verify.stored_facts(platform.amqp_uri)
-        found = verify.problems(ledger, facts)
-        reconciliation = None
-        if not found:
-            with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri}, timeout=300) as rpc:
-                reconciliation = rpc.reporting.reconcile()
-            if not reconciliation["differences"]:
-                break
-        if time.monotonic() > deadline:
-            break
-        eventlet.sleep(3)
-    return {"problems": found, "public_events": public,
-            "differences": None if reconciliation is None else reconciliation["differences"],
-            "events_reconciled": None if reconciliation is None
-            else reconciliation["events_read"]}
-
-
 @pytest.fixture(scope="module")
 def run(vhost, databases, tmp_path_factory):
     """The whole fire drill, once; the tests below each check one promise against it."""
@@ -98,15 +86,18 @@ def run(vhost, databases, tmp_path_factory):
         courses = set_up(client, registry_seed(), training_seed(), RULE)
         make = _Maker(random.Random(7))
         for number, (fault, inject) in enumerate(faults(platform)):
+            if time.monotonic() - started > DRILL_SECONDS:
+                raise DeadlinePassed(f"the drill passed {DRILL_SECONDS:.0f} s before round "
+                                     f"{number + 1} ({fault}); done: {rounds}")
             jobs = chunk_jobs(Chunk(number, ORGANISATIONS, TEACHERS), make, courses, ledger)
             round_started = time.monotonic()
-            load = eventlet.spawn(run_jobs, vhost, ledger, jobs)
+            load = Load(vhost, ledger, jobs)
             eventlet.sleep(FAULT_AFTER)
             inject()
-            load.wait()
+            watch(platform, load, ROUND_SECONDS, f"round {number + 1} ({fault})")
             platform.all_ready()
             loaded = time.monotonic() - round_started
-            check = settle(platform, ledger)
+            check = settle(platform, ledger, SETTLE, f"round {number + 1} ({fault}) settling")
             rounds.append({"fault": fault, "load_seconds": round(loaded, 1),
                            "settled_seconds": round(time.monotonic() - round_started - loaded,
                                                     1), **check})

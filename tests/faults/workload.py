@@ -102,30 +102,59 @@ class Client:
         raise Abandoned(f"{service}.{method}")
 
 
-def run_jobs(amqp_uri: str, ledger: Ledger, jobs: Iterable[Callable[[Client], None]],
-             workers: int = 16) -> None:
-    """Run every job (a function of a Client) on `workers` green threads; returns when all
-    are done. A job's own failure is already in the ledger; the others go on."""
-    queue: Queue = Queue()
-    for job in jobs:
-        queue.put(job)
+class Load:
+    """Every job (a function of a Client) run on `workers` green threads. A job's own failure
+    is already in the ledger; the others go on. `kill()` ends the load at once (a failed
+    round does not wait for commands it no longer needs), and `pending()` says what was
+    left."""
 
-    def work() -> None:
-        client = Client(amqp_uri, ledger)
+    def __init__(self, amqp_uri: str, ledger: Ledger,
+                 jobs: Iterable[Callable[[Client], None]], workers: int = 16) -> None:
+        self.amqp_uri, self.ledger = amqp_uri, ledger
+        self.queue: Queue = Queue()
+        for job in jobs:
+            self.queue.put(job)
+        self.total = self.queue.qsize()
+        self.finished = 0
+        self.pool = eventlet.GreenPool(workers)
+        for _ in range(workers):
+            self.pool.spawn(self._work)
+
+    def _work(self) -> None:
+        client = Client(self.amqp_uri, self.ledger)
         try:
-            while not queue.empty():
-                job = queue.get()
+            while not self.queue.empty():
+                job = self.queue.get()
                 try:
                     job(client)
                 except (BaqylauError, RemoteError, Abandoned):
                     pass
+                self.finished += 1
         finally:
             client.close()
 
-    pool = eventlet.GreenPool(workers)
-    for _ in range(workers):
-        pool.spawn(work)
-    pool.waitall()
+    def done(self) -> bool:
+        return self.pool.running() == 0
+
+    def wait(self) -> None:
+        self.pool.waitall()
+
+    def pending(self) -> str:
+        return (f"{self.total - self.finished} of {self.total} jobs not finished "
+                f"({self.queue.qsize()} not started, {self.pool.running()} workers busy)")
+
+    def kill(self, grace: float = 10.0) -> None:
+        """End every job now; each worker closes its connection, within `grace` seconds."""
+        for thread in list(self.pool.coroutines_running):
+            thread.kill()
+        with eventlet.Timeout(grace, False):
+            self.pool.waitall()
+
+
+def run_jobs(amqp_uri: str, ledger: Ledger, jobs: Iterable[Callable[[Client], None]],
+             workers: int = 16) -> None:
+    """Run every job to its end (for set-ups that have no fault to watch)."""
+    Load(amqp_uri, ledger, jobs, workers).wait()
 
 
 # ---------------------------------------------------------------- the platform's set-up
