@@ -2,7 +2,13 @@
 
 They are registered with nameko's `deserialize_to_instance`, so a caller that imports this
 module gets the same exception type back from an RPC call, with its `errors` intact, instead
-of a generic RemoteError.
+of a generic RemoteError. On the wire (nameko's reply) `error.exc_args` is
+`[message, errors]`, so a client without this code reads the same field map (README: "Errors
+a client can act on").
+
+Every refusal carries a field map: one that concerns no single field (a rule about the whole
+command, such as "completing a dropped enrolment") names `_schema`, marshmallow's key for
+the payload as a whole.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ class BaqylauError(Exception):
     code = "error"
 
     def __init__(self, message: str, errors: dict[str, Any] | None = None) -> None:
-        super().__init__(message, errors or {})
+        errors = errors or {"_schema": [message]}
+        super().__init__(message, errors)
         self.message = message
-        self.errors = errors or {}
+        self.errors = errors
 
     def __str__(self) -> str:
         return self.message

@@ -15,5 +15,13 @@ def Ref(**kwargs: object) -> fields.String:  # noqa: N802 - reads like a field c
     return fields.String(validate=OPAQUE_ID, **kwargs)  # type: ignore[arg-type]
 
 
+# Control characters (NUL above all: PostgreSQL text cannot hold it, so one would poison
+# every read model that projects the event) are never part of a name, a title or a reason.
+NO_CONTROL_CHARACTERS = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+    error="Must not contain control characters (such as NUL).")
+
+
 def Text(max_length: int = 300, **kwargs: object) -> fields.String:  # noqa: N802
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)  # type: ignore[arg-type]
+    return fields.String(validate=[validate.Length(min=1, max=max_length),  # type: ignore[arg-type]
+                                   NO_CONTROL_CHARACTERS], **kwargs)

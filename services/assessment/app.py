@@ -6,7 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.assessment.domain import AssessmentRound, ProgrammeSchool, ScoreSheet
+from services.assessment.domain import (
+    AssessmentRound,
+    ProgrammeSchool,
+    ScoreSheet,
+    check_within_school_year,
+)
 from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import DomainRuleViolated, NotFound
 
@@ -32,6 +37,7 @@ class AssessmentApplication(ServiceApplication):
         if existing is not None:
             existing.check_same(**details)
             return existing
+        check_within_school_year(details["school_year"], details["opened_on"], "opened_on")
         baseline_id = details["baseline_round_id"]
         if baseline_id is not None:
             baseline = self.round(baseline_id)
@@ -40,6 +46,10 @@ class AssessmentApplication(ServiceApplication):
                     f"round {baseline_id} is not a baseline of programme "
                     f"{details['programme_id']}",
                     {"baseline_round_id": ["Not a matching baseline."]})
+            if details["opened_on"] < baseline.opened_on:
+                raise DomainRuleViolated(
+                    f"endline {round_id} would open before its baseline {baseline_id}",
+                    {"opened_on": [f"Must be on or after the baseline's {baseline.opened_on}."]})
         assessment_round = AssessmentRound(round_id=round_id, **details)
         self.save(assessment_round)
         return assessment_round

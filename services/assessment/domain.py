@@ -23,6 +23,17 @@ def natural_id(kind: str, *parts: object) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, "/".join([kind, *map(str, parts)]))
 
 
+def check_within_school_year(school_year: str, day: date, field: str) -> None:
+    """A school year "2024-2025" runs, for assessment, from 1 August 2024 to 31 July 2025:
+    the Kazakh year starts on 1 September, and a baseline may be taken in late August."""
+    first = int(school_year[:4])
+    start, end = date(first, 8, 1), date(first + 1, 7, 31)
+    if not start <= day <= end:
+        raise DomainRuleViolated(
+            f"{day} is outside school year {school_year}",
+            {field: [f"Must be within school year {school_year} ({start} .. {end})."]})
+
+
 class AssessmentRound(Aggregate):
     """One measurement of pupils' achievement: which grades, which subjects, when."""
 

@@ -224,6 +224,10 @@ class Cabinet(Aggregate):
         if fault_id in self.faults:
             return
         self.check_status("report a fault", "delivered", "commissioned")
+        if reported_on < self.delivered_on:  # type: ignore[operator]
+            raise DomainRuleViolated(
+                f"fault reported on {reported_on}, before delivery on {self.delivered_on}",
+                {"reported_on": [f"Must be on or after the delivery {self.delivered_on}."]})
         self._report_fault(fault_id, reported_on, description, self.keys())
 
     @event("FaultReported")

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.registry.domain import (
     BinClaim,
+    CommitmentClaim,
     Funder,
     Organisation,
     Participation,
@@ -108,8 +109,21 @@ class RegistryApplication(ServiceApplication):
     def commit_funding(self, programme_id: str, funder_id: str, **commitment: Any) -> Programme:
         programme = self.programme(programme_id)
         self.funder(funder_id)
+        commitment_id = commitment["commitment_id"]
+        claim = self.find(CommitmentClaim.create_id(commitment_id), CommitmentClaim)
+        if claim is not None and claim.programme_id != programme_id:
+            raise Conflict(f"commitment {commitment_id} belongs to programme "
+                           f"{claim.programme_id}", {"commitment_id": [
+                               f"Already used by programme {claim.programme_id}; "
+                               "commitment ids are unique across programmes."]})
+        before = len(programme.commitments)
         programme.commit_funding(funder_id=funder_id, **commitment)
-        self.save(programme)
+        if len(programme.commitments) == before:
+            return programme  # the same commitment re-sent: nothing new
+        # A commitment made before claims existed has none; this save claims it too.
+        new_claim = [] if claim is not None else [
+            CommitmentClaim(commitment_id=commitment_id, programme_id=programme_id)]
+        self.save(programme, *new_claim)
         return programme
 
     @retry_on_conflict()

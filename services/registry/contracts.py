@@ -7,6 +7,7 @@ from typing import Any
 from services.registry.domain import (
     IATI_ROLES,
     BinClaim,
+    CommitmentClaim,
     Funder,
     Organisation,
     Participation,
@@ -30,6 +31,7 @@ CONTRACTS = ContractMap("registry", {
         **e.keys, **_profile(e)}),
     # The BIN claim only enforces uniqueness; the registration is the fact.
     BinClaim.Claimed: INTERNAL,
+    CommitmentClaim.Claimed: INTERNAL,  # likewise: the commitment is the fact
     Funder.Registered: Publish(v1.FunderRegisteredV1, lambda e: {
         "funder_id": e.funder_id, "name_kk": e.name_kk, "name_ru": e.name_ru,
         "name_en": e.name_en, "organisation_type": e.organisation_type,

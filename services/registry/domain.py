@@ -123,6 +123,21 @@ class BinClaim(Aggregate):
         self.organisation_id = organisation_id
 
 
+class CommitmentClaim(Aggregate):
+    """Keeps a commitment id to one programme, platform-wide: equipment's ledgers, the read
+    model and the funders' traces all key money by commitment id alone. Saved together with
+    the programme's commitment, so two programmes racing for one id collide here."""
+
+    @staticmethod
+    def create_id(commitment_id: str, **_: object) -> uuid.UUID:
+        return natural_id("commitment", commitment_id)
+
+    @event("Claimed")
+    def __init__(self, commitment_id: str, programme_id: str) -> None:
+        self.commitment_id = commitment_id
+        self.programme_id = programme_id
+
+
 class Funder(Aggregate):
     """A foundation, party, akimat, ministry or company that funds or oversees programmes."""
 

@@ -17,17 +17,27 @@ from services.reporting.readmodel import SCHEMA
 SPLITS = """GROUPING SETS ((pair, grade, subject), (pair, grade, subject, small_class),
                           (pair, grade, subject, district_code))"""
 
+# A school's size class in a round's school year: that year's profile; failing it the
+# nearest earlier one, then the nearest later one. Never simply the newest: next year's
+# contingent must not move this year's pupils between the splits.
+CLASS_IN_YEAR = """LEFT JOIN LATERAL (
+      SELECT y.small_class FROM {s}.profiles y WHERE y.organisation_id = {school}
+       ORDER BY y.school_year <= {year} DESC,
+                CASE WHEN y.school_year <= {year} THEN y.school_year END DESC,
+                y.school_year LIMIT 1) y ON true"""
+
 ROUND_STATS = """
 WITH pairs AS (
   SELECT round_id AS pair, baseline_round_id AS baseline, round_id AS endline
     FROM {s}.rounds WHERE programme_id = %(p)s AND phase = 'endline'),
 scored AS (
   SELECT p.pair, CASE WHEN sc.round_id = p.baseline THEN 'baseline' ELSE 'endline' END AS phase,
-         sc.grade, sc.subject, sc.score, o.small_class, o.district_code,
+         sc.grade, sc.subject, sc.score, y.small_class, o.district_code,
          (r.subjects -> sc.subject ->> 'threshold')::int AS threshold
     FROM pairs p JOIN {s}.scores sc ON sc.round_id IN (p.baseline, p.endline)
     JOIN {s}.rounds r ON r.round_id = sc.round_id
-    LEFT JOIN {s}.organisations o ON o.organisation_id = sc.school_id)
+    LEFT JOIN {s}.organisations o ON o.organisation_id = sc.school_id
+    """ + CLASS_IN_YEAR.format(s="{s}", school="sc.school_id", year="r.school_year") + """)
 SELECT pair, phase, grade, subject, small_class, district_code,
        GROUPING(small_class) = 0 AS by_class, GROUPING(district_code) = 0 AS by_district,
        count(*), avg(score), avg((score >= threshold)::int)
@@ -41,12 +51,14 @@ WITH pairs AS (
     FROM {s}.rounds WHERE programme_id = %(p)s AND phase = 'endline'),
 matched AS (
   SELECT p.pair, b.grade, b.subject, b.score AS before, e.score AS after,
-         o.small_class, o.district_code
+         y.small_class, o.district_code
     FROM pairs p
+    JOIN {s}.rounds rb ON rb.round_id = p.baseline
     JOIN {s}.scores b ON b.round_id = p.baseline
     JOIN {s}.scores e ON e.round_id = p.endline AND e.pupil_ref = b.pupil_ref
                       AND e.subject = b.subject
-    LEFT JOIN {s}.organisations o ON o.organisation_id = b.school_id)
+    LEFT JOIN {s}.organisations o ON o.organisation_id = b.school_id
+    """ + CLASS_IN_YEAR.format(s="{s}", school="b.school_id", year="rb.school_year") + """)
 SELECT pair, grade, subject, small_class, district_code,
        GROUPING(small_class) = 0 AS by_class, GROUPING(district_code) = 0 AS by_district,
        count(*), avg(after - before), var_samp(before), var_samp(after)

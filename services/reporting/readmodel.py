@@ -73,9 +73,24 @@ ALTER TABLE {s}.cabinets ADD COLUMN IF NOT EXISTS procured_on date;
 CREATE TABLE IF NOT EXISTS {s}.rounds (
   round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
   school_year text, subjects jsonb);
+CREATE TABLE IF NOT EXISTS {s}.profiles (
+  organisation_id text, school_year text, small_class boolean, pupils int,
+  version int NOT NULL, PRIMARY KEY (organisation_id, school_year));
 CREATE TABLE IF NOT EXISTS {s}.scores (
   round_id text, pupil_ref text, subject text, school_id text, grade int, score int,
-  version int NOT NULL, PRIMARY KEY (round_id, pupil_ref, subject));
+  version int NOT NULL, PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject));
+DO $$ BEGIN
+  -- A score is keyed by the sheet that holds it (round, school, grade; its version is that
+  -- sheet's) and the pupil: one pupil recorded by two schools counts at each, as stored.
+  -- A model made with the older key (round, pupil, subject) is re-keyed; rebuild() then
+  -- brings back the scores that key had dropped.
+  IF (SELECT count(*) FROM information_schema.key_column_usage
+       WHERE table_schema = '{s}' AND table_name = 'scores'
+         AND constraint_name = 'scores_pkey') = 3 THEN
+    ALTER TABLE {s}.scores DROP CONSTRAINT scores_pkey,
+      ADD PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject);
+  END IF;
+END $$;
 """
 
 
@@ -219,6 +234,13 @@ def _organisation(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
     if "name_ru" in d:  # a registration arriving after a later profile still names it
         cur.execute(f"UPDATE {s}.organisations SET name_ru = %s WHERE organisation_id = %s",
                     (d["name_ru"], d["organisation_id"]))
+    # Every year's profile too: a round's small-class split uses the profile of its own
+    # school year, so next year's contingent never rewrites this year's outcomes.
+    cur.execute(f"INSERT INTO {s}.profiles VALUES (%s,%s,%s,%s,%s) "
+                "ON CONFLICT (organisation_id, school_year) DO UPDATE SET"
+                " small_class = EXCLUDED.small_class, pupils = EXCLUDED.pupils,"
+                f" version = EXCLUDED.version WHERE {s}.profiles.version < EXCLUDED.version",
+                (d["organisation_id"], d["school_year"], d["small_class"], d["pupils"], v))
 
 
 def _joined(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
@@ -321,11 +343,14 @@ def _round(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
                  d["school_year"], json.dumps(d["subjects"])))
 
 
+SCORE_KEY = "(round_id, school_id, grade, pupil_ref, subject)"
+
+
 def _scores(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
     rows = [(d["round_id"], e["pupil_ref"], e["subject"], d["school_id"], d["grade"],
              e["score"], v) for e in d["scores"]]
     psycopg2.extras.execute_values(
-        cur, f"INSERT INTO {s}.scores VALUES %s ON CONFLICT (round_id, pupil_ref, subject)"
+        cur, f"INSERT INTO {s}.scores VALUES %s ON CONFLICT {SCORE_KEY}"
         " DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version"
         f" WHERE {s}.scores.version < EXCLUDED.version", rows, page_size=1000)
 
@@ -337,15 +362,17 @@ def _correction(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
 
 def _scores_together(cur: Cursor, s: str, envelopes: list[Envelope]) -> None:
     """Every ScoresRecorded of a batch in one upsert; per score, the newest version."""
-    newest: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    newest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for e in envelopes:
         d, v = e.data, e.subjectversion
         for entry in d["scores"]:
-            key = (d["round_id"], entry["pupil_ref"], entry["subject"])
+            key = (d["round_id"], d["school_id"], d["grade"], entry["pupil_ref"],
+                   entry["subject"])
             if key not in newest or newest[key][-1] < v:
-                newest[key] = (*key, d["school_id"], d["grade"], entry["score"], v)
+                newest[key] = (d["round_id"], entry["pupil_ref"], entry["subject"],
+                               d["school_id"], d["grade"], entry["score"], v)
     psycopg2.extras.execute_values(
-        cur, f"INSERT INTO {s}.scores VALUES %s ON CONFLICT (round_id, pupil_ref, subject)"
+        cur, f"INSERT INTO {s}.scores VALUES %s ON CONFLICT {SCORE_KEY}"
         " DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version"
         f" WHERE {s}.scores.version < EXCLUDED.version", list(newest.values()),
         page_size=1000)

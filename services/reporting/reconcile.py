@@ -1,5 +1,6 @@
-"""Reconciliation: every indicator recomputed straight from the services' notification logs,
-by a plain fold written independently of the read model's SQL, and compared with it.
+"""Reconciliation: every indicator, every money line, every learning-outcome cell and every
+drill-down line recomputed straight from the services' notification logs, by a plain fold
+written independently of the read model's SQL, and compared with it.
 
 The logs are read in each source's own order, so the fold can be naive (last event wins);
 the read model had to get the same answer from any arrival order. Zero differences means no
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from services.reporting import readmodel, reports
+from services.reporting.outcomes import learning_outcomes
+from services.reporting.reconcile_outcomes import ScoreFold, outcome_differences
 from shared.contracts.envelope import Envelope
 
 
@@ -28,6 +31,11 @@ class Fold:
     cabinets: dict[str, dict[str, Any]] = field(default_factory=dict)
     rounds: dict[str, str] = field(default_factory=dict)
     scores: set[tuple[str, str, str]] = field(default_factory=set)
+    assessed_at: set[tuple[str, str, str]] = field(default_factory=set)  # round, school, pupil
+    # Keyed by programme and id, never by id alone: a commitment id that two programmes
+    # share shows up as a difference instead of one programme's money hiding the other's.
+    commitments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    outcomes: ScoreFold = field(default_factory=ScoreFold)
 
     def apply(self, e: Envelope) -> None:  # noqa: C901 - one branch per contract reads best
         d, t = e.data, e.type
@@ -49,12 +57,22 @@ class Fold:
             current = self.profiles.get(d["organisation_id"])
             if current is None or current[0] <= d["school_year"]:
                 self.profiles[d["organisation_id"]] = (d["school_year"], d["pupils"])
+            self.outcomes.apply(e)
+        elif t == "FundingCommitted":
+            self.commitments[(d["programme_id"], d["commitment_id"])] = {
+                "funder_id": d["funder_id"], "amount_kzt": d["amount_kzt"]}
         elif t.startswith("Cabinet"):
             self._cabinet(t, d)
         elif t == "AssessmentRoundOpened":
             self.rounds[d["round_id"]] = d["programme_id"]
+            self.outcomes.apply(e)
         elif t == "ScoresRecorded":
             self.scores |= {(d["round_id"], s["pupil_ref"], s["subject"]) for s in d["scores"]}
+            self.assessed_at |= {(d["round_id"], d["school_id"], s["pupil_ref"])
+                                 for s in d["scores"]}
+            self.outcomes.apply(e)
+        elif t == "ScoreCorrected":
+            self.outcomes.apply(e)
 
     def _cabinet(self, t: str, d: dict[str, Any]) -> None:
         row = self.cabinets.setdefault(d["cabinet_id"], {
@@ -62,6 +80,8 @@ class Fold:
             "allocated": True, "delivered": False, "commissioned": False})
         if t in ("CabinetAllocated", "CabinetAllocationCancelled"):
             row["allocated"] = t == "CabinetAllocated"
+        elif t == "CabinetProcured":
+            row["cost_kzt"], row["commitment_id"] = d["cost_kzt"], d["commitment_id"]
         elif t == "CabinetDelivered":
             row["delivered"] = True
         elif t == "CabinetCommissioned":
@@ -95,17 +115,72 @@ class Fold:
         }
 
 
+    def money(self, programme_id: str) -> dict[str, int]:
+        """Committed and procured in total and per commitment, as `reports.money` has them."""
+        out: dict[str, int] = {}
+        for (p, commitment_id), line in self.commitments.items():
+            if p != programme_id:
+                continue
+            procured = sum(c.get("cost_kzt", 0) for c in self.cabinets.values()
+                           if c.get("commitment_id") == commitment_id and c["allocated"]
+                           and c["programme_id"] == p)
+            out[f"{commitment_id}:committed_kzt"] = line["amount_kzt"]
+            out[f"{commitment_id}:procured_kzt"] = procured
+        out["committed_kzt"] = sum(v for k, v in out.items() if k.endswith(":committed_kzt"))
+        out["procured_kzt"] = sum(v for k, v in out.items() if k.endswith(":procured_kzt"))
+        return out
+
+    def organisations(self, programme_id: str) -> dict[str, dict[str, int]]:
+        """Each organisation's drill-down line, as `reports.organisations` has it."""
+        rounds = {r for r, q in self.rounds.items() if q == programme_id}
+        out = {}
+        for q, school in self.participants:
+            if q != programme_id:
+                continue
+            cabinets = [c for c in self.cabinets.values() if c["programme_id"] == q
+                        and c["organisation_id"] == school and c["allocated"]]
+            out[school] = {
+                "pupils": self.profiles.get(school, ("", 0))[1],
+                "participants_trained": len({r["participant_id"] for r in self.enrolments.values()
+                                             if r["programme_id"] == q and r["school_id"] == school
+                                             and r["status"] == "completed"}),
+                "cabinets": len(cabinets),
+                "cabinets_commissioned": sum(c["commissioned"] for c in cabinets),
+                "pupils_assessed": len({ref for r, at, ref in self.assessed_at
+                                        if r in rounds and at == school})}
+        return out
+
+
+def _compare(programme_id: str, kind: str, expected: dict[str, Any],
+             actual: dict[str, Any], only_expected: bool = False) -> list[dict[str, Any]]:
+    names = set(expected) if only_expected else set(expected) | set(actual)
+    return [{"programme_id": programme_id, "indicator": f"{kind}{name}",
+             "from_logs": expected.get(name), "read_model": actual.get(name)}
+            for name in sorted(names) if expected.get(name) != actual.get(name)]
+
+
 def differences(envelopes: Iterable[Envelope], cur: Any, programmes: Iterable[str],
                 schema: str = readmodel.SCHEMA) -> list[dict[str, Any]]:
-    """[{programme_id, indicator, from_logs, read_model}] for every figure that disagrees."""
+    """[{programme_id, indicator, from_logs, read_model}] for every figure that disagrees:
+    indicators by name, money as `money:…`, drill-down lines as `organisation:<id>:…`,
+    learning outcomes as `outcome:<endline>:<grade>:<subject>:<split>:…`."""
     fold = Fold()
     for envelope in envelopes:
         fold.apply(envelope)
     out = []
-    for programme_id in programmes:
-        expected = fold.figures(programme_id)
-        actual = reports.figures(cur, programme_id, schema)
-        out += [{"programme_id": programme_id, "indicator": name,
-                 "from_logs": value, "read_model": actual[name]}
-                for name, value in expected.items() if actual[name] != value]
+    for p in programmes:
+        out += _compare(p, "", fold.figures(p), reports.figures(cur, p, schema))
+        money = reports.money(cur, p, schema)
+        out += _compare(p, "money:", fold.money(p), {
+            "committed_kzt": money["committed_kzt"], "procured_kzt": money["procured_kzt"],
+            **{f"{c['commitment_id']}:{k}": c[k] for c in money["commitments"]
+               for k in ("committed_kzt", "procured_kzt")}})
+        lines = {o["organisation_id"]: o for o in reports.organisations(cur, p, schema)}
+        for school, expected in fold.organisations(p).items():
+            out += _compare(p, f"organisation:{school}:", expected, lines.pop(school, {}),
+                            only_expected=True)
+        out += [{"programme_id": p, "indicator": f"organisation:{school}", "from_logs": None,
+                 "read_model": "a line"} for school in lines]
+        out += outcome_differences(p, fold.outcomes.cells(p),
+                                   learning_outcomes(cur, p, schema))
     return out

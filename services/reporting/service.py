@@ -12,7 +12,7 @@ import logging
 import secrets
 import time
 from typing import Any, Callable, Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import kombu
 import psycopg2
@@ -39,6 +39,7 @@ from services.reporting import (
     trace,
     xlsx,
 )
+from services.reporting.spreadsheet import csv_cell, csv_row
 from shared.commands import command
 from shared.config import amqp_uri
 from shared.contracts.registry import schema_instance
@@ -248,8 +249,9 @@ def report_csv(report: dict[str, Any]) -> str:
         writer.writerow(["indicator", i["indicator"], i["target"], i["actual"],
                          i["share_reached"], "", "", ""])
     for c in report["money"]["commitments"]:
-        writer.writerow(["commitment", f"{c['commitment_id']} ({c['funder_id']}, {c['scope']})",
-                         "", "", "", c["committed_kzt"], c["procured_kzt"], c["remaining_kzt"]])
+        writer.writerow(csv_row([
+            "commitment", f"{c['commitment_id']} ({c['funder_id']}, {c['scope']})",
+            "", "", "", c["committed_kzt"], c["procured_kzt"], c["remaining_kzt"]]))
     if report["learning_outcomes"]:
         writer.writerow([])
         writer.writerow(["endline_round", "grade", "subject", "split", "baseline_mean",
@@ -287,12 +289,27 @@ def answered(handler: Any) -> Any:
     return wrapper
 
 
+class ProgrammePath(Schema):
+    programme_id = Ref(required=True)
+
+
+def same_origin(request: Any) -> bool:
+    """True unless the request names another site as its origin (Origin, else Referer). A
+    client that sends neither (curl, a script) is not a browser on another site's page."""
+    claimed = request.headers.get("Origin") or request.headers.get("Referer")
+    if not claimed:
+        return True
+    behind_proxy = request.headers.get("X-Forwarded-Host")
+    host = (behind_proxy or request.host or "").lower()
+    return urlsplit(claimed).netloc.lower() == host
+
+
 def rows_csv(lines: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     if lines:
         writer = csv.DictWriter(out, fieldnames=list(lines[0]))
         writer.writeheader()
-        writer.writerows(lines)
+        writer.writerows({k: csv_cell(v) for k, v in line.items()} for line in lines)
     return out.getvalue()
 
 
@@ -455,19 +472,26 @@ class ReportingService:
     @http("POST", "/v1/session")
     @answered
     def session(self, request: Any) -> Response:
-        """Form post {token, programme_id}: a valid token is set as an HttpOnly, SameSite
-        cookie (scripts cannot read it; other sites cannot send it) and the browser goes to
-        the dashboard. A bad token gets the form again, 401."""
-        token = request.form.get("token", "").strip()
-        programme_id = request.form.get("programme_id", "")
+        """Form post {token, programme_id}: a valid token opens a dashboard session, whose own
+        secret is set as an HttpOnly, SameSite=Strict cookie, and the browser goes to the
+        dashboard. A bad token gets the form again, 401. A post from another site's page
+        (its Origin, or failing that its Referer, is not this host) is refused, 403: no page
+        elsewhere can log a browser in."""
+        if not same_origin(request):
+            return _json({"error": "forbidden", "message": "a login must come from this "
+                          "site's own form", "errors": {"Origin": [
+                              "Must be this site's own origin."]}}, 403)
+        programme_id = load(ProgrammePath(), {
+            "programme_id": request.form.get("programme_id", "")})["programme_id"]
         with self.read_model.cursor() as cur:
-            funder_id = tokens.funder_of(cur, f"Bearer {token}")
-        if funder_id is None:
+            found = tokens.token_of(cur, f"Bearer {request.form.get('token', '').strip()}")
+            secret = None if found is None else tokens.open_session(cur, found[0])
+        if secret is None:
             return _html(dashboard.login_page(programme_id, "The token is not valid."), 401)
         response = Response(status=303, headers={
             "Location": f"/v1/dashboard/{quote(programme_id, safe='')}"})
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
-                            path="/v1/", max_age=8 * 3600,
+        response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="Strict",
+                            path="/v1/", max_age=tokens.SESSION_HOURS * 3600,
                             secure=request.headers.get("X-Forwarded-Proto") == "https")
         return response
 
@@ -527,9 +551,9 @@ class ReportingService:
         session cookie counts only where asked (the HTML dashboard), never for the API.
         With `cached`, one statement settles the token and the programme first, and what
         `cached` finds for that state of the model is served with no transaction."""
+        load(ProgrammePath(), {"programme_id": programme_id})  # 400 names it: NUL, junk
         authorization = request.headers.get("Authorization")
-        if authorization is None and allow_cookie and request.cookies.get(SESSION_COOKIE):
-            authorization = f"Bearer {request.cookies[SESSION_COOKIE]}"
+        session = request.cookies.get(SESSION_COOKIE) if allow_cookie else None
         response = None
         if cached is not None and "as_of" not in request.args:  # parsed after the token
             response = self._answered_at_once(authorization, programme_id, cached)
@@ -537,7 +561,9 @@ class ReportingService:
             REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
             return response
         with self.read_model.cursor() as cur:
-            funder_id = tokens.funder_of(cur, authorization)
+            funder_id = (tokens.funder_of_session(cur, session)
+                         if authorization is None and session else
+                         tokens.funder_of(cur, authorization))
             if funder_id is None:
                 response = _unauthorized()
             else:

@@ -3,6 +3,10 @@
 A token is 32 random bytes (url-safe base64). The table keeps its SHA-256, so a leaked
 database yields no usable token; the lookup is by hash and the final comparison constant-time.
 Tokens live outside the read model's schema, so a rebuild never logs anyone out.
+
+A dashboard session is its own secret, not the token: the cookie carries 32 other random
+bytes, stored hashed, valid for `SESSION_HOURS` and only while the token that opened it is
+not revoked. A stolen cookie is therefore no API token, and it dies with its token.
 """
 
 from __future__ import annotations
@@ -13,10 +17,15 @@ import secrets
 from typing import Any
 
 TABLE = "reporting_tokens"
+SESSIONS = "reporting_sessions"
+SESSION_HOURS = 8
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
   token_id text PRIMARY KEY, funder_id text NOT NULL, token_sha256 text NOT NULL UNIQUE,
-  created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz)
+  created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz);
+CREATE TABLE IF NOT EXISTS {SESSIONS} (
+  session_sha256 text PRIMARY KEY, token_id text NOT NULL REFERENCES {TABLE} (token_id),
+  expires_at timestamptz NOT NULL);
 """
 
 
@@ -39,19 +48,51 @@ def revoke(cur: Any, token_id: str) -> bool:
 
 
 def bearer_digest(authorization: str | None) -> str | None:
-    """The hash of a `Bearer <token>` header's token; None if there is none."""
-    if not authorization or not authorization.startswith("Bearer "):
+    """The hash of a `Bearer <token>` header's token; None if there is none. The scheme is
+    case-insensitive (RFC 7235 §2.1): `bearer x` is as good as `Bearer x`."""
+    scheme, _, credentials = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
         return None
-    return _digest(authorization[len("Bearer "):].strip())
+    return _digest(credentials.strip())
+
+
+def token_of(cur: Any, authorization: str | None) -> tuple[str, str] | None:
+    """(token_id, funder_id) of a `Bearer <token>` header, or None (missing, bad, revoked)."""
+    digest = bearer_digest(authorization)
+    if digest is None:
+        return None
+    cur.execute(f"SELECT token_id, funder_id, token_sha256 FROM {TABLE} "
+                "WHERE token_sha256 = %s AND revoked_at IS NULL", (digest,))
+    row = cur.fetchone()
+    if row is None or not hmac.compare_digest(row[2], digest):
+        return None
+    return str(row[0]), str(row[1])
 
 
 def funder_of(cur: Any, authorization: str | None) -> str | None:
     """The funder a `Bearer <token>` header belongs to, or None (missing, bad, revoked)."""
-    digest = bearer_digest(authorization)
-    if digest is None:
+    found = token_of(cur, authorization)
+    return None if found is None else found[1]
+
+
+def open_session(cur: Any, token_id: str) -> str:
+    """A new dashboard session for the token; returns its secret (shown to the browser once)."""
+    secret = secrets.token_urlsafe(32)
+    cur.execute(f"DELETE FROM {SESSIONS} WHERE expires_at < now()")
+    cur.execute(f"INSERT INTO {SESSIONS} (session_sha256, token_id, expires_at) "
+                f"VALUES (%s, %s, now() + interval '{SESSION_HOURS} hours')",
+                (_digest(secret), token_id))
+    return secret
+
+
+def funder_of_session(cur: Any, secret: str | None) -> str | None:
+    """The funder of a live session: not expired, its token not revoked; else None."""
+    if not secret:
         return None
-    cur.execute(f"SELECT funder_id, token_sha256 FROM {TABLE} WHERE token_sha256 = %s "
-                "AND revoked_at IS NULL", (digest,))
+    digest = _digest(secret)
+    cur.execute(f"SELECT t.funder_id, s.session_sha256 FROM {SESSIONS} s "
+                f"JOIN {TABLE} t USING (token_id) WHERE s.session_sha256 = %s "
+                "AND s.expires_at > now() AND t.revoked_at IS NULL", (digest,))
     row = cur.fetchone()
     if row is None or not hmac.compare_digest(row[1], digest):
         return None

@@ -44,7 +44,7 @@ class Trace(Fold):
     profile_events: dict[str, Envelope] = field(default_factory=dict)
     cabinet_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     first_scores: dict[tuple[str, str], Envelope] = field(default_factory=dict)  # round, pupil
-    commitments: dict[str, Envelope] = field(default_factory=dict)
+    commitments: dict[tuple[str, str], Envelope] = field(default_factory=dict)
 
     def apply(self, e: Envelope) -> None:  # noqa: C901 - one branch per contract reads best
         super().apply(e)
@@ -70,7 +70,8 @@ class Trace(Fold):
             for score in d["scores"]:
                 self.first_scores.setdefault((d["round_id"], score["pupil_ref"]), e)
         elif t == "FundingCommitted":
-            self.commitments[d["commitment_id"]] = e
+            # By programme and id: one programme's commitment never hides another's.
+            self.commitments[(d["programme_id"], d["commitment_id"])] = e
 
     # ------------------------------------------------------------ the lists
     def entries(self, p: str, indicator: str) -> list[dict[str, Any]]:  # noqa: C901
@@ -149,7 +150,7 @@ class Trace(Fold):
         if indicator == "committed_kzt":
             return [_ref(e, commitment_id=k, funder_id=e.data["funder_id"])
                     | {"value": e.data["amount_kzt"]}
-                    for k, e in self.commitments.items() if e.data["programme_id"] == p]
+                    for (q, k), e in self.commitments.items() if q == p]
         return [_ref(e, cabinet_id=cid, commitment_id=e.data["commitment_id"])
                 | {"value": e.data["cost_kzt"]}
                 for (cid, kind), e in self.cabinet_events.items()

@@ -20,7 +20,15 @@ def _sheet(book: Workbook, title: str, columns: list[str], rows: list[list[Any]]
     for row in rows:
         sheet.append([Decimal(v) if c in DECIMAL_COLUMNS and v is not None else v
                       for c, v in zip(columns, row, strict=True)])
+        _text_stays_text(sheet[sheet.max_row])
     sheet.freeze_panes = "A2"
+
+
+def _text_stays_text(cells: Any) -> None:
+    # openpyxl stores any string that starts with "=" as a formula; names are never formulas.
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def workbook(report: dict[str, Any], districts: list[dict[str, Any]],

@@ -81,6 +81,7 @@ class Enrolment(Aggregate):
         self.management_team_id = management_team_id
         self.enrolled_on = enrolled_on
         self.sessions: dict[str, Decimal] = {}
+        self.attended_on: dict[str, date] = {}
         self.status = "enrolled"
         self.closed_on: date | None = None
 
@@ -107,6 +108,19 @@ class Enrolment(Aggregate):
             raise DomainRuleViolated(
                 f"enrolment is {self.status} since {self.closed_on}; cannot {action}")
 
+    def check_not_before_enrolment(self, day: date, field: str, what: str) -> None:
+        if day < self.enrolled_on:
+            raise DomainRuleViolated(
+                f"{what} on {day} is before enrolment on {self.enrolled_on}",
+                {field: [f"Must be on or after the enrolment date {self.enrolled_on}."]})
+
+    def check_not_before_attendance(self, day: date, field: str, what: str) -> None:
+        last = max(self.attended_on.values(), default=None)
+        if last is not None and day < last:
+            raise DomainRuleViolated(
+                f"{what} on {day} is before the last attended session on {last}",
+                {field: [f"Must be on or after the last attended session {last}."]})
+
     def record_attendance(self, session_id: str, attended_on: date, hours: Decimal) -> None:
         if session_id in self.sessions:
             if self.sessions[session_id] != hours:
@@ -114,20 +128,21 @@ class Enrolment(Aggregate):
                                f"{self.sessions[session_id]} hours, not {hours}")
             return
         self.check_is_open("record attendance")
-        if attended_on < self.enrolled_on:
-            raise DomainRuleViolated(
-                f"attendance on {attended_on} is before enrolment on {self.enrolled_on}")
+        self.check_not_before_enrolment(attended_on, "attended_on", "attendance")
         self._record_attendance(session_id, attended_on, hours, self.keys())
 
     @event("AttendanceRecorded")
     def _record_attendance(self, session_id: str, attended_on: date, hours: Decimal,
                            keys: dict[str, str | None]) -> None:
         self.sessions[session_id] = hours
+        self.attended_on[session_id] = attended_on
 
     def complete(self, completed_on: date, required_hours: Decimal) -> None:
         if self.status == "completed":
             return
         self.check_is_open("complete it")
+        self.check_not_before_enrolment(completed_on, "completed_on", "completion")
+        self.check_not_before_attendance(completed_on, "completed_on", "completion")
         if self.attended_hours < required_hours:
             raise DomainRuleViolated(
                 f"attended {self.attended_hours} hours of the {required_hours} the course "
@@ -144,6 +159,7 @@ class Enrolment(Aggregate):
         if self.status == "dropped":
             return
         self.check_is_open("drop it")
+        self.check_not_before_enrolment(dropped_on, "dropped_on", "dropping out")
         self._drop(dropped_on, reason, self.keys())
 
     @event("Dropped")

@@ -110,6 +110,25 @@ def test_an_endline_names_a_baseline_of_the_same_programme(app):
         app.open_round("OTHER-END", **{**endline, "programme_id": "uralsk"})
 
 
+def test_rejects_a_round_opened_outside_its_school_year_naming_the_field(app):
+    details = dict(programme_id="aktobe", school_year="2024-2025", phase="baseline",
+                   grades=[6], subjects=SUBJECTS, baseline_round_id=None)
+    for day in (date(2019, 9, 16), date(2024, 7, 31), date(2025, 8, 1)):
+        with pytest.raises(DomainRuleViolated, match="outside school year") as refused:
+            app.open_round("AKT-2019", opened_on=day, **details)
+        assert "opened_on" in refused.value.errors
+    assert app.find(domain.AssessmentRound.create_id("AKT-2019"), domain.AssessmentRound) is None
+    assert app.open_round("AKT-2024", opened_on=date(2024, 8, 26), **details)
+
+
+def test_rejects_an_endline_opened_before_its_baseline(app):
+    with pytest.raises(DomainRuleViolated, match="before its baseline") as refused:
+        app.open_round("AKT-END", programme_id="aktobe", school_year="2023-2024",
+                       phase="endline", grades=[6], subjects=SUBJECTS,
+                       opened_on=date(2023, 9, 1), baseline_round_id="AKT-BASE")
+    assert "opened_on" in refused.value.errors
+
+
 def test_a_long_sheet_is_loaded_from_a_snapshot(app):
     for n in range(SNAPSHOT_EVERY + 1):
         app.record_scores("AKT-BASE", "AKT-001", entries((f"P{n}", 10, "math", n % 40)))

@@ -175,6 +175,9 @@ def test_faults_are_reported_and_resolved_once(app):
     app.deliver(cabinet, date(2023, 6, 1), [{"item": "laptop", "quantity": 10}], "ST-1")
     with pytest.raises(DomainRuleViolated, match="no fault F-1"):
         app.resolve_fault(cabinet, "F-1", date(2023, 6, 2), "fixed")
+    with pytest.raises(DomainRuleViolated, match="before delivery") as refused:
+        app.report_fault(cabinet, "F-0", date(2023, 5, 20), "dated before the delivery")
+    assert "reported_on" in refused.value.errors
     app.report_fault(cabinet, "F-1", date(2023, 6, 2), "panel does not start")
     app.report_fault(cabinet, "F-1", date(2023, 6, 2), "panel does not start")
     with pytest.raises(DomainRuleViolated, match="before it was reported"):

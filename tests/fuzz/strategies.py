@@ -11,6 +11,11 @@ from typing import Any
 from hypothesis import strategies as st
 from marshmallow import Schema, fields, validate
 
+# Text that broke an edge before: control characters (NUL cannot be stored in PostgreSQL
+# text), and formula-like strings that a spreadsheet would run once exported.
+TRICKY_TEXT = st.sampled_from([
+    "a\x00b", "\x00", "name\x1f", "\x7f", "line\x0bbreak", '=HYPERLINK("http://x","y")',
+    "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR"])
 JUNK = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
     st.text(max_size=40), st.just(""), st.just("\x00"), st.just("x" * 5000),
@@ -47,7 +52,7 @@ def for_field(field: fields.Field, depth: int = 0,
         typed = st.uuids().map(str)
     else:
         typed = st.one_of(st.text(max_size=60), st.from_regex(r"[A-Za-z0-9-]{1,30}",
-                                                              fullmatch=True))
+                                                              fullmatch=True), TRICKY_TEXT)
     return st.one_of(typed, typed, typed, JUNK) if wild else typed
 
 

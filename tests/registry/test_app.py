@@ -148,3 +148,21 @@ def test_the_summary_counts_size_classes_contingent_and_money(app):
     assert summary["uncommitted_kzt"] == 4_063_255_771 - 2_064_199_025
     assert Directory(app).programme_summary("aktobe", "2030-2031")[
         "without_profile_for_year"] == 2
+
+
+def test_refuses_a_commitment_id_another_programme_already_uses(app):
+    launch(app)
+    commit(app)
+    app.launch_programme(programme_id="baquatty", name_kk="Бақуатты", name_ru="Бакуатты",
+                         name_en=None, regions=["11"], start=date(2024, 1, 1),
+                         end=date(2025, 12, 31), models=["online_teaching"], budget_kzt=None)
+    with pytest.raises(Conflict) as refused:
+        app.commit_funding(programme_id="baquatty", funder_id="qh", commitment_id="QH-EQ",
+                           scope="training", amount_kzt=1_000_000,
+                           committed_on=date(2024, 2, 1))
+    assert "aktobe" in refused.value.errors["commitment_id"][0]
+    assert app.programme("baquatty").commitments == {}
+    # The same commitment re-sent to its own programme still stores nothing twice.
+    before = app.last_notification_id()
+    commit(app)
+    assert app.last_notification_id() == before

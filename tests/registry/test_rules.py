@@ -89,8 +89,8 @@ def test_an_import_row_reads_csv_text_and_treats_empty_cells_as_missing():
 
 
 def test_every_internal_registry_event_is_in_the_contract_map():
-    aggregates = [domain.Organisation, domain.BinClaim, domain.Funder, domain.Programme,
-                  domain.Participation]
+    aggregates = [domain.Organisation, domain.BinClaim, domain.CommitmentClaim, domain.Funder,
+                  domain.Programme, domain.Participation]
     event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
                      if isinstance(value, type) and issubclass(value, aggregate.Event)
                      and name not in ("Event", "Created")}

@@ -74,6 +74,30 @@ def test_rejects_attendance_before_enrolment():
         an_enrolment().record_attendance("s0", date(2024, 8, 1), Decimal(2))
 
 
+def test_rejects_completion_dated_before_enrolment_naming_the_field():
+    enrolment = an_enrolment()
+    enrolment.record_attendance("s1", date(2024, 9, 3), Decimal(20))
+    with pytest.raises(DomainRuleViolated, match="before enrolment") as refused:
+        enrolment.complete(date(2024, 8, 30), Decimal(20))
+    assert "completed_on" in refused.value.errors
+    assert enrolment.status == "enrolled"
+
+
+def test_rejects_completion_dated_before_the_last_attended_session():
+    enrolment = an_enrolment()
+    enrolment.record_attendance("s1", date(2024, 9, 3), Decimal(12))
+    enrolment.record_attendance("s2", date(2024, 9, 24), Decimal(8))
+    with pytest.raises(DomainRuleViolated, match="last attended session") as refused:
+        enrolment.complete(date(2024, 9, 20), Decimal(20))
+    assert "completed_on" in refused.value.errors
+
+
+def test_rejects_dropping_out_dated_before_enrolment_naming_the_field():
+    with pytest.raises(DomainRuleViolated, match="before enrolment") as refused:
+        an_enrolment().drop(date(2024, 6, 1), "moved away")
+    assert "dropped_on" in refused.value.errors
+
+
 def test_trainer_leads_only_certified_subjects_of_their_programme():
     trainer = Trainer(person_id="TR-1", programme_id="baquatty", school_id="S-001",
                       subjects=["pedagogy"], certified_on=date(2024, 6, 1))
