@@ -10,6 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from services.reporting.trace import INDICATORS
+from shared.fields import OPAQUE_ID
 
 
 class Indicator(Schema):
@@ -159,7 +160,8 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
             "content": {"application/json": {"schema": "Error"}}}
         operation["parameters"] = [
             {"name": "programme_id", "in": "path", "required": True,
-             "schema": {"type": "string"}},
+             "schema": {"type": "string", "pattern": OPAQUE_ID.regex.pattern},
+             "description": "An opaque id; anything else (a NUL, a space) gets 400"},
             {"name": "as_of", "in": "query", "required": False,
              "schema": {"oneOf": [{"type": "string", "format": "date"},
                                   {"type": "string", "format": "date-time"}]},
