@@ -59,7 +59,7 @@ status() {
     fi
   elif [ -f "$pidfile" ]; then
     log "$svc EXITED (was pid $(cat "$pidfile")); the end of $RUN/$svc.log:"
-    tail -n 8 "$RUN/$svc.log" 2>/dev/null | sed 's/^/    /'
+    { tail -n 8 "$RUN/$svc.log" 2>/dev/null || true; } | sed 's/^/    /'
     log "restart it with: bash scripts/services.sh start $svc"; down=1
   else
     log "$svc not started"

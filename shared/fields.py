@@ -18,7 +18,7 @@ def Ref(**kwargs: object) -> fields.String:  # noqa: N802 - reads like a field c
 # Control characters (NUL above all: PostgreSQL text cannot hold it, so one would poison
 # every read model that projects the event) are never part of a name, a title or a reason.
 NO_CONTROL_CHARACTERS = validate.Regexp(
-    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]*$",
     error="Must not contain control characters (such as NUL).")
 
 

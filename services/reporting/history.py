@@ -43,6 +43,17 @@ CREATE INDEX IF NOT EXISTS {BUILDS}_by_funder ON {BUILDS} (funder_id, built_at);
 """
 
 
+def forget_all(cur: Any) -> int:
+    """Drop every past moment's schema (they are built again on first use); for a new model
+    version, whose tables the old moments lack. Returns how many were dropped."""
+    cur.execute(f"SELECT schema_name FROM {REGISTRY}")
+    names = [row[0] for row in cur.fetchall()]
+    for name in names:
+        cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    cur.execute(f"DELETE FROM {REGISTRY}")
+    return len(names)
+
+
 class Rationed(Exception):
     """A past moment cannot be built now; `retry_after` says in how many seconds to ask."""
 

@@ -32,7 +32,8 @@ WITH pairs AS (
     FROM {s}.rounds WHERE programme_id = %(p)s AND phase = 'endline'),
 scored AS (
   SELECT p.pair, CASE WHEN sc.round_id = p.baseline THEN 'baseline' ELSE 'endline' END AS phase,
-         sc.grade, sc.subject, sc.score, y.small_class, o.district_code,
+         sc.grade, sc.subject, sc.score, coalesce(y.small_class, false) AS small_class,
+         o.district_code,
          (r.subjects -> sc.subject ->> 'threshold')::int AS threshold
     FROM pairs p JOIN {s}.scores sc ON sc.round_id IN (p.baseline, p.endline)
     JOIN {s}.rounds r ON r.round_id = sc.round_id
@@ -51,7 +52,7 @@ WITH pairs AS (
     FROM {s}.rounds WHERE programme_id = %(p)s AND phase = 'endline'),
 matched AS (
   SELECT p.pair, b.grade, b.subject, b.score AS before, e.score AS after,
-         y.small_class, o.district_code
+         coalesce(y.small_class, false) AS small_class, o.district_code
     FROM pairs p
     JOIN {s}.rounds rb ON rb.round_id = p.baseline
     JOIN {s}.scores b ON b.round_id = p.baseline

@@ -103,13 +103,28 @@ def create(cur: Cursor, schema: str = SCHEMA) -> None:
 POINTER = "reporting_read_model"
 
 
+# What the tables mean. A model built by an older version may lack facts a newer one keeps
+# (version 2: each school year's profile, scores keyed by their sheet), so it is rebuilt from
+# the logs; a fresh database starts at this version.
+MODEL_VERSION = 2
+
+
 def ensure_current(cur: Cursor) -> str:
     cur.execute(f"CREATE TABLE IF NOT EXISTS {POINTER} (id int PRIMARY KEY CHECK (id = 1),"
                 " schema_name text NOT NULL)")
-    cur.execute(f"INSERT INTO {POINTER} VALUES (1, %s) ON CONFLICT DO NOTHING", (SCHEMA,))
+    cur.execute(f"ALTER TABLE {POINTER} ADD COLUMN IF NOT EXISTS model_version int NOT NULL"
+                " DEFAULT 1")
+    cur.execute(f"INSERT INTO {POINTER} (id, schema_name, model_version) VALUES (1, %s, %s)"
+                " ON CONFLICT DO NOTHING", (SCHEMA, MODEL_VERSION))
     schema = current(cur)
     create(cur, schema)
     return schema
+
+
+def outdated(cur: Cursor) -> bool:
+    """True when the live model was built by an older version: rebuild it."""
+    cur.execute(f"SELECT model_version FROM {POINTER} WHERE id = 1")
+    return int(cur.fetchone()[0]) < MODEL_VERSION
 
 
 def current(cur: Cursor, lock: bool = False) -> str:
@@ -122,7 +137,8 @@ def current(cur: Cursor, lock: bool = False) -> str:
 def switch(cur: Cursor, schema: str) -> str:
     """Make `schema` the live read model; returns the one it replaces."""
     old = current(cur)
-    cur.execute(f"UPDATE {POINTER} SET schema_name = %s WHERE id = 1", (schema,))
+    cur.execute(f"UPDATE {POINTER} SET schema_name = %s, model_version = %s WHERE id = 1",
+                (schema, MODEL_VERSION))
     return old
 
 

@@ -36,6 +36,9 @@ class Fold:
     # share shows up as a difference instead of one programme's money hiding the other's.
     commitments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     outcomes: ScoreFold = field(default_factory=ScoreFold)
+    # Reconciliation compares outcomes and drill-downs; the figure-events trace, which lives
+    # as long as the service, does not keep every score for them.
+    detailed: bool = True
 
     def apply(self, e: Envelope) -> None:  # noqa: C901 - one branch per contract reads best
         d, t = e.data, e.type
@@ -57,7 +60,8 @@ class Fold:
             current = self.profiles.get(d["organisation_id"])
             if current is None or current[0] <= d["school_year"]:
                 self.profiles[d["organisation_id"]] = (d["school_year"], d["pupils"])
-            self.outcomes.apply(e)
+            if self.detailed:
+                self.outcomes.apply(e)
         elif t == "FundingCommitted":
             self.commitments[(d["programme_id"], d["commitment_id"])] = {
                 "funder_id": d["funder_id"], "amount_kzt": d["amount_kzt"]}
@@ -65,13 +69,15 @@ class Fold:
             self._cabinet(t, d)
         elif t == "AssessmentRoundOpened":
             self.rounds[d["round_id"]] = d["programme_id"]
-            self.outcomes.apply(e)
+            if self.detailed:
+                self.outcomes.apply(e)
         elif t == "ScoresRecorded":
             self.scores |= {(d["round_id"], s["pupil_ref"], s["subject"]) for s in d["scores"]}
-            self.assessed_at |= {(d["round_id"], d["school_id"], s["pupil_ref"])
-                                 for s in d["scores"]}
-            self.outcomes.apply(e)
-        elif t == "ScoreCorrected":
+            if self.detailed:
+                self.assessed_at |= {(d["round_id"], d["school_id"], s["pupil_ref"])
+                                     for s in d["scores"]}
+                self.outcomes.apply(e)
+        elif t == "ScoreCorrected" and self.detailed:
             self.outcomes.apply(e)
 
     def _cabinet(self, t: str, d: dict[str, Any]) -> None:

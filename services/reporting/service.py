@@ -82,6 +82,13 @@ class ReadModel(DependencyProvider):
             cur.execute(daily.DDL)
             cur.execute(history.DDL)
             cur.execute(access.DDL)
+            # A model built by an older version is rebuilt from the logs once the sources
+            # answer (the catch-up thread does it); its past moments are dropped now.
+            self.rebuild_needed = readmodel.outdated(cur)
+            if self.rebuild_needed:
+                log.warning("the read model predates version %d: past moments dropped (%d); "
+                            "it is rebuilt from the logs", readmodel.MODEL_VERSION,
+                            history.forget_all(cur))
         conn.close()
         self.live: feed.LiveFeed | None = None
         self._stopping = False
@@ -110,7 +117,35 @@ class ReadModel(DependencyProvider):
             self.live = feed.LiveFeed(connection, self.dsn)
             self.live.run()
 
+    def rebuild(self) -> dict[str, Any]:
+        """A new model from the logs beside the live one, then one switch (see the RPC)."""
+        started = time.monotonic()
+        schema = f"rm_{int(time.time() * 1000)}"
+        with self.cursor() as cur:
+            readmodel.create(cur, schema)
+        applied = feed.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema)
+        with self.cursor() as cur:
+            old = readmodel.switch(cur, schema)
+        # Whatever the live feed applied to the old model meanwhile is in the logs too.
+        late = feed.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema)
+        with self.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {old} CASCADE")
+        return {"schema": schema, "replaced": old,
+                "events_applied": sum(applied.values()) + sum(late.values()),
+                "seconds": round(time.monotonic() - started, 2)}
+
+    def _rebuild_if_outdated(self) -> None:
+        while self.rebuild_needed and not self._stopping:
+            try:
+                log.warning("read model rebuilt for version %d: %s",
+                            readmodel.MODEL_VERSION, self.rebuild())
+                self.rebuild_needed = False
+            except Exception as exc:  # noqa: BLE001 - a source may be down; try again later
+                log.warning("rebuild postponed: %s: %s", type(exc).__name__, exc)
+                feed.sleep_until(time.monotonic() + self.interval)
+
     def _run_catch_up(self) -> None:
+        self._rebuild_if_outdated()
         deferred = 0
         while True:
             if self._live_feed_busy() and deferred < MAX_CATCH_UP_DEFERRALS:
@@ -299,7 +334,8 @@ def same_origin(request: Any) -> bool:
     claimed = request.headers.get("Origin") or request.headers.get("Referer")
     if not claimed:
         return True
-    behind_proxy = request.headers.get("X-Forwarded-Host")
+    # Behind chained proxies the header lists every hop; the client asked the first.
+    behind_proxy = (request.headers.get("X-Forwarded-Host") or "").split(",")[0].strip()
     host = (behind_proxy or request.host or "").lower()
     return urlsplit(claimed).netloc.lower() == host
 
@@ -372,21 +408,7 @@ class ReportingService:
         the live one, switch to it in one transaction and drop the old one. The endpoints
         keep answering from the old model until the switch. Reply: {"schema": "rm_...",
         "replaced": "rm", "events_applied": 5901, "seconds": 3.2}"""
-        started = time.monotonic()
-        schema = f"rm_{int(time.time() * 1000)}"
-        with self.read_model.cursor() as cur:
-            readmodel.create(cur, schema)
-        model = self.read_model
-        applied = feed.catch_up(model.amqp_uri, model.dsn, model.sources, schema=schema)
-        with self.read_model.cursor() as cur:
-            old = readmodel.switch(cur, schema)
-        # Whatever the live feed applied to the old model meanwhile is in the logs too.
-        late = feed.catch_up(model.amqp_uri, model.dsn, model.sources, schema=schema)
-        with self.read_model.cursor() as cur:
-            cur.execute(f"DROP SCHEMA {old} CASCADE")
-        return {"schema": schema, "replaced": old,
-                "events_applied": sum(applied.values()) + sum(late.values()),
-                "seconds": round(time.monotonic() - started, 2)}
+        return self.read_model.rebuild()
 
     # ------------------------------------------------------------ funders (HTTP)
     @http("GET", "/v1/programmes")

@@ -44,7 +44,8 @@ class Trace(Fold):
     profile_events: dict[str, Envelope] = field(default_factory=dict)
     cabinet_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     first_scores: dict[tuple[str, str], Envelope] = field(default_factory=dict)  # round, pupil
-    commitments: dict[tuple[str, str], Envelope] = field(default_factory=dict)
+    commitment_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
+    detailed: bool = False  # no outcome cells or drill-down detail: see Fold.detailed
 
     def apply(self, e: Envelope) -> None:  # noqa: C901 - one branch per contract reads best
         super().apply(e)
@@ -71,7 +72,7 @@ class Trace(Fold):
                 self.first_scores.setdefault((d["round_id"], score["pupil_ref"]), e)
         elif t == "FundingCommitted":
             # By programme and id: one programme's commitment never hides another's.
-            self.commitments[(d["programme_id"], d["commitment_id"])] = e
+            self.commitment_events[(d["programme_id"], d["commitment_id"])] = e
 
     # ------------------------------------------------------------ the lists
     def entries(self, p: str, indicator: str) -> list[dict[str, Any]]:  # noqa: C901
@@ -150,7 +151,7 @@ class Trace(Fold):
         if indicator == "committed_kzt":
             return [_ref(e, commitment_id=k, funder_id=e.data["funder_id"])
                     | {"value": e.data["amount_kzt"]}
-                    for (q, k), e in self.commitments.items() if q == p]
+                    for (q, k), e in self.commitment_events.items() if q == p]
         return [_ref(e, cabinet_id=cid, commitment_id=e.data["commitment_id"])
                 | {"value": e.data["cost_kzt"]}
                 for (cid, kind), e in self.cabinet_events.items()

@@ -136,7 +136,8 @@ class Platform:
         for port in ports:
             subprocess.run(["ss", "-K", "-tnH", "dport", "= :5672", "sport", f"= :{port}"],
                            capture_output=True, timeout=10, check=True)
-        return len(ports)
+        # `ss -K` silently does nothing without kernel support: count only what is gone.
+        return len(ports - self.local_ports(name))
 
     # ------------------------------------------------------------ servers
     @staticmethod

@@ -34,6 +34,8 @@ def watch(platform: Platform, load: Load, seconds: float, during: str) -> None:
         load.kill()
         raise
     platform.check_alive(during)
+    if load.finished != load.total:  # a worker died of something unforeseen
+        raise DeadlinePassed(f"{during}: the load's workers stopped early; {load.pending()}")
 
 
 def settle(platform: Platform, ledger: Ledger, seconds: float, during: str) -> dict[str, Any]:

@@ -360,3 +360,47 @@ def reached(web, token, moment=None):
     body = get(web, f"/v1/programmes/aktobe/report{query}", token).json()
     return {i["indicator"]: i["actual"] for i in body.get("indicators", [])}.get(
         "organisations_reached")
+
+
+def test_a_model_built_by_an_older_version_is_rebuilt_from_the_logs_on_start(stack):
+    """An upgrade: the live model has the version-1 score key, no per-year profiles and a
+    past moment built without them. Reporting re-keys it, drops the moment and rebuilds
+    the model from the logs by itself; the figures are then whole."""
+    import psycopg2
+
+    from services.reporting import history, readmodel
+
+    db = stack.reporting_config["READ_MODEL"]
+    conn = psycopg2.connect(host=db["host"], port=db["port"], dbname=db["dbname"],
+                            user=db["user"], password=db["password"])
+    with conn, conn.cursor() as cur:  # the state an older version left behind
+        cur.execute(history.DDL)
+        cur.execute("CREATE SCHEMA rm; CREATE TABLE rm.scores (round_id text, pupil_ref text,"
+                    " subject text, school_id text, grade int, score int, version int NOT"
+                    " NULL, PRIMARY KEY (round_id, pupil_ref, subject));"
+                    f"CREATE TABLE {readmodel.POINTER} (id int PRIMARY KEY, schema_name text"
+                    " NOT NULL); INSERT INTO reporting_read_model VALUES (1, 'rm');"
+                    "CREATE SCHEMA asof_old;"
+                    f"INSERT INTO {history.REGISTRY} VALUES ('asof_old', now())")
+    with stack("registry") as registry:
+        seed(registry, "qh", "aktobe", 2_064_199_025)
+    with stack("reporting") as reporting:
+        def rebuilt():
+            with conn, conn.cursor() as cur:
+                cur.execute(f"SELECT schema_name, model_version FROM {readmodel.POINTER}")
+                return cur.fetchone()
+        schema, version = wait_for(lambda: rebuilt()[0] != "rm" and rebuilt(), timeout=60)
+        assert version == readmodel.MODEL_VERSION
+        token = issue(reporting, "qh")
+        assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 2_064_199_025
+        assert reporting.reconcile()["differences"] == []
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM information_schema.schemata"
+                    " WHERE schema_name IN ('rm', 'asof_old')")
+        assert cur.fetchone()[0] == 0
+        cur.execute(f"SELECT count(*) FROM {history.REGISTRY}")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM information_schema.key_column_usage WHERE "
+                    "table_schema = %s AND table_name = 'scores'", (schema,))
+        assert cur.fetchone()[0] == 5
+    conn.close()
