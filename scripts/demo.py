@@ -19,6 +19,7 @@ from scripts import (  # noqa: E402
     load_registry,
     load_reporting,
 )
+from scripts import load_training as load_academies  # noqa: E402
 from scripts.calls import AMQP_URI, call_all  # noqa: E402
 from scripts.seed_training import PROGRAMME_ID, TARGETS, generate  # noqa: E402
 
@@ -85,6 +86,7 @@ def main() -> None:
         load_equipment.load(rpc)
         load_assessment.load(rpc)
         load_training(rpc)
+        load_academies.load(rpc)
         load_registry.print_summaries(rpc)
         load_equipment.print_summary(rpc)
         load_assessment.print_summary(rpc)

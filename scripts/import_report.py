@@ -32,6 +32,46 @@ def read_csv(path: Path, required: Sequence[str],
     return rows, [name for name in header if name not in known]
 
 
+def read_table(path: Path, required: Sequence[str],
+               optional: Sequence[str] = ()) -> tuple[list[dict[str, Any]], list[str]]:
+    """`read_csv` for a CSV file, and the same for an XLSX workbook's first sheet (row =
+    the sheet's row number; dates and numbers become the text a CSV would carry)."""
+    if path.suffix.lower() != ".xlsx":
+        return read_csv(path, required, optional)
+    from openpyxl import load_workbook  # only XLSX imports need it
+
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # noqa: BLE001 - zip, XML or openpyxl errors: not a workbook
+        raise UnusableFile(f"{path}: not a readable XLSX workbook ({exc})") from None
+    lines = sheet.iter_rows(values_only=True)
+    header = [str(v).strip() if v is not None else "" for v in next(lines, ())]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
+    known = {*required, *optional}
+    rows = []
+    for number, values in enumerate(lines, start=2):
+        if all(v is None for v in values):
+            continue
+        cells = {name: _text(value) for name, value in zip(header, values, strict=False)
+                 if name in known}
+        rows.append({**cells, "row": number})
+    return rows, [name for name in header if name and name not in known]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "date") and callable(value.date):  # a datetime cell
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 @dataclass
 class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)

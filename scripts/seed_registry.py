@@ -111,6 +111,8 @@ TARGETS = [
     ("aktobe-small-schools", "pupils_reached", AKTOBE_PUPILS),
     ("uralsk-accelerator", "organisations_reached", 85),
     ("uralsk-accelerator", "teachers_trained", 910),
+    ("uralsk-accelerator", "management_teams_trained", 85),
+    ("aktobe-small-schools", "teachers_trained", 576),
     ("kyzylorda-partner-directors", "managers_trained", 30),
     ("kyzylorda-partner-directors", "practices_published", 20),
     ("kyzylorda-partner-directors", "practices_adopted", 100),

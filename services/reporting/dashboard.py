@@ -72,8 +72,9 @@ INDICATOR_NAMES: dict[str, dict[str, str]] = {
                         "en": "Pupils assessed"},
     "practices_published": {"kk": "Жарияланған тәжірибелер", "ru": "Опубликовано практик",
                             "en": "Practices published"},
-    "practices_adopted": {"kk": "Енгізілген тәжірибелер", "ru": "Внедрено практик",
-                          "en": "Practices adopted"},
+    "practices_adopted": {"kk": "Тәжірибе енгізген мектептер",
+                          "ru": "Школ, внедривших практики",
+                          "en": "Schools adopting a practice"},
 }
 # Subjects are the assessment rounds' own keys (a round may add any); the usual ones of
 # Kazakhstan's curriculum are named here, any other is shown as its key, readably.

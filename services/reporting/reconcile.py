@@ -117,7 +117,8 @@ class Fold:
             "cabinets_commissioned": sum(c["commissioned"] for c in cabinets),
             "pupils_assessed": len({ref for r, ref, _ in self.scores if self.rounds.get(r) == p}),
             "practices_published": sum(q == p for q in self.practices.values()),
-            "practices_adopted": sum(q == p for q in self.adoptions.values()),
+            "practices_adopted": len({school for (_, school), q in self.adoptions.items()
+                                      if q == p}),
         }
 
 

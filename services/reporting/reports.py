@@ -43,7 +43,9 @@ ACTUALS = {
     "pupils_assessed": "SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc"
                        " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s",
     "practices_published": "SELECT count(*) FROM {s}.practices WHERE programme_id = %(p)s",
-    "practices_adopted": "SELECT count(*) FROM {s}.adoptions WHERE programme_id = %(p)s",
+    # "20 schools introduce their projects in 100 schools": distinct adopting schools.
+    "practices_adopted": "SELECT count(DISTINCT school_id) FROM {s}.adoptions"
+                         " WHERE programme_id = %(p)s",
 }
 
 

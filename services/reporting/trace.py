@@ -87,9 +87,14 @@ class Trace(Fold):
         if indicator == "practices_published":
             return [_ref(e, practice_id=k) | {"value": 1}
                     for k, e in self.published.items() if self.practices[k] == p]
-        if indicator == "practices_adopted":
-            return [_ref(e, practice_id=k[0], school_id=k[1]) | {"value": 1}
-                    for k, e in self.adopted.items() if self.adoptions[k] == p]
+        if indicator == "practices_adopted":  # a school counts once: its first adoption
+            first: dict[str, tuple[str, Envelope]] = {}
+            for (practice, school), e in sorted(self.adopted.items(),
+                                                key=lambda item: item[1].notificationid):
+                if self.adoptions[(practice, school)] == p:
+                    first.setdefault(school, (practice, e))
+            return [_ref(e, practice_id=practice, school_id=school) | {"value": 1}
+                    for school, (practice, e) in first.items()]
         if indicator == "organisations_reached":
             return [_ref(e, organisation_id=k[1]) | {"value": 1}
                     for k, e in self.joined.items() if k[0] == p]

@@ -15,7 +15,7 @@ from services.training.domain import (
     Trainer,
 )
 from shared.application import ServiceApplication, retry_on_conflict
-from shared.errors import Conflict, DomainRuleViolated
+from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 
 class TrainingApplication(ServiceApplication):
@@ -34,6 +34,13 @@ class TrainingApplication(ServiceApplication):
             raise DomainRuleViolated("completion_hours exceeds planned_hours")
         course = Course(**details)
         self.save(course)
+        return course
+
+    def course_by_code(self, programme_id: str, code: str) -> Course:
+        course = self.find(Course.create_id(programme_id=programme_id, code=code), Course)
+        if course is None:
+            raise NotFound(f"course {code} of programme {programme_id} not found",
+                           {"course_code": [f"No course {code} in {programme_id}."]})
         return course
 
     @retry_on_conflict()
@@ -84,6 +91,60 @@ class TrainingApplication(ServiceApplication):
         enrolment = self.load(enrolment_id, Enrolment, "enrolment")
         enrolment.drop(dropped_on, reason)
         self.save(enrolment)
+        return enrolment
+
+    # ---------------------------------------------------------------- in bulk
+    @retry_on_conflict()
+    def record_training(self, course_id: UUID, rows: list[dict[str, Any]]
+                        ) -> list[dict[str, Any]]:
+        """A course's participants in one transaction: per row the enrolment, the sessions
+        attended and the completion or drop-out, by the same rules as the single commands.
+        A row that breaks one is rejected with its field and reason, and stores nothing;
+        the others go on. A row already stored as it is comes back "unchanged"."""
+        course = self.load(course_id, Course, "course")
+        report, changed, seen = [], [], set()
+        for row in rows:
+            try:
+                if row["participant_id"] in seen:
+                    raise DomainRuleViolated("participant appears twice in this call", {
+                        "participant_id": ["Appears in another row of this call."]})
+                seen.add(row["participant_id"])
+                enrolment = self._apply_row(course, row)
+            except (DomainRuleViolated, Conflict) as exc:
+                report.append({"row": row["row"], "outcome": "rejected", "errors": exc.errors})
+                continue
+            fresh = bool(enrolment.pending_events)
+            report.append({"row": row["row"], "outcome": "recorded" if fresh else "unchanged"})
+            if fresh:
+                changed.append(enrolment)
+        if changed:
+            self.save(*changed)
+        return report
+
+    def _apply_row(self, course: Course, row: dict[str, Any]) -> Enrolment:
+        if row["role"] != course.audience:
+            raise DomainRuleViolated(f"course {course.code} is for {course.audience}s", {
+                "role": [f"Course {course.code} is for {course.audience}s."]})
+        enrolment = self.find(Enrolment.create_id(course.id, row["participant_id"]), Enrolment)
+        if enrolment is None:
+            enrolment = Enrolment(course_id=course.id, programme_id=course.programme_id,
+                                  participant_id=row["participant_id"],
+                                  school_id=row["school_id"], role=row["role"],
+                                  management_team_id=row["management_team_id"],
+                                  enrolled_on=row["enrolled_on"])
+        else:
+            enrolment.check_same_enrolment(row["school_id"], row["role"],
+                                           row["management_team_id"])
+        for name, what in (("completed_on", "completion"), ("dropped_on", "dropping out")):
+            if row[name] is not None:  # an export's sessions may be dated by the end
+                enrolment.check_not_before_enrolment(row[name], name, what)
+        for session in row["sessions"]:
+            enrolment.record_attendance(session["session_id"], session["attended_on"],
+                                        session["hours"])
+        if row["completed_on"] is not None:
+            enrolment.complete(row["completed_on"], course.completion_hours)
+        elif row["dropped_on"] is not None:
+            enrolment.drop(row["dropped_on"], row["drop_reason"])
         return enrolment
 
     # ---------------------------------------------------------------- trainers

@@ -65,6 +65,54 @@ class Enrol(Command):
                                   "management_team_id")
 
 
+MAX_ROWS_PER_CALL = 5000
+
+
+class Session(Schema):
+    session_id = Ref(required=True)
+    attended_on = fields.Date(required=True)
+    hours = fields.Decimal(required=True, places=1,
+                           validate=validate.Range(min=Decimal("0.5"), max=Decimal("2000")))
+
+
+class TrainingRow(Enrol):
+    """One participant of a course as a bulk row: the enrolment, the sessions attended and,
+    when known, the completion or the drop-out."""
+
+    course_id = fields.UUID(load_default=None)  # given once for the whole call
+    row = fields.Integer(required=True, strict=True)
+    sessions = fields.List(fields.Nested(Session), load_default=list,
+                           validate=validate.Length(max=200))
+    completed_on = fields.Date(load_default=None, allow_none=True)
+    dropped_on = fields.Date(load_default=None, allow_none=True)
+    drop_reason = Text(max_length=500, load_default=None, allow_none=True)
+
+    @validates_schema
+    def ends_once(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("completed_on") and data.get("dropped_on"):
+            raise ValidationError("A participant completes or drops out, not both.",
+                                  "dropped_on")
+        if data.get("dropped_on") and not data.get("drop_reason"):
+            raise ValidationError("Required with dropped_on.", "drop_reason")
+
+
+class RecordTraining(Command):
+    """The course by its id, or as an export names it: programme and course code."""
+
+    course_id = fields.UUID(load_default=None)
+    programme_id = Ref(load_default=None)
+    course_code = Ref(load_default=None)
+    rows = fields.List(fields.Dict(), required=True,
+                       validate=validate.Length(min=1, max=MAX_ROWS_PER_CALL))
+
+    @validates_schema
+    def names_one_course(self, data: dict[str, Any], **_: Any) -> None:
+        by_code = data.get("programme_id") and data.get("course_code")
+        if bool(data.get("course_id")) == bool(by_code):
+            raise ValidationError("Give course_id, or programme_id with course_code.",
+                                  "course_id")
+
+
 class RecordAttendance(Command):
     enrolment_id = fields.UUID(required=True)
     session_id = Ref(required=True)

@@ -10,7 +10,9 @@ from services.training.contracts import CONTRACTS
 from services.training.domain import Course, Enrolment
 from services.training.tally import TrainingTally
 from shared.commands import command
+from shared.errors import InvalidInput
 from shared.eventstore import EventStore
+from shared.metrics import IMPORT_ROWS
 from shared.service import EventSourcedService
 from shared.validation import load
 
@@ -60,6 +62,39 @@ class TrainingService(EventSourcedService):
     def drop(self, **payload: Any) -> dict[str, Any]:
         """Record that a participant left a course, with the reason."""
         return s.EnrolmentView().dump(self.app.drop(**load(s.Drop(), payload)))
+
+    @command
+    def record_training(self, **payload: Any) -> dict[str, Any]:
+        """A course's participants in bulk (up to 5,000 rows), stored in one transaction.
+
+        Each row: {"row": 2, "participant_id": "TCH-0001", "school_id": "URL-SCH-01",
+        "role": "teacher", "management_team_id": null, "enrolled_on": "2024-09-02",
+        "sessions": [{"session_id": "academy", "attended_on": "2024-11-20", "hours": "36"}],
+        "completed_on": "2024-11-20"} (or "dropped_on" with "drop_reason").
+        Reply: {"counts": {"recorded": 909, "rejected": 1}, "rejected": [{"row": 7,
+        "outcome": "rejected", "errors": {"completed_on": ["..."]}}]}. Sending the same rows
+        again records nothing ("unchanged")."""
+        batch = load(s.RecordTraining(), payload)
+        schema = s.TrainingRow()  # one instance per call: a schema costs more than a row
+        report, rows = [], []
+        for position, raw in enumerate(batch["rows"], start=1):
+            try:
+                rows.append(load(schema, {"row": position, **raw}))
+            except InvalidInput as exc:
+                report.append({"row": raw.get("row", position), "outcome": "rejected",
+                               "errors": exc.errors})
+        if rows:
+            course_id = batch["course_id"] or self.app.course_by_code(
+                batch["programme_id"], batch["course_code"]).id
+            report += self.app.record_training(course_id, rows)
+        counts: dict[str, int] = {}
+        for line in report:
+            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+        for outcome, n in counts.items():
+            IMPORT_ROWS.labels("training", "participant", outcome).inc(n)
+        rejected = sorted((line for line in report if line["outcome"] == "rejected"),
+                          key=lambda line: line["row"])
+        return {"counts": counts, "rejected": rejected}
 
     @command
     def certify_trainer(self, **payload: Any) -> dict[str, Any]:

@@ -126,3 +126,45 @@ def test_tally_counts_distinct_people_and_teams(app):
     assert (figures["managers_trained"], figures["management_teams_trained"]) == (3, 2)
     enrol_manager(app, course, participant="M-9", team="TEAM-03")
     assert tally.figures("baquatty")["management_teams_enrolled"] == 3
+
+
+def row(n, participant, **changes):
+    base = dict(row=n, participant_id=participant, school_id="S-001", role="manager",
+                management_team_id="TEAM-01", enrolled_on=date(2024, 9, 1),
+                sessions=[dict(session_id="s1", attended_on=date(2024, 9, 10),
+                               hours=Decimal(12))],
+                completed_on=date(2024, 9, 20), dropped_on=None, drop_reason=None)
+    return {**base, **changes}
+
+
+def test_records_a_courses_participants_in_bulk_and_rejects_rows_that_break_a_rule(app):
+    course = schedule(app)
+    before = app.last_notification_id()
+    report = app.record_training(course.id, [
+        row(2, "M-001"),
+        row(3, "M-002", completed_on=None, dropped_on=date(2024, 9, 12),
+            drop_reason="moved away"),
+        row(4, "M-003", completed_on=date(2024, 8, 1)),                     # before enrolment
+        row(5, "M-004", sessions=[dict(session_id="s1", attended_on=date(2024, 9, 10),
+                                       hours=Decimal(4))]),                  # too few hours
+        row(6, "M-001"),                                                     # twice
+        row(7, "T-001", role="teacher", management_team_id=None)])          # wrong audience
+    assert [(line["row"], line["outcome"]) for line in report] == [
+        (2, "recorded"), (3, "recorded"), (4, "rejected"), (5, "rejected"), (6, "rejected"),
+        (7, "rejected")]
+    errors = {line["row"]: line["errors"] for line in report if "errors" in line}
+    assert set(errors[4]) == {"completed_on"} and set(errors[6]) == {"participant_id"}
+    assert set(errors[7]) == {"role"} and errors[5]
+    # Rows 2 and 3 only: enrolled + attended + completed, enrolled + attended + dropped.
+    assert app.last_notification_id() == before + 6
+    summary = TrainingTally(app).figures("baquatty")
+    assert (summary["managers_trained"], summary["enrolments_dropped"]) == (1, 1)
+
+
+def test_the_same_bulk_rows_again_store_nothing(app):
+    course = schedule(app)
+    rows = [row(2, "M-001"), row(3, "M-002", management_team_id="TEAM-02")]
+    assert {line["outcome"] for line in app.record_training(course.id, rows)} == {"recorded"}
+    before = app.last_notification_id()
+    assert {line["outcome"] for line in app.record_training(course.id, rows)} == {"unchanged"}
+    assert app.last_notification_id() == before

@@ -5,11 +5,8 @@ from datetime import date
 import pytest
 import requests
 from nameko.events import event_handler
-from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
-from nameko.testing.utils import find_free_port
 
-from services.training.service import TrainingService
 from shared.errors import Conflict, DomainRuleViolated, InvalidInput, NotFound
 
 pytestmark = pytest.mark.integration
@@ -25,22 +22,6 @@ class CompletionListener:
     @event_handler("training", "TrainingCompleted")
     def on_completed(self, envelope):
         received.append(envelope)
-
-
-@pytest.fixture
-def config(rabbit_config, pg_database):
-    port = find_free_port()
-    return {**rabbit_config, "EVENT_STORE": pg_database,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
-
-
-@pytest.fixture
-def training(container_factory, config):
-    container = container_factory(TrainingService, config)
-    container.start()
-    with ServiceRpcProxy("training", config) as proxy:
-        yield proxy
 
 
 @pytest.fixture

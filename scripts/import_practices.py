@@ -1,0 +1,99 @@
+"""Import a league's practices and their adoptions (CSV or XLSX, one row per adoption, or a
+practice with no adopter yet) through the training RPC API, with a per-row report.
+
+    python -m scripts.import_practices FILE.csv --programme kyzylorda-partner-directors
+
+Columns (any order; UTF-8): practice_code, direction, title, publishing_school, published_on,
+and optionally adopting_school, adopted_on. A practice is published once, by its publishing
+school (the same practice on several rows is the same practice); each row with an adopting
+school records that school's adoption. Other columns are never sent. Importing the same file
+again stores nothing ("unchanged"). Exit status: 0 all accepted, 1 some rejected, 2 unusable.
+"""
+
+from __future__ import annotations
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from scripts.calls import AMQP_URI  # noqa: E402
+from scripts.import_report import ImportReport, UnusableFile, read_table, write_report  # noqa: E402
+from shared.errors import BaqylauError  # noqa: E402
+
+COLUMNS = ["practice_code", "direction", "title", "publishing_school", "published_on"]
+OPTIONAL = ["adopting_school", "adopted_on"]
+
+
+def _given(cells: dict[str, Any]) -> dict[str, str]:
+    return {k: v.strip() for k, v in cells.items() if isinstance(v, str) and v.strip()}
+
+
+def import_row(training: Any, programme_id: str, cells: dict[str, Any],
+               published: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    """One row: publish its practice (once per file), then record its adoption."""
+    given = _given(cells)
+    key = (given.get("publishing_school", ""), given.get("practice_code", ""))
+    try:
+        if key not in published:
+            published[key] = training.publish_practice(
+                programme_id=programme_id, school_id=given.get("publishing_school"),
+                code=given.get("practice_code"), direction=given.get("direction"),
+                title=given.get("title"), published_on=given.get("published_on"))
+        practice = published[key]
+        if "adopting_school" not in given and "adopted_on" not in given:
+            return {"row": cells["row"], "outcome": "published"}
+        if given.get("adopting_school") in practice["adopters"]:
+            return {"row": cells["row"], "outcome": "unchanged"}
+        practice = training.adopt_practice(practice_id=practice["id"],
+                                           school_id=given.get("adopting_school"),
+                                           adopted_on=given.get("adopted_on"))
+        published[key] = practice
+        return {"row": cells["row"], "outcome": "recorded"}
+    except BaqylauError as exc:
+        return {"row": cells["row"], "outcome": "rejected", "errors": exc.errors}
+
+
+def import_rows(training: Any, programme_id: str, rows: list[dict[str, Any]],
+                label: str = "practices") -> ImportReport:
+    report = ImportReport()
+    published: dict[tuple[str, str], dict[str, Any]] = {}
+    for cells in tqdm(rows, desc=f"{label:<22}", unit="row", file=sys.stdout):
+        report.add(import_row(training, programme_id, cells, published))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--programme", required=True, dest="programme_id")
+    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
+    args = parser.parse_args(argv)
+    try:
+        rows, ignored = read_table(args.file, COLUMNS, OPTIONAL)
+        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
+            report = import_rows(rpc.training, args.programme_id, rows,
+                                 label=args.file.name[:22])
+    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
+        print(f"cannot import: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    if ignored:
+        print(f"columns not sent: {', '.join(ignored)}")
+    for row, name, reason in list(report.problems())[:50]:
+        print(f"  row {row}: {name}: {reason}")
+    if args.report:
+        write_report(report, args.report)
+    return 1 if report.rejected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

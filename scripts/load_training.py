@@ -1,0 +1,66 @@
+"""The Uralsk, Kyzylorda and Aktobe training seeds, through the imports a programme officer
+would run: the academies' and the league's exports are written as their systems would
+(CSV and XLSX, with a name column the imports never send), then imported."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from scripts import import_practices, import_training
+from scripts.calls import call_all
+from scripts.import_report import read_table
+from scripts.load_registry import SEED_DIR
+from scripts.seed_academies import (
+    ACADEMY_COLUMNS,
+    AKTOBE,
+    COURSES,
+    KYZYLORDA,
+    PRACTICE_COLUMNS,
+    URALSK,
+    generate,
+)
+
+
+def write_csv(rows: list[dict[str, str]], columns: list[str], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(rows: list[dict[str, str]], columns: list[str], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row[c] or None for c in columns])
+    book.save(path)
+    return path
+
+
+def load(rpc: Any) -> None:
+    seed = generate()
+    call_all("academy courses", COURSES, lambda c: rpc.training.schedule_course.call_async(**c))
+    files = [(URALSK, write_csv(seed.exports[URALSK], ACADEMY_COLUMNS,
+                                SEED_DIR / "uralsk-academy-export.csv")),
+             (KYZYLORDA, write_csv(seed.exports[KYZYLORDA], ACADEMY_COLUMNS,
+                                   SEED_DIR / "kyzylorda-league-sessions.csv")),
+             (AKTOBE, write_xlsx(seed.exports[AKTOBE], ACADEMY_COLUMNS,
+                                 SEED_DIR / "aktobe-teachers-courses.xlsx"))]
+    for programme, path in files:
+        cells, ignored = read_table(path, import_training.COLUMNS, import_training.OPTIONAL)
+        report = import_training.import_rows(rpc.training, programme, cells, path.name[:22])
+        print(f"  {path.name}: {report.summary()}; columns not sent: {', '.join(ignored)}")
+    path = write_xlsx(seed.practices, PRACTICE_COLUMNS, SEED_DIR / "kyzylorda-practices.xlsx")
+    cells, _ = read_table(path, import_practices.COLUMNS, import_practices.OPTIONAL)
+    report = import_practices.import_rows(rpc.training, KYZYLORDA, cells, path.name[:22])
+    print(f"  {path.name}: {report.summary()}")
+    call_all("Aktobe categories", seed.attestations,
+             lambda a: rpc.training.attest_category.call_async(**a))
