@@ -84,6 +84,7 @@ def main() -> None:
         load_equipment.set_rule(rpc)  # first, so allocation follows the registry's events
         load_registry.load(rpc)
         load_equipment.load(rpc)
+        load_equipment.load_spending(rpc)
         load_assessment.load(rpc)
         load_training(rpc)
         load_academies.load(rpc)

@@ -6,6 +6,7 @@ from typing import Any
 
 from scripts.calls import call_all
 from scripts.seed_equipment import PROGRAMME_ID, RULE, plan
+from scripts.seed_spending import EXPENDITURES
 
 
 def set_rule(rpc: Any) -> None:
@@ -54,3 +55,11 @@ def print_summary(rpc: Any) -> None:
           f"{s['remaining_by_commitment']}")
     print(f"  faults reported {s['faults_reported']}, open {s['faults_open']}; internet median "
           f"{s['internet_mbps_median']} Mbps, {s['cabinets_below_10_mbps']} cabinets below 10")
+
+
+def load_spending(rpc: Any) -> None:
+    """Every programme's other spending, charged to its commitments' ledgers (equipment
+    keeps them: one ledger per commitment, whatever charges it)."""
+    rpc.equipment.catch_up_registry()  # every commitment's ledger is open
+    call_all("expenditures", EXPENDITURES, lambda e: rpc.equipment.record_expenditure.call_async(
+        commitment_id=e[0], reference=e[1], amount_kzt=e[2], spent_on=e[3], category=e[4]))

@@ -39,9 +39,13 @@ def print_reports(rpc: Any) -> None:
             headline = ", ".join(f"{i['indicator'].replace('_', ' ')} {i['actual']}/{i['target']}"
                                  for i in report["indicators"])
             money = report["money"]
+            spending = ", ".join(f"{k.replace('_', ' ')} {v:,}"
+                                 for k, v in money["spent_by_category"].items())
             print(f"  {funder['funder_id']:<26} {programme_id:<28} committed "
-                  f"{money['committed_kzt']:>14,} KZT, procured {money['procured_kzt']:>14,}"
-                  f" KZT\n  {'':<26} {headline}")
+                  f"{money['committed_kzt']:>14,} KZT, spent {money['spent_kzt']:>14,} KZT "
+                  f"(procured {money['procured_kzt']:,}), remaining "
+                  f"{money['remaining_kzt']:,}\n  {'':<26} {headline}"
+                  + (f"\n  {'':<26} spending: {spending}" if spending else ""))
     Path(TOKENS).write_text(json.dumps(known, indent=1))
     check = rpc.reporting.reconcile()
     print(f"\nReconciliation: {check['events_read']:,} events re-read from the services' logs, "

@@ -124,6 +124,14 @@ class EquipmentApplication(ServiceApplication):
         self.save(ledger, *cabinets)
         return cabinets
 
+    @retry_on_conflict()
+    def record_expenditure(self, commitment_id: str, reference: str, amount_kzt: int,
+                           spent_on: date, category: str) -> CommitmentLedger:
+        ledger = self.ledger(commitment_id)
+        ledger.record_expenditure(reference, amount_kzt, spent_on, category)
+        self.save(ledger)
+        return ledger
+
     def cabinet(self, cabinet_id: UUID | str) -> Cabinet:
         try:
             return self.load(UUID(str(cabinet_id)), Cabinet, "cabinet")

@@ -24,6 +24,10 @@ CONTRACTS = ContractMap("equipment", {
     # The money is published per cabinet by CabinetProcured; the ledger only guards it.
     CommitmentLedger.Opened: INTERNAL,
     CommitmentLedger.Charged: INTERNAL,
+    CommitmentLedger.ExpenditureRecorded: Publish(v1.ExpenditureRecordedV1, lambda e: {
+        "commitment_id": e.commitment_id, "programme_id": e.programme_id,
+        "funder_id": e.funder_id, "reference": e.reference, "category": e.category,
+        "amount_kzt": e.amount_kzt, "currency": "KZT", "spent_on": e.spent_on}),
     Cabinet.Allocated: Publish(v1.CabinetAllocatedV1, lambda e: {
         "cabinet_id": e.originator_id, "programme_id": e.programme_id,
         "organisation_id": e.organisation_id, "kind": e.kind,

@@ -270,7 +270,8 @@ class CommitmentLedger(Aggregate):
         self.funder_id = funder_id
         self.scope = scope
         self.amount_kzt = amount_kzt
-        self.charges: dict[str, int] = {}  # contract ref -> KZT
+        self.charges: dict[str, int] = {}  # contract ref or expenditure reference -> KZT
+        self.expenditures: dict[str, dict[str, Any]] = {}
 
     @property
     def charged_kzt(self) -> int:
@@ -308,3 +309,35 @@ class CommitmentLedger(Aggregate):
     @event("Charged")
     def _charge(self, contract_ref: str, amount_kzt: int) -> None:
         self.charges[contract_ref] = amount_kzt
+
+    def record_expenditure(self, reference: str, amount_kzt: int, spent_on: date,
+                           category: str) -> None:
+        """Spending other than a cabinet (seminars, fees, a platform...). It draws on the
+        same remaining amount as procurement, in the same aggregate, so no mix of charges
+        arriving at once can overspend the commitment."""
+        wanted = {"amount_kzt": amount_kzt, "spent_on": spent_on, "category": category}
+        known = self.expenditures.get(reference)
+        if known is not None:
+            if known != wanted:
+                raise Conflict(f"expenditure {reference} is recorded with other details",
+                               {"reference": ["Already recorded with other details."]})
+            return
+        if reference in self.charges:
+            raise Conflict(f"{reference} is a purchase contract charged to this commitment",
+                           {"reference": ["Already used by a purchase contract."]})
+        if amount_kzt > self.remaining_kzt:
+            excess = amount_kzt - self.remaining_kzt
+            raise DomainRuleViolated(
+                f"spending {amount_kzt} KZT exceeds the {self.remaining_kzt} KZT remaining on "
+                f"commitment {self.commitment_id} by {excess} KZT",
+                {"amount_kzt": [f"Exceeds the commitment's remaining amount by {excess} KZT."]})
+        self._record_expenditure(reference, amount_kzt, spent_on, category,
+                                 self.commitment_id, self.programme_id, self.funder_id)
+
+    @event("ExpenditureRecorded")
+    def _record_expenditure(self, reference: str, amount_kzt: int, spent_on: date,
+                            category: str, commitment_id: str, programme_id: str,
+                            funder_id: str) -> None:
+        self.charges[reference] = amount_kzt
+        self.expenditures[reference] = {"amount_kzt": amount_kzt, "spent_on": spent_on,
+                                        "category": category}

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.equipment.domain import CABINET_KINDS
+from shared.contracts.equipment_events import EXPENDITURE_CATEGORIES
 from shared.fields import Ref, Text
 
 MAX_KZT = 10**13
@@ -139,6 +140,15 @@ class RuleView(Schema):
     above = fields.List(fields.String())
     at_or_below = fields.List(fields.String())
     kinds = fields.List(fields.String())
+
+
+class RecordExpenditure(Command):
+    commitment_id = Ref(required=True)
+    reference = Ref(required=True)  # the payment order or invoice: the natural key
+    amount_kzt = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    spent_on = fields.Date(required=True)
+    category = fields.String(required=True,
+                             validate=validate.OneOf(EXPENDITURE_CATEGORIES))
 
 
 class LedgerView(Schema):

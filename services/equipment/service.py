@@ -91,6 +91,15 @@ class EquipmentService(EventSourcedService):
         return {**s.RuleView().dump(rule), "cabinets_changed": changed}
 
     @command
+    def record_expenditure(self, **payload: Any) -> dict[str, Any]:
+        """Money spent on an activity other than a cabinet (seminars, trainers' fees, an
+        online platform, assessment, administration...), charged to a funder's commitment:
+        refused, naming the excess, if it would overspend what procurement and earlier
+        spending left. Re-sending the same reference stores nothing. Reply: the ledger."""
+        return s.LedgerView().dump(self.app.record_expenditure(
+            **load(s.RecordExpenditure(), payload)))
+
+    @command
     def procure(self, **payload: Any) -> dict[str, Any]:
         """Record a supply contract for up to 500 allocated cabinets, charged to one funder's
         commitment; refused whole if it would overspend it (the error says by how much)."""

@@ -34,6 +34,7 @@ class EquipmentTally(LogFold):
         self.sites: dict[str, set[str]] = {}  # programme -> organisations
         self.commitments: dict[str, dict[str, int]] = {}  # programme -> id -> amount
         self.site_names: dict[UUID, str] = {}  # Site aggregate id -> organisation id
+        self.spent: dict[str, dict[str, int]] = {}  # programme -> commitment -> expenditures
 
     def apply(self, e: Any) -> None:  # noqa: C901 - one branch per event type reads best
         if isinstance(e, Site.JoinRecorded):
@@ -42,6 +43,10 @@ class EquipmentTally(LogFold):
             self.site_names[e.originator_id] = e.organisation_id
         elif isinstance(e, CommitmentLedger.Opened):
             self.commitments.setdefault(e.programme_id, {})[e.commitment_id] = e.amount_kzt
+        elif isinstance(e, CommitmentLedger.ExpenditureRecorded):
+            by_commitment = self.spent.setdefault(e.programme_id, {})
+            by_commitment[e.commitment_id] = by_commitment.get(e.commitment_id, 0) + \
+                e.amount_kzt
         elif isinstance(e, Cabinet.Allocated):
             self.cabinets.setdefault(e.programme_id, {})[e.originator_id] = CabinetRow(
                 e.originator_id, e.organisation_id, e.kind, e.district_code)
@@ -102,6 +107,7 @@ class EquipmentTally(LogFold):
         for row in rows:
             by_school.setdefault(row.organisation_id, []).append(row)
         speeds = sorted(r.internet_mbps for r in rows if r.internet_mbps is not None)
+        spent = self.spent.get(programme_id, {})
         procured_by_commitment: Counter[str] = Counter()
         for row in rows:
             if row.commitment_id:
@@ -121,7 +127,9 @@ class EquipmentTally(LogFold):
                                     for v in by_school.values()),
             "procured_kzt": sum(r.cost_kzt for r in rows),
             "procured_by_commitment": dict(sorted(procured_by_commitment.items())),
+            "expenditure_by_commitment": dict(sorted(spent.items())),
             "remaining_by_commitment": {c: amount - procured_by_commitment[c]
+                                        - spent.get(c, 0)
                                         for c, amount in sorted(committed.items())},
             "faults_reported": sum(r.faults for r in rows),
             "faults_open": sum(r.open_faults for r in rows),

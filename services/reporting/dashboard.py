@@ -23,6 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
     "actual": {"kk": "нақты", "ru": "факт", "en": "actual"},
     "committed": {"kk": "міндеттеме", "ru": "обязательства", "en": "committed"},
     "procured": {"kk": "сатып алынды", "ru": "закуплено", "en": "procured"},
+    "spent": {"kk": "жұмсалды", "ru": "израсходовано", "en": "spent"},
     "remaining": {"kk": "қалды", "ru": "остаток", "en": "remaining"},
     "baseline": {"kk": "бастапқы", "ru": "входной", "en": "baseline"},
     "endline": {"kk": "қорытынды", "ru": "итоговый", "en": "endline"},
@@ -161,12 +162,13 @@ def _indicators(report: dict[str, Any], lang: str) -> str:
 def _money(report: dict[str, Any], lang: str) -> str:
     rows = [(f"money:{line['commitment_id']}", _commitment_caption(line, lang), [
         (label("committed", lang), line["committed_kzt"], "#c9d6e3"),
-        (label("procured", lang), line["procured_kzt"], "#2ca02c")])
+        (label("spent", lang), line["spent_kzt"], "#2ca02c")])
         for line in report["money"]["commitments"]]
     totals = report["money"]
-    summary = (f'<p><span data-figure="committed_kzt">{label("committed", lang)}: '
-               f'{_number(totals["committed_kzt"])}</span> · <span data-figure="procured_kzt">'
-               f'{label("procured", lang)}: {_number(totals["procured_kzt"])}</span></p>')
+    summary = "<p>" + " · ".join(
+        f'<span data-figure="{name}_kzt">{label(name, lang)}: '
+        f'{_number(totals[f"{name}_kzt"])}</span>'
+        for name in ("committed", "procured", "spent", "remaining")) + "</p>"
     return summary + (_bars(rows) if rows else "")
 
 

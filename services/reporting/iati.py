@@ -82,6 +82,10 @@ def activity_xml(cur: Any, programme_id: str, schema: str = SCHEMA) -> bytes:
     for line in _procurements(cur, programme_id, schema):
         _transaction(activity, "4", line["cost_kzt"], line["date"] or start, line["funder_id"],
                      f"Equipment procured, charged to {line['commitment_id']}")
+    for line in _expenditures(cur, programme_id, schema):
+        _transaction(activity, "4", line["amount_kzt"], line["date"] or start,
+                     line["funder_id"], f"{line['category'].replace('_', ' ').capitalize()}"
+                     f" ({line['reference']}), charged to {line['commitment_id']}")
     for indicator in report["indicators"]:
         _result(activity, indicator, start, end)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -129,6 +133,14 @@ def _commitments(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any
                 (programme_id,))
     return [dict(zip(("commitment_id", "funder_id", "scope", "amount_kzt", "date"), row,
                      strict=True)) for row in cur.fetchall()]
+
+
+def _expenditures(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
+    cur.execute(f"SELECT commitment_id, funder_id, reference, category, amount_kzt, spent_on"
+                f" FROM {schema}.expenditures WHERE programme_id = %s ORDER BY 6, 1, 3",
+                (programme_id,))
+    return [dict(zip(("commitment_id", "funder_id", "reference", "category", "amount_kzt",
+                      "date"), row, strict=True)) for row in cur.fetchall()]
 
 
 def _procurements(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:

@@ -73,6 +73,10 @@ ALTER TABLE {s}.cabinets ADD COLUMN IF NOT EXISTS procured_on date;
 CREATE TABLE IF NOT EXISTS {s}.rounds (
   round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
   school_year text, subjects jsonb);
+CREATE TABLE IF NOT EXISTS {s}.expenditures (
+  commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
+  category text NOT NULL, amount_kzt bigint NOT NULL, spent_on date,
+  PRIMARY KEY (commitment_id, reference));
 CREATE TABLE IF NOT EXISTS {s}.profiles (
   organisation_id text, school_year text, small_class boolean, pupils int,
   version int NOT NULL, PRIMARY KEY (organisation_id, school_year));
@@ -227,6 +231,13 @@ def _target(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
                 f" WHERE {s}.targets.version < EXCLUDED.version",
                 (d["programme_id"], d["indicator"], d["measure"], d["baseline"]["value"],
                  last["target"], last["end"], v))
+
+
+def _expenditure(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.expenditures VALUES (%s,%s,%s,%s,%s,%s,%s)"
+                " ON CONFLICT DO NOTHING",
+                (d["commitment_id"], d["reference"], d["programme_id"], d["funder_id"],
+                 d["category"], d["amount_kzt"], d["spent_on"]))
 
 
 def _commitment(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
@@ -400,6 +411,7 @@ PROJECTIONS: dict[str, Callable[[Cursor, str, dict[str, Any], int], None]] = {
     "FunderRoleAssigned": _role,
     "TargetSet": _target,
     "FundingCommitted": _commitment,
+    "ExpenditureRecorded": _expenditure,
     "OrganisationRegistered": _organisation,
     "OrganisationProfileUpdated": _organisation,
     "OrganisationJoinedProgramme": _joined,

@@ -35,6 +35,7 @@ class Fold:
     # Keyed by programme and id, never by id alone: a commitment id that two programmes
     # share shows up as a difference instead of one programme's money hiding the other's.
     commitments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    expenditures: dict[tuple[str, str, str], int] = field(default_factory=dict)
     outcomes: ScoreFold = field(default_factory=ScoreFold)
     # Reconciliation compares outcomes and drill-downs; the figure-events trace, which lives
     # as long as the service, does not keep every score for them.
@@ -65,6 +66,9 @@ class Fold:
         elif t == "FundingCommitted":
             self.commitments[(d["programme_id"], d["commitment_id"])] = {
                 "funder_id": d["funder_id"], "amount_kzt": d["amount_kzt"]}
+        elif t == "ExpenditureRecorded":
+            self.expenditures[(d["programme_id"], d["commitment_id"], d["reference"])] = \
+                d["amount_kzt"]
         elif t.startswith("Cabinet"):
             self._cabinet(t, d)
         elif t == "AssessmentRoundOpened":
@@ -131,10 +135,13 @@ class Fold:
             procured = sum(c.get("cost_kzt", 0) for c in self.cabinets.values()
                            if c.get("commitment_id") == commitment_id and c["allocated"]
                            and c["programme_id"] == p)
+            spent = sum(amount for (q, c, _), amount in self.expenditures.items()
+                        if q == p and c == commitment_id)
             out[f"{commitment_id}:committed_kzt"] = line["amount_kzt"]
             out[f"{commitment_id}:procured_kzt"] = procured
-        out["committed_kzt"] = sum(v for k, v in out.items() if k.endswith(":committed_kzt"))
-        out["procured_kzt"] = sum(v for k, v in out.items() if k.endswith(":procured_kzt"))
+            out[f"{commitment_id}:expenditure_kzt"] = spent
+        for total in ("committed_kzt", "procured_kzt", "expenditure_kzt"):
+            out[total] = sum(v for k, v in out.items() if k.endswith(f":{total}"))
         return out
 
     def organisations(self, programme_id: str) -> dict[str, dict[str, int]]:
@@ -178,10 +185,10 @@ def differences(envelopes: Iterable[Envelope], cur: Any, programmes: Iterable[st
     for p in programmes:
         out += _compare(p, "", fold.figures(p), reports.figures(cur, p, schema))
         money = reports.money(cur, p, schema)
+        kinds = ("committed_kzt", "procured_kzt", "expenditure_kzt")
         out += _compare(p, "money:", fold.money(p), {
-            "committed_kzt": money["committed_kzt"], "procured_kzt": money["procured_kzt"],
-            **{f"{c['commitment_id']}:{k}": c[k] for c in money["commitments"]
-               for k in ("committed_kzt", "procured_kzt")}})
+            **{k: money[k] for k in kinds},
+            **{f"{c['commitment_id']}:{k}": c[k] for c in money["commitments"] for k in kinds}})
         lines = {o["organisation_id"]: o for o in reports.organisations(cur, p, schema)}
         for school, expected in fold.organisations(p).items():
             out += _compare(p, f"organisation:{school}:", expected, lines.pop(school, {}),

@@ -28,7 +28,10 @@ class CommitmentLine(Schema):
     funder_id = fields.String(required=True)
     scope = fields.String(required=True)
     committed_kzt = fields.Integer(required=True)
-    procured_kzt = fields.Integer(required=True)
+    procured_kzt = fields.Integer(required=True, metadata={"description": "cabinets bought"})
+    expenditure_kzt = fields.Integer(required=True, metadata={
+        "description": "other spending: seminars, fees, platforms, assessment..."})
+    spent_kzt = fields.Integer(required=True, metadata={"description": "procured + expenditure"})
     remaining_kzt = fields.Integer(required=True)
     funder_name_kk = fields.String(allow_none=True)
     funder_name_ru = fields.String(allow_none=True, metadata={
@@ -40,6 +43,11 @@ class Money(Schema):
     budget_kzt = fields.Integer(allow_none=True)
     committed_kzt = fields.Integer(required=True)
     procured_kzt = fields.Integer(required=True)
+    expenditure_kzt = fields.Integer(required=True)
+    spent_kzt = fields.Integer(required=True)
+    remaining_kzt = fields.Integer(required=True)
+    spent_by_category = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                    required=True)
     commitments = fields.List(fields.Nested(CommitmentLine), required=True)
 
 

@@ -23,7 +23,7 @@ from shared.follow import pages
 
 log = logging.getLogger(__name__)
 
-MONEY = ("committed_kzt", "procured_kzt")
+MONEY = ("committed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt")
 
 
 def _ref(e: Envelope, **fields_: Any) -> dict[str, Any]:
@@ -45,6 +45,7 @@ class Trace(Fold):
     cabinet_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     first_scores: dict[tuple[str, str], Envelope] = field(default_factory=dict)  # round, pupil
     commitment_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
+    expenditure_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     detailed: bool = False  # no outcome cells or drill-down detail: see Fold.detailed
 
     def apply(self, e: Envelope) -> None:  # noqa: C901 - one branch per contract reads best
@@ -73,6 +74,8 @@ class Trace(Fold):
         elif t == "FundingCommitted":
             # By programme and id: one programme's commitment never hides another's.
             self.commitment_events[(d["programme_id"], d["commitment_id"])] = e
+        elif t == "ExpenditureRecorded":
+            self.expenditure_events[(d["commitment_id"], d["reference"])] = e
 
     # ------------------------------------------------------------ the lists
     def entries(self, p: str, indicator: str) -> list[dict[str, Any]]:  # noqa: C901
@@ -157,6 +160,13 @@ class Trace(Fold):
             return [_ref(e, commitment_id=k, funder_id=e.data["funder_id"])
                     | {"value": e.data["amount_kzt"]}
                     for (q, k), e in self.commitment_events.items() if q == p]
+        if indicator == "spent_kzt":  # what was spent: the cabinets and the other spending
+            return self._money(p, "procured_kzt") + self._money(p, "expenditure_kzt")
+        if indicator == "expenditure_kzt":
+            return [_ref(e, commitment_id=cid, reference=ref, category=e.data["category"])
+                    | {"value": e.data["amount_kzt"]}
+                    for (cid, ref), e in self.expenditure_events.items()
+                    if e.data["programme_id"] == p]
         return [_ref(e, cabinet_id=cid, commitment_id=e.data["commitment_id"])
                 | {"value": e.data["cost_kzt"]}
                 for (cid, kind), e in self.cabinet_events.items()

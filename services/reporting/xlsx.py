@@ -40,12 +40,15 @@ def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
            [[i["indicator"], i["measure"], i["baseline"], i["target"], i["actual"],
              i["share_reached"], str(i["period_end"])] for i in report["indicators"]])
     _sheet(book, "Money", ["commitment_id", "funder_id", "scope", "committed_kzt",
-                           "procured_kzt", "remaining_kzt", "funder_name_kk", "funder_name_ru",
-                           "funder_name_en"],
+                           "procured_kzt", "expenditure_kzt", "spent_kzt", "remaining_kzt",
+                           "funder_name_kk", "funder_name_ru", "funder_name_en"],
            [[c["commitment_id"], c["funder_id"], c["scope"], c["committed_kzt"],
-             c["procured_kzt"], c["remaining_kzt"], c.get("funder_name_kk"),
-             c.get("funder_name_ru"), c.get("funder_name_en")]
+             c["procured_kzt"], c["expenditure_kzt"], c["spent_kzt"], c["remaining_kzt"],
+             c.get("funder_name_kk"), c.get("funder_name_ru"), c.get("funder_name_en")]
             for c in report["money"]["commitments"]])
+    _sheet(book, "Spending", ["category", "spent_kzt"],
+           [[category, amount] for category, amount in
+            report["money"]["spent_by_category"].items()])
     _sheet(book, "Learning outcomes", [
         "baseline_round_id", "endline_round_id", "grade", "subject", "split",
         "baseline_pupils", "baseline_mean", "baseline_share", "endline_pupils", "endline_mean",

@@ -75,3 +75,24 @@ class FaultResolvedV1(_Cabinet):
     fault_id = fields.String(required=True)
     resolved_on = fields.Date(required=True)
     resolution = fields.String(required=True)
+
+
+EXPENDITURE_CATEGORIES = ["seminars", "trainers_fees", "online_platform", "assessment",
+                          "administration", "travel", "materials", "other"]
+
+
+@REGISTRY.contract("ExpenditureRecorded", 1)
+class ExpenditureRecordedV1(Schema):
+    """Money spent on an activity other than a cabinet, charged to a funder's commitment."""
+
+    class Meta:
+        ordered = True
+
+    commitment_id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    funder_id = fields.String(required=True)
+    reference = fields.String(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(EXPENDITURE_CATEGORIES))
+    amount_kzt = fields.Integer(required=True, strict=True)
+    currency = fields.String(required=True, validate=validate.Equal("KZT"))
+    spent_on = fields.Date(required=True)

@@ -207,3 +207,36 @@ def test_the_seed_prices_the_pilots_155_cabinets_to_the_exact_tenge():
     assert sum(i["cost_kzt"] for c in seed.contracts for i in c["items"]) == EQUIPMENT_KZT
     assert len(seed.deliveries) == len(seed.commissionings) == 155
     assert plan(cabinets) == seed
+
+
+# ---------------------------------------------------------------- other spending
+def spend(app, reference, amount_kzt, category="seminars", commitment_id="QH"):
+    return app.record_expenditure(commitment_id=commitment_id, reference=reference,
+                                  amount_kzt=amount_kzt, spent_on=date(2023, 5, 10),
+                                  category=category)
+
+
+def test_spending_and_purchases_draw_on_one_commitment_and_never_overspend_it(app):
+    commitment(app, amount_kzt=1_000_000, scope="programme")
+    [cabinet] = allocated_school(app)
+    procure(app, [(cabinet, 600_000)])
+    spend(app, "PO-1", 300_000)
+    with pytest.raises(DomainRuleViolated, match="by 1 KZT") as refused:
+        spend(app, "PO-2", 100_001, "trainers_fees")
+    assert "amount_kzt" in refused.value.errors
+    ledger = spend(app, "PO-2", 100_000, "trainers_fees")
+    assert (ledger.charged_kzt, ledger.remaining_kzt) == (1_000_000, 0)
+    summary = EquipmentTally(app).summary(PROGRAMME)
+    assert summary["expenditure_by_commitment"] == {"QH": 400_000}
+    assert summary["remaining_by_commitment"] == {"QH": 0}
+
+
+def test_a_resent_expenditure_stores_nothing_and_another_amount_is_a_conflict(app):
+    commitment(app, amount_kzt=1_000_000, scope="training")
+    spend(app, "PO-1", 250_000)
+    before = app.last_notification_id()
+    spend(app, "PO-1", 250_000)
+    assert app.last_notification_id() == before
+    with pytest.raises(Conflict) as refused:
+        spend(app, "PO-1", 260_000)
+    assert "reference" in refused.value.errors

@@ -205,3 +205,38 @@ def test_concurrent_purchases_never_overspend_and_concurrent_steps_lose_nothing(
         reply.result()
     summary = equipment.summary(programme_id=PROGRAMME)
     assert (summary["cabinets_delivered"], summary["faults_reported"]) == (10, 3)
+
+
+def test_purchases_and_other_spending_at_once_never_overspend_one_commitment(services):
+    """Charges from two kinds of command arriving together (in production, from several
+    replicas): one ledger per commitment takes them all, so the sum never passes it."""
+    registry, equipment = services
+    equipment.set_allocation_rule(**RULE)
+    launch(registry, amount_kzt=10_000_000)
+    make = _Maker(random.Random(9))
+    for n in range(6):
+        registry.register_organisation(organisation_id=f"AKT-S{n:02d}", bin=make.bin(),
+                                       pupils=45, **{k: v for k, v in SCHOOL.items()
+                                                     if k != "bin"})
+        registry.join_programme(programme_id=PROGRAMME, organisation_id=f"AKT-S{n:02d}",
+                                model="digital_solutions", joined_on="2023-02-01")
+    allocated = wait_for(lambda: len(cabinets(equipment)) == 6 and cabinets(equipment))
+    equipment.catch_up_registry()
+    replies = [equipment.procure.call_async(
+        contract_ref=f"C-{n}", supplier="TOO «Digital Mektep»", commitment_id="QH",
+        procured_on="2023-04-03", items=[{"cabinet_id": c["cabinet_id"], "cost_kzt": 1_000_000}])
+        for n, c in enumerate(allocated)]
+    replies += [equipment.record_expenditure.call_async(
+        commitment_id="QH", reference=f"PO-{n}", amount_kzt=1_000_000, spent_on="2023-05-02",
+        category="materials") for n in range(6)]
+    accepted, refused = 0, []
+    for reply in replies:
+        try:
+            reply.result()
+            accepted += 1
+        except DomainRuleViolated as exc:
+            refused.append(exc)
+    assert (accepted, len(refused)) == (10, 2)
+    assert all("exceeds" in str(exc) and "by 1000000 KZT" in str(exc) for exc in refused)
+    ledger = equipment.get_commitment(commitment_id="QH")
+    assert (ledger["charged_kzt"], ledger["remaining_kzt"]) == (10_000_000, 0)

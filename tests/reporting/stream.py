@@ -92,6 +92,7 @@ def equipment_events(app: EquipmentApplication, registry: list[Envelope]) -> Non
     cabinets = [c for c in _cabinets(app) if c.status == "allocated"]
     app.procure("K1", "Supplier", "QH", date(2023, 4, 1),
                 [{"cabinet_id": c.id, "cost_kzt": 1_000_000} for c in cabinets])
+    app.record_expenditure("QH", "PO-7", 400_000, date(2023, 5, 2), "seminars")
     for c in cabinets:
         app.deliver(c.id, date(2023, 6, 1), [{"item": "laptop", "quantity": 10}], "ST-1")
         app.commission(c.id, date(2023, 6, 9), Decimal("7.5"))

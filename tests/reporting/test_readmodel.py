@@ -93,6 +93,9 @@ def test_the_stream_gives_the_seed_like_figures(database, in_order):
     assert (figures["cabinets_commissioned"], figures["schools_equipped"]) == (2, 2)
     assert figures["pupils_assessed"] == 5  # four in the baseline, one more in the endline
     assert (money["committed_kzt"], money["procured_kzt"]) == (3_000_000, 2_000_000)
+    assert (money["expenditure_kzt"], money["spent_kzt"], money["remaining_kzt"]) == (
+        400_000, 2_400_000, 600_000)
+    assert money["spent_by_category"] == {"seminars": 400_000}
     [line] = money["commitments"]  # named in the funder's three languages, as registered
     assert (line["funder_id"], line["funder_name_kk"], line["funder_name_ru"],
             line["funder_name_en"]) == ("qh", "Қор", "Фонд", "Fund")
@@ -186,6 +189,7 @@ def test_reconciliation_catches_a_commitment_id_two_programmes_share(database, e
     assert {(d["programme_id"], d["indicator"], d["from_logs"], d["read_model"])
             for d in found} == {("other", "money:committed_kzt", 1_000_000, 0),
                                 ("other", "money:QH:committed_kzt", 1_000_000, None),
+                                ("other", "money:QH:expenditure_kzt", 0, None),
                                 ("other", "money:QH:procured_kzt", 0, None)}
 
 
@@ -294,7 +298,7 @@ def test_the_iati_export_is_valid_203_and_its_money_adds_up(database, in_order):
              if t.find("transaction-type").get("code") == "4"]
     committed = [int(t.find("value").text) for t in activity.iter("transaction")
                  if t.find("transaction-type").get("code") == "2"]
-    assert (sum(spent), sum(committed)) == (money["procured_kzt"], money["committed_kzt"])
+    assert (sum(spent), sum(committed)) == (money["spent_kzt"], money["committed_kzt"])
     actuals = {i.find("title/narrative").text: i.find("period/actual").get("value")
                for i in activity.iter("indicator")}
     assert actuals == {"cabinets commissioned": "2", "teachers trained": "2"}
@@ -307,13 +311,15 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
         document = xlsx.workbook(report, reports.districts(cur, P, schema),
                                  reports.organisations(cur, P, schema))
     book = openpyxl.load_workbook(io.BytesIO(document))
-    assert book.sheetnames == ["Indicators", "Money", "Learning outcomes", "Districts",
+    assert book.sheetnames == ["Indicators", "Money", "Spending", "Learning outcomes", "Districts",
                                "Organisations"]
     money = list(book["Money"].iter_rows(min_row=2, values_only=True))
     assert [row[3] for row in money] == [c["committed_kzt"] for c in
                                           report["money"]["commitments"]]
     assert all(isinstance(row[3], int) for row in money)
-    assert [row[6:9] for row in money] == [("Қор", "Фонд", "Fund")]
+    assert [row[8:11] for row in money] == [("Қор", "Фонд", "Fund")]
+    assert [row[4:8] for row in money] == [(2_000_000, 400_000, 2_400_000, 600_000)]
+    assert list(book["Spending"].iter_rows(min_row=2, values_only=True)) == [("seminars", 400_000)]
     outcome = next(book["Learning outcomes"].iter_rows(min_row=2, values_only=True))
     assert isinstance(outcome[13], float) and f"{outcome[13]:.3f}" == report[
         "learning_outcomes"][0]["effect_size_d"]
