@@ -19,28 +19,22 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
-import csv  # noqa: E402
-import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from scripts.import_report import (  # noqa: E402
     ImportReport,
-    UnusableFile,
     read_csv,
-    write_report,
+    run_import,
 )
-from shared.errors import BaqylauError  # noqa: E402
 
 REQUIRED = ["organisation_id", "bin", "kind", "name_kk", "name_ru", "kato", "locality",
             "small_class", "pupils", "teachers"]
 OPTIONAL = ["name_en", "network_role", "school_year"]
 BATCH = 200
-AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 
 
 def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
@@ -74,23 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--school-year", required=True, help="e.g. 2024-2025")
     parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
     args = parser.parse_args(argv)
-    try:
-        rows, ignored = read_rows(args.file)  # an unusable file fails before any call
-        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
-            report = import_rows(rpc.registry, rows, args.school_year,
-                                 label=args.file.name[:22])
-    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
-        print(f"cannot import: {exc}", file=sys.stderr)
-        return 2
-    report.ignored_columns = ignored
-    print(report.summary())
-    if report.ignored_columns:
-        print(f"columns not sent: {', '.join(report.ignored_columns)}")
-    for row, name, reason in report.problems():
-        print(f"  row {row}: {name}: {reason}")
-    if args.report:
-        write_report(report, args.report)
-    return 1 if report.rejected else 0
+    return run_import(args.file, args.report, read_rows, lambda rpc, rows, label: import_rows(
+        rpc.registry, rows, args.school_year, label=label), shown=None)
 
 
 if __name__ == "__main__":

@@ -16,17 +16,15 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
 import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from scripts.calls import AMQP_URI  # noqa: E402
-from scripts.import_report import ImportReport, UnusableFile, read_table, write_report  # noqa: E402
+from scripts.import_report import (  # noqa: E402
+    ImportReport,
+    programme_import_main,
+)
 from shared.errors import BaqylauError  # noqa: E402
 
 COLUMNS = ["practice_code", "direction", "title", "publishing_school", "published_on"]
@@ -72,27 +70,8 @@ def import_rows(training: Any, programme_id: str, rows: list[dict[str, Any]],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--programme", required=True, dest="programme_id")
-    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
-    args = parser.parse_args(argv)
-    try:
-        rows, ignored = read_table(args.file, COLUMNS, OPTIONAL)
-        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
-            report = import_rows(rpc.training, args.programme_id, rows,
-                                 label=args.file.name[:22])
-    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
-        print(f"cannot import: {exc}", file=sys.stderr)
-        return 2
-    print(report.summary())
-    if ignored:
-        print(f"columns not sent: {', '.join(ignored)}")
-    for row, name, reason in list(report.problems())[:50]:
-        print(f"  row {row}: {name}: {reason}")
-    if args.report:
-        write_report(report, args.report)
-    return 1 if report.rejected else 0
+    return programme_import_main(argv, __doc__.splitlines()[0], "training", COLUMNS, OPTIONAL,
+                                 import_rows)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,21 @@
 """The parts every bulk import shares: reading a CSV export (only the columns it knows, each
-row with its line number) and reporting counts by outcome and, per rejected row, field and
-reason."""
+row with its line number), reporting counts by outcome and, per rejected row, field and
+reason, and the run itself from file to exit status."""
 
 from __future__ import annotations
 
+import argparse
 import csv
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
+
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from scripts.calls import AMQP_URI
+from shared.errors import BaqylauError
 
 
 class UnusableFile(Exception):
@@ -103,3 +110,48 @@ def write_report(report: ImportReport, path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["row", "field", "reason"])
         writer.writerows(report.problems())
+
+
+Rows = list[dict[str, Any]]
+
+
+def run_import(path: Path, report_path: Path | None,
+               read: Callable[[Path], tuple[Rows, list[str]]],
+               send: Callable[[Any, Rows, str], ImportReport],
+               shown: int | None = 50) -> int:
+    """Read `path` (an unusable file fails before any call), `send(rpc, rows, label)` over
+    RPC, print the summary, the columns not sent and the first `shown` problems (all with
+    None), write the rejected rows to `report_path`. Exit status: 0 all accepted, 1 some
+    rejected, 2 unusable file or platform."""
+    try:
+        rows, ignored = read(path)
+        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
+            report = send(rpc, rows, path.name[:22])
+    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
+        print(f"cannot import: {exc}", file=sys.stderr)
+        return 2
+    report.ignored_columns = ignored
+    print(report.summary())
+    if ignored:
+        print(f"columns not sent: {', '.join(ignored)}")
+    for row, name, reason in list(report.problems())[:shown]:
+        print(f"  row {row}: {name}: {reason}")
+    if report_path:
+        write_report(report, report_path)
+    return 1 if report.rejected else 0
+
+
+def programme_import_main(argv: list[str] | None, description: str, service: str,
+                          columns: Sequence[str], optional: Sequence[str],
+                          import_rows: Callable[[Any, str, Rows, str], ImportReport]) -> int:
+    """The command line of an import into one programme: FILE (CSV or XLSX), --programme,
+    --report; `import_rows(service proxy, programme, rows, label)` sends the rows."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--programme", required=True, dest="programme_id")
+    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
+    args = parser.parse_args(argv)
+    return run_import(args.file, args.report,
+                      lambda path: read_table(path, columns, optional),
+                      lambda rpc, rows, label: import_rows(getattr(rpc, service),
+                                                           args.programme_id, rows, label))

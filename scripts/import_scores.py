@@ -17,23 +17,19 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
-import csv  # noqa: E402
 import sys  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from scripts.calls import AMQP_URI  # noqa: E402
 from scripts.import_report import (  # noqa: E402
     ImportReport,
-    UnusableFile,
     read_csv,
-    write_report,
+    run_import,
 )
-from shared.errors import BaqylauError, InvalidInput  # noqa: E402
+from shared.errors import InvalidInput  # noqa: E402
 
 COLUMNS = ["school_id", "pupil_id", "grade", "subject", "score"]
 BATCH = 2000
@@ -85,22 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--round", required=True, dest="round_id")
     parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
     args = parser.parse_args(argv)
-    try:
-        rows, ignored = read_rows(args.file)  # an unusable file fails before any call
-        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
-            report = import_rows(rpc.assessment, args.round_id, rows,
-                                 label=args.file.name[:22])
-    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
-        print(f"cannot import: {exc}", file=sys.stderr)
-        return 2
-    print(report.summary())
-    if ignored:
-        print(f"columns not sent: {', '.join(ignored)}")
-    for row, name, reason in list(report.problems())[:50]:
-        print(f"  row {row}: {name}: {reason}")
-    if args.report:
-        write_report(report, args.report)
-    return 1 if report.rejected else 0
+    return run_import(args.file, args.report, read_rows, lambda rpc, rows, label: import_rows(
+        rpc.assessment, args.round_id, rows, label=label))
 
 
 if __name__ == "__main__":

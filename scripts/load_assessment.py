@@ -3,22 +3,11 @@ rounds by RPC, the scores from e-journal CSV exports through the bulk importer."
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import Any
 
 from scripts.import_scores import import_rows, read_rows
-from scripts.load_registry import SEED_DIR
 from scripts.seed_assessment import BASELINE, CLOSING, CSV_COLUMNS, ENDLINE, generate_scores
-
-
-def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+from scripts.seed_files import SEED_DIR, write_csv
 
 
 def load(rpc: Any) -> None:
@@ -28,7 +17,7 @@ def load(rpc: Any) -> None:
     seed = generate_scores()
     for details, rows in ((BASELINE, seed.baseline), (ENDLINE, seed.endline)):
         assessment.open_round(**details)
-        path = write_csv(rows, SEED_DIR / f"scores-{details['round_id']}.csv")
+        path = write_csv(rows, CSV_COLUMNS, SEED_DIR / f"scores-{details['round_id']}.csv")
         report = import_rows(assessment, details["round_id"], read_rows(path)[0],
                              label=path.name[:22])
         print(f"  {path}: {report.summary()}")

@@ -3,24 +3,12 @@ funders and programmes by RPC, organisations from CSV files through the bulk imp
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import Any
 
 from scripts.calls import call_all
 from scripts.import_organisations import import_file
+from scripts.seed_files import SEED_DIR, write_csv
 from scripts.seed_registry import CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
-
-SEED_DIR = Path(".stack/seed")
-
-
-def write_csv(rows: list[dict[str, str]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def load(rpc: Any) -> None:
@@ -35,7 +23,7 @@ def load(rpc: Any) -> None:
                                   ("targets", seed.targets, "set_target")):
         call_all(label, items, lambda item, c=command: getattr(registry, c).call_async(**item))
     for year in (FIRST_YEAR, SECOND_YEAR):
-        path = write_csv(seed.rows[year], SEED_DIR / f"organisations-{year}.csv")
+        path = write_csv(seed.rows[year], CSV_COLUMNS, SEED_DIR / f"organisations-{year}.csv")
         report = import_file(registry, path, year)
         print(f"  {path}: " + ", ".join(f"{n} {o}" for o, n in sorted(report.counts.items())))
         if report.rejected:

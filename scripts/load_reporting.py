@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from scripts.load_registry import SEED_DIR
+from scripts.seed_files import SEED_DIR
 from scripts.seed_registry import FUNDERS
 
 REPORTS = "http://127.0.0.1:8005"

@@ -4,16 +4,11 @@ would run: the academies' and the league's exports are written as their systems 
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import Any
-
-from openpyxl import Workbook
 
 from scripts import import_practices, import_training
 from scripts.calls import call_all
 from scripts.import_report import read_table
-from scripts.load_registry import SEED_DIR
 from scripts.seed_academies import (
     ACADEMY_COLUMNS,
     AKTOBE,
@@ -23,26 +18,7 @@ from scripts.seed_academies import (
     URALSK,
     generate,
 )
-
-
-def write_csv(rows: list[dict[str, str]], columns: list[str], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def write_xlsx(rows: list[dict[str, str]], columns: list[str], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    sheet = book.active
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row[c] or None for c in columns])
-    book.save(path)
-    return path
+from scripts.seed_files import SEED_DIR, write_csv, write_xlsx
 
 
 def load(rpc: Any) -> None:

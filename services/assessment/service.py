@@ -16,12 +16,12 @@ from services.assessment.contracts import CONTRACTS
 from services.assessment.pseudonyms import Pseudonymiser
 from services.assessment.tally import AssessmentTally
 from shared.broker import subscribe
+from shared.bulk import bulk_reply
 from shared.commands import command
 from shared.contracts import UnknownContract, parse_envelope
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
 from shared.follow import catch_up
-from shared.metrics import IMPORT_ROWS
 from shared.service import EventSourcedService
 from shared.validation import load
 
@@ -110,14 +110,7 @@ class AssessmentService(EventSourcedService):
                             "pupil_ref": self.pseudonyms.reference(score.pop("pupil_id"))})
         if entries:
             report += self.app.record_scores(batch["round_id"], batch["school_id"], entries)
-        counts: dict[str, int] = {}
-        for line in report:
-            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
-        for outcome, n in counts.items():
-            IMPORT_ROWS.labels("assessment", "score", outcome).inc(n)
-        rejected = sorted((line for line in report if line["outcome"] == "rejected"),
-                          key=lambda line: line["row"])
-        return {"counts": counts, "rejected": rejected}
+        return bulk_reply("assessment", "score", report)
 
     @command
     def correct_score(self, **payload: Any) -> dict[str, Any]:

@@ -291,6 +291,16 @@ class CommitmentLedger(Aggregate):
                 f"commitment {self.commitment_id} is for {self.scope}, not equipment",
                 {"commitment_id": [f"Its scope is {self.scope}."]})
 
+    def _check_covers(self, amount_kzt: int, what: str, field: str) -> None:
+        """Every charge, whatever kind, within what the commitment has left; else the
+        excess is named on the charge's field."""
+        if amount_kzt > self.remaining_kzt:
+            excess = amount_kzt - self.remaining_kzt
+            raise DomainRuleViolated(
+                f"{what} exceeds the {self.remaining_kzt} KZT remaining on commitment "
+                f"{self.commitment_id} by {excess} KZT",
+                {field: [f"Exceeds the commitment's remaining amount by {excess} KZT."]})
+
     def charge(self, contract_ref: str, amount_kzt: int) -> None:
         if contract_ref in self.charges:
             if self.charges[contract_ref] != amount_kzt:
@@ -298,12 +308,7 @@ class CommitmentLedger(Aggregate):
                                f"{self.charges[contract_ref]} KZT, not {amount_kzt}",
                                {"contract_ref": ["Already charged with another amount."]})
             return
-        if amount_kzt > self.remaining_kzt:
-            excess = amount_kzt - self.remaining_kzt
-            raise DomainRuleViolated(
-                f"the purchase of {amount_kzt} KZT exceeds the {self.remaining_kzt} KZT "
-                f"remaining on commitment {self.commitment_id} by {excess} KZT",
-                {"items": [f"Exceeds the commitment's remaining amount by {excess} KZT."]})
+        self._check_covers(amount_kzt, f"the purchase of {amount_kzt} KZT", "items")
         self._charge(contract_ref, amount_kzt)
 
     @event("Charged")
@@ -325,12 +330,7 @@ class CommitmentLedger(Aggregate):
         if reference in self.charges:
             raise Conflict(f"{reference} is a purchase contract charged to this commitment",
                            {"reference": ["Already used by a purchase contract."]})
-        if amount_kzt > self.remaining_kzt:
-            excess = amount_kzt - self.remaining_kzt
-            raise DomainRuleViolated(
-                f"spending {amount_kzt} KZT exceeds the {self.remaining_kzt} KZT remaining on "
-                f"commitment {self.commitment_id} by {excess} KZT",
-                {"amount_kzt": [f"Exceeds the commitment's remaining amount by {excess} KZT."]})
+        self._check_covers(amount_kzt, f"spending {amount_kzt} KZT", "amount_kzt")
         self._record_expenditure(reference, amount_kzt, spent_on, category,
                                  self.commitment_id, self.programme_id, self.funder_id)
 

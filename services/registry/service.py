@@ -9,7 +9,7 @@ from services.registry.app import RegistryApplication
 from services.registry.contracts import CONTRACTS
 from services.registry.directory import Directory
 from shared.commands import command
-from shared.errors import BaqylauError, InvalidInput
+from shared.errors import BaqylauError
 from shared.eventstore import EventStore
 from shared.metrics import IMPORT_ROWS
 from shared.service import EventSourcedService
@@ -67,11 +67,9 @@ class RegistryService(EventSourcedService):
             data.pop("row")
             data["school_year"] = data["school_year"] or school_year
             organisation, outcome = self.app.register_organisation(**s.split_profile(data))
-        except BaqylauError as exc:
-            errors = exc.errors if isinstance(exc, InvalidInput) or exc.errors else {
-                "_row": [exc.message]}
+        except BaqylauError as exc:  # every refusal names its fields (`_schema` if none)
             return {"row": number, "organisation_id": row.get("organisation_id"),
-                    "outcome": "rejected", "errors": errors}
+                    "outcome": "rejected", "errors": exc.errors}
         return {"row": number, "organisation_id": organisation.organisation_id,
                 "outcome": outcome}
 

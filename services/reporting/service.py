@@ -332,6 +332,9 @@ class ProgrammePath(Schema):
     programme_id = Ref(required=True)
 
 
+PROGRAMME_PATH = ProgrammePath()  # every programme request checks its path: built once
+
+
 def same_origin(request: Any) -> bool:
     """True unless the request names another site as its origin (Origin, else Referer). A
     client that sends neither (curl, a script) is not a browser on another site's page."""
@@ -507,7 +510,7 @@ class ReportingService:
             return _json({"error": "forbidden", "message": "a login must come from this "
                           "site's own form", "errors": {"Origin": [
                               "Must be this site's own origin."]}}, 403)
-        programme_id = load(ProgrammePath(), {
+        programme_id = load(PROGRAMME_PATH, {
             "programme_id": request.form.get("programme_id", "")})["programme_id"]
         with self.read_model.cursor() as cur:
             found = tokens.token_of(cur, f"Bearer {request.form.get('token', '').strip()}")
@@ -577,7 +580,7 @@ class ReportingService:
         session cookie counts only where asked (the HTML dashboard), never for the API.
         With `cached`, one statement settles the token and the programme first, and what
         `cached` finds for that state of the model is served with no transaction."""
-        load(ProgrammePath(), {"programme_id": programme_id})  # 400 names it: NUL, junk
+        load(PROGRAMME_PATH, {"programme_id": programme_id})  # 400 names it: NUL, junk
         authorization = request.headers.get("Authorization")
         session = request.cookies.get(SESSION_COOKIE) if allow_cookie else None
         response = None

@@ -9,10 +9,10 @@ from services.training.app import TrainingApplication
 from services.training.contracts import CONTRACTS
 from services.training.domain import Course, Enrolment
 from services.training.tally import TrainingTally
+from shared.bulk import bulk_reply
 from shared.commands import command
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
-from shared.metrics import IMPORT_ROWS
 from shared.service import EventSourcedService
 from shared.validation import load
 
@@ -87,14 +87,7 @@ class TrainingService(EventSourcedService):
             course_id = batch["course_id"] or self.app.course_by_code(
                 batch["programme_id"], batch["course_code"]).id
             report += self.app.record_training(course_id, rows)
-        counts: dict[str, int] = {}
-        for line in report:
-            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
-        for outcome, n in counts.items():
-            IMPORT_ROWS.labels("training", "participant", outcome).inc(n)
-        rejected = sorted((line for line in report if line["outcome"] == "rejected"),
-                          key=lambda line: line["row"])
-        return {"counts": counts, "rejected": rejected}
+        return bulk_reply("training", "participant", report)
 
     @command
     def certify_trainer(self, **payload: Any) -> dict[str, Any]:

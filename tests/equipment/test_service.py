@@ -47,6 +47,17 @@ def launch(registry, amount_kzt=1_000_000):
                             scope="equipment", amount_kzt=amount_kzt, committed_on="2023-02-01")
 
 
+def join_small_schools(registry, prefix, count, seed):
+    """`count` schools of 45 pupils (one combined cabinet each) join the pilot."""
+    make = _Maker(random.Random(seed))
+    for n in range(count):
+        registry.register_organisation(organisation_id=f"{prefix}{n:02d}", bin=make.bin(),
+                                       pupils=45, **{k: v for k, v in SCHOOL.items()
+                                                     if k != "bin"})
+        registry.join_programme(programme_id=PROGRAMME, organisation_id=f"{prefix}{n:02d}",
+                                model="digital_solutions", joined_on="2023-02-01")
+
+
 def enrol_school(registry, n, pupils):
     registry.register_organisation(organisation_id=f"AKT-{n:03d}", bin=BINS[n], pupils=pupils,
                                    **{k: v for k, v in SCHOOL.items() if k != "bin"})
@@ -161,13 +172,7 @@ def test_concurrent_purchases_never_overspend_and_concurrent_steps_lose_nothing(
     registry, equipment = services
     equipment.set_allocation_rule(**RULE)
     launch(registry, amount_kzt=10_000_000)
-    make = _Maker(random.Random(5))
-    for n in range(12):
-        registry.register_organisation(organisation_id=f"AKT-C{n:02d}", bin=make.bin(),
-                                       pupils=45, **{k: v for k, v in SCHOOL.items()
-                                                     if k != "bin"})
-        registry.join_programme(programme_id=PROGRAMME, organisation_id=f"AKT-C{n:02d}",
-                                model="digital_solutions", joined_on="2023-02-01")
+    join_small_schools(registry, "AKT-C", 12, seed=5)
     allocated = wait_for(lambda: len(cabinets(equipment)) == 12 and cabinets(equipment))
     equipment.catch_up_registry()
     # Twelve contracts of 1,000,000 KZT at once against a 10,000,000 KZT commitment.
@@ -213,13 +218,7 @@ def test_purchases_and_other_spending_at_once_never_overspend_one_commitment(ser
     registry, equipment = services
     equipment.set_allocation_rule(**RULE)
     launch(registry, amount_kzt=10_000_000)
-    make = _Maker(random.Random(9))
-    for n in range(6):
-        registry.register_organisation(organisation_id=f"AKT-S{n:02d}", bin=make.bin(),
-                                       pupils=45, **{k: v for k, v in SCHOOL.items()
-                                                     if k != "bin"})
-        registry.join_programme(programme_id=PROGRAMME, organisation_id=f"AKT-S{n:02d}",
-                                model="digital_solutions", joined_on="2023-02-01")
+    join_small_schools(registry, "AKT-S", 6, seed=9)
     allocated = wait_for(lambda: len(cabinets(equipment)) == 6 and cabinets(equipment))
     equipment.catch_up_registry()
     replies = [equipment.procure.call_async(

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 
 from scripts import import_organisations
+from scripts.import_report import UnusableFile
 from scripts.seed_registry import AKTOBE_PUPILS, CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
 from services.registry import domain, kato
 from services.registry import schemas as s
@@ -131,7 +132,7 @@ def test_every_seed_row_is_valid_and_every_bin_unique():
 def test_importer_refuses_a_file_without_the_required_columns(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("organisation_id,bin\nAKT-001,940140000385\n", encoding="utf-8")
-    with pytest.raises(import_organisations.UnusableFile, match="kato"):
+    with pytest.raises(UnusableFile, match="kato"):
         import_organisations.read_rows(path)
     assert import_organisations.main([str(path), "--school-year", "2024-2025"]) == 2
 
