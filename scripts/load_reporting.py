@@ -28,6 +28,16 @@ def _get(path: str, token: str) -> requests.Response:
                         timeout=30)
 
 
+def _headline(indicator: dict[str, Any]) -> str:
+    """teachers trained 910/910, or for a share: teachers with category share 70.0 % of 75 %
+    (420/600)."""
+    name = indicator["indicator"].replace("_", " ")
+    if indicator["measure"] == "percentage":
+        return (f"{name} {indicator['actual']} % of {indicator['target']} % "
+                f"({indicator['numerator']}/{indicator['denominator']})")
+    return f"{name} {indicator['actual']}/{indicator['target']}"
+
+
 def print_reports(rpc: Any) -> None:
     applied = rpc.reporting.catch_up()  # the live feed is usually there already
     print(f"\nFunders' reports over HTTP (reporting caught up: {applied})")
@@ -36,8 +46,7 @@ def print_reports(rpc: Any) -> None:
         token = token_for(rpc, funder["funder_id"], known)
         for programme_id in _get("/v1/programmes", token).json()["programmes"]:
             report = _get(f"/v1/programmes/{programme_id}/report", token).json()
-            headline = ", ".join(f"{i['indicator'].replace('_', ' ')} {i['actual']}/{i['target']}"
-                                 for i in report["indicators"])
+            headline = ", ".join(_headline(i) for i in report["indicators"])
             money = report["money"]
             spending = ", ".join(f"{k.replace('_', ' ')} {v:,}"
                                  for k, v in money["spent_by_category"].items())

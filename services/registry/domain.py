@@ -24,12 +24,6 @@ MODELS = ("streaming", "online_teaching", "hub_and_magnet", "digital_solutions",
           "management_course", "partner_league")
 IATI_ROLES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 SCOPES = ("programme", "equipment", "training", "assessment")
-INDICATORS = (
-    "teachers_trained", "managers_trained", "management_teams_trained", "trainers_certified",
-    "teachers_with_category", "organisations_reached", "schools_equipped",
-    "cabinets_delivered", "cabinets_commissioned", "pupils_reached", "pupils_assessed",
-    "practices_published", "practices_adopted",
-)
 # Profile fields that change from one school year to the next.
 PROFILE_FIELDS = ("locality", "small_class", "pupils", "teachers", "network_role")
 IDENTITY_FIELDS = ("bin", "kind", "name_kk", "name_ru", "name_en", "kato")

@@ -13,6 +13,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_dump,
+    post_load,
     pre_load,
     validate,
     validates_schema,
@@ -21,7 +22,6 @@ from marshmallow import (
 from services.registry import kato
 from services.registry.domain import (
     IATI_ROLES,
-    INDICATORS,
     KINDS,
     LOCALITIES,
     MODELS,
@@ -30,6 +30,7 @@ from services.registry.domain import (
     SCOPES,
 )
 from shared import kz_bin
+from shared.contracts.indicators import INDICATORS, MEASURES
 from shared.fields import Ref, Text
 
 # IATI OrganisationType codes: government, local government, other public sector, NGOs,
@@ -186,7 +187,8 @@ class SetTarget(Command):
 
     programme_id = Ref(required=True)
     indicator = fields.String(required=True, validate=validate.OneOf(INDICATORS))
-    measure = fields.String(load_default="unit", validate=validate.OneOf(["unit", "percentage"]))
+    # The indicator's own measure when left out; a different one is refused.
+    measure = fields.String(validate=validate.OneOf(["unit", "percentage"]))
     ascending = fields.Boolean(load_default=True)
     baseline = fields.Nested(Baseline, required=True)
     periods = fields.List(fields.Nested(Period), required=True,
@@ -202,9 +204,17 @@ class SetTarget(Command):
             if later["start"] <= earlier["end"]:
                 raise ValidationError("Periods must be in order and must not overlap.",
                                       "periods")
-        if data.get("measure") == "percentage" and any(
+        measure = MEASURES[data["indicator"]]
+        if data.get("measure", measure) != measure:
+            raise ValidationError(f"{data['indicator']} is measured as a {measure}, "
+                                  f"not as a {data['measure']}.", "measure")
+        if measure == "percentage" and any(
                 p["target"] > 100 for p in periods):
             raise ValidationError("A percentage target must not exceed 100.", "periods")
+
+    @post_load
+    def indicators_own_measure(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "measure": MEASURES[data["indicator"]]}
 
 
 class CommitFunding(Command):

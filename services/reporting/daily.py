@@ -40,11 +40,18 @@ def record(cur: Any, day: date | None = None) -> int:
     return len(rows)
 
 
-def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[date, int]]]:
-    """figure -> [(day, value)] for the last `days` days, oldest first."""
+def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[date, Any]]]:
+    """figure -> [(day, value)] for the last `days` days, oldest first; a percentage from
+    its two counts of the same day."""
     cur.execute(f"SELECT figure, day, value FROM {TABLE} WHERE programme_id = %s "
                 "AND day > current_date - %s ORDER BY figure, day", (programme_id, days))
-    out: dict[str, list[tuple[date, int]]] = {}
+    out: dict[str, list[tuple[date, Any]]] = {}
     for figure, day, value in cur.fetchall():
         out.setdefault(figure, []).append((day, int(value)))
+    for share, (numerator, denominator) in reports.SHARES.items():  # each day's fraction
+        of = dict(out.get(denominator, []))
+        points = [(day, reports.percentage(n, of[day])) for day, n in out.get(numerator, [])
+                  if of.get(day)]
+        if points:
+            out[share] = points
     return out

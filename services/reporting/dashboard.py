@@ -59,6 +59,11 @@ INDICATOR_NAMES: dict[str, dict[str, str]] = {
                            "ru": "Сертифицировано тренеров", "en": "Trainers certified"},
     "teachers_with_category": {"kk": "Санаты бар мұғалімдер", "ru": "Учителя с категорией",
                                "en": "Teachers with a category"},
+    "teachers_with_category_share": {"kk": "Санаты бар мұғалімдер үлесі",
+                                     "ru": "Доля учителей с категорией",
+                                     "en": "Share of teachers with a category"},
+    "programme_teachers": {"kk": "Бағдарлама мұғалімдері", "ru": "Учителя программы",
+                           "en": "The programme's teachers"},
     "organisations_reached": {"kk": "Қамтылған ұйымдар", "ru": "Охвачено организаций",
                               "en": "Organisations reached"},
     "pupils_reached": {"kk": "Қамтылған оқушылар", "ru": "Охвачено учащихся",
@@ -153,9 +158,11 @@ def _indicators(report: dict[str, Any], lang: str) -> str:
     rows = []
     for line in report["indicators"]:
         name = INDICATOR_NAMES.get(line["indicator"], {}).get(lang, line["indicator"])
+        if line["measure"] == "percentage":  # the share, and of how many
+            name += f", % ({_number(line['numerator'])} / {_number(line['denominator'])})"
         rows.append((line["indicator"], name, [
             (label("target", lang), float(line["target"]), "#c9d6e3"),
-            (label("actual", lang), line["actual"], "#1f77b4")]))
+            (label("actual", lang), float(line["actual"] or 0), "#1f77b4")]))
     return _bars(rows) if rows else f"<p>{label('none', lang)}</p>"
 
 

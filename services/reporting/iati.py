@@ -116,7 +116,11 @@ def _result(activity: ET.Element, indicator: dict[str, Any], start: date, end: d
                                          if hasattr(indicator["period_end"], "isoformat")
                                          else str(indicator["period_end"])})
     ET.SubElement(period, "target", {"value": indicator["target"]})
-    ET.SubElement(period, "actual", {"value": str(indicator["actual"])})
+    if indicator["actual"] is None:  # a percentage of nobody yet: no actual to state
+        return
+    actual = ET.SubElement(period, "actual", {"value": str(indicator["actual"])})
+    if indicator["measure"] == "percentage":
+        _text(actual, "comment", f"{indicator['numerator']} of {indicator['denominator']}")
 
 
 def _participants(cur: Any, programme_id: str, schema: str) -> list[tuple[str, str, str, str]]:

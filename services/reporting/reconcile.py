@@ -114,6 +114,10 @@ class Fold:
                                              if r["role"] == "manager"}),
             "trainers_certified": sum(q == p for q, _ in self.trainers),
             "teachers_with_category": sum(q == p for q in self.categories.values()),
+            "programme_teachers": len(
+                {r["participant_id"] for r in self.enrolments.values()
+                 if r["programme_id"] == p and r["role"] == "teacher"}
+                | {t for t, q in self.categories.items() if q == p}),
             "organisations_reached": len(members),
             "pupils_reached": sum(self.profiles[o][1] for o in members if o in self.profiles),
             "schools_equipped": sum(all(c["commissioned"] for c in v) for v in by_school.values()),

@@ -13,6 +13,7 @@ import psycopg2.extensions
 
 from services.reporting.outcomes import learning_outcomes
 from services.reporting.readmodel import SCHEMA
+from shared.contracts.indicators import MEASURES
 
 Cursor = psycopg2.extensions.cursor
 
@@ -29,6 +30,11 @@ ACTUALS = {
                                 " AND status = 'completed'",
     "trainers_certified": "SELECT count(*) FROM {s}.trainers WHERE programme_id = %(p)s",
     "teachers_with_category": "SELECT count(*) FROM {s}.categories WHERE programme_id = %(p)s",
+    # The programme's teachers: in one of its courses, or attested under it.
+    "programme_teachers": "SELECT count(*) FROM (SELECT participant_id FROM {s}.enrolments"
+                          " WHERE programme_id = %(p)s AND role = 'teacher' UNION"
+                          " SELECT teacher_id FROM {s}.categories"
+                          " WHERE programme_id = %(p)s) teachers",
     "organisations_reached": "SELECT count(*) FROM {s}.participants WHERE programme_id = %(p)s",
     "pupils_reached": "SELECT coalesce(sum(o.pupils), 0) FROM {s}.participants pa"
                       " JOIN {s}.organisations o USING (organisation_id)"
@@ -47,6 +53,10 @@ ACTUALS = {
     "practices_adopted": "SELECT count(DISTINCT school_id) FROM {s}.adoptions"
                          " WHERE programme_id = %(p)s",
 }
+
+
+# percentage indicator -> (numerator, denominator), both counts above
+SHARES = {"teachers_with_category_share": ("teachers_with_category", "programme_teachers")}
 
 
 def visible_programmes(cur: Cursor, funder_id: str, schema: str = SCHEMA) -> list[str]:
@@ -72,30 +82,54 @@ def _number(value: Decimal) -> str:
     return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
 
 
-def _share(actual: int, target: Decimal | None) -> str | None:
-    if not target:
+def _share(actual: int | Decimal | None, target: Decimal | None) -> str | None:
+    if not target or actual is None:
         return None
     return str((Decimal(actual) / target).quantize(Decimal("0.001"), ROUND_HALF_EVEN))
 
 
+def percentage(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator in per cent, to 0.1; None when there is nothing to divide."""
+    if not denominator:
+        return None
+    return (Decimal(100 * numerator) / denominator).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+
+
+def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
+    """An indicator's actual from the counts: the count itself, or for a percentage the
+    share with its numerator and denominator."""
+    if indicator not in SHARES:
+        return {"actual": counts[indicator]}
+    numerator, denominator = (counts[name] for name in SHARES[indicator])
+    return {"actual": percentage(numerator, denominator), "numerator": numerator,
+            "denominator": denominator}
+
+
 def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT indicator, measure, baseline, target, period_end FROM {schema}.targets"
+    cur.execute(f"SELECT indicator, baseline, target, period_end FROM {schema}.targets"
                 " WHERE programme_id = %s", (programme_id,))
     targets = {row[0]: row[1:] for row in cur.fetchall()}
+    counts = {name: _count(cur, name, programme_id, schema)
+              for indicator in targets for name in SHARES.get(indicator, (indicator,))}
     out = []
     for indicator in sorted(targets):
-        actual = _scalar(cur, ACTUALS[indicator].format(s=schema), p=programme_id)
-        measure, baseline, target, period_end = targets[indicator]
-        out.append({"indicator": indicator, "measure": measure, "baseline": _number(baseline),
-                    "target": _number(target), "period_end": period_end,
-                    "actual": int(actual), "share_reached": _share(actual, target)})
+        baseline, target, period_end = targets[indicator]
+        actual = actual_of(counts, indicator)
+        out.append({"indicator": indicator, "measure": MEASURES.get(indicator, "unit"),
+                    "baseline": _number(baseline), "target": _number(target),
+                    "period_end": period_end, **actual,
+                    "share_reached": _share(actual["actual"], target)})
     return out
 
 
 def figures(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, int]:
-    """Every indicator's actual value, targeted or not (the reconciliation compares these)."""
-    return {name: int(_scalar(cur, sql.format(s=schema), p=programme_id))
-            for name, sql in ACTUALS.items()}
+    """Every count the indicators are made of, targeted or not (the reconciliation
+    compares these)."""
+    return {name: _count(cur, name, programme_id, schema) for name in ACTUALS}
+
+
+def _count(cur: Cursor, name: str, programme_id: str, schema: str) -> int:
+    return int(_scalar(cur, ACTUALS[name].format(s=schema), p=programme_id))
 
 
 def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:

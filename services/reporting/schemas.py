@@ -13,13 +13,25 @@ from services.reporting.trace import INDICATORS
 from shared.fields import OPAQUE_ID
 
 
+class Figure(fields.Number):
+    """A count as an integer, a percentage as a number to 0.1 (null: nothing to divide)."""
+
+    num_type = float
+
+    def _format_num(self, value: Any) -> int | float:
+        return value if isinstance(value, int) else float(value)
+
+
 class Indicator(Schema):
     indicator = fields.String(required=True, metadata={"example": "teachers_trained"})
     measure = fields.String(required=True, metadata={"description": "unit or percentage"})
     baseline = fields.String(required=True, metadata={"description": "decimal as text"})
     target = fields.String(required=True, metadata={"example": "500"})
     period_end = fields.Date(required=True)
-    actual = fields.Integer(required=True)
+    actual = Figure(required=True, allow_none=True, metadata={
+        "description": "a count; for a percentage, numerator / denominator in %, to 0.1"})
+    numerator = fields.Integer(metadata={"description": "percentages only"})
+    denominator = fields.Integer(metadata={"description": "percentages only"})
     share_reached = fields.String(allow_none=True, metadata={"example": "1.000"})
 
 
@@ -131,6 +143,8 @@ class EventBehind(Schema):
     time = fields.String(required=True, metadata={"description": "When it was recorded"})
     value = fields.Integer(required=True, metadata={"description": "What it adds to the "
                                                                    "figure"})
+    part = fields.String(metadata={"description": "For a percentage: numerator or "
+                                                  "denominator, the count it adds to"})
     # `fields` would shadow marshmallow's module in this class body: another name, same key.
     fields_ = fields.Dict(attribute="fields", data_key="fields", required=True,
                           metadata={"description": "The event's fields that count"})
@@ -139,8 +153,11 @@ class EventBehind(Schema):
 class FigureEvents(Schema):
     programme_id = fields.String(required=True)
     indicator = fields.String(required=True)
-    figure = fields.Integer(required=True, metadata={"description": "The sum of every "
-                                                                    "event's value"})
+    figure = Figure(required=True, allow_none=True, metadata={
+        "description": "The sum of every event's value; for a percentage, numerator / "
+                       "denominator in %, each the sum of its part's values"})
+    numerator = fields.Integer(metadata={"description": "percentages only"})
+    denominator = fields.Integer(metadata={"description": "percentages only"})
     count = fields.Integer(required=True)
     events = fields.List(fields.Nested(EventBehind), required=True)
     next_after = fields.Integer(allow_none=True, required=True)

@@ -280,17 +280,18 @@ def report_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(["section", "name", "target", "actual", "share_reached",
                      "committed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt",
-                     "remaining_kzt"])
+                     "remaining_kzt", "numerator", "denominator"])
     for i in report["indicators"]:
         writer.writerow(["indicator", i["indicator"], i["target"], i["actual"],
-                         i["share_reached"], "", "", "", "", ""])
+                         i["share_reached"], "", "", "", "", "", i.get("numerator", ""),
+                         i.get("denominator", "")])
     for c in report["money"]["commitments"]:
         writer.writerow(csv_row([
             "commitment", f"{c['commitment_id']} ({c['funder_id']}, {c['scope']})",
             "", "", "", c["committed_kzt"], c["procured_kzt"], c["expenditure_kzt"],
-            c["spent_kzt"], c["remaining_kzt"]]))
+            c["spent_kzt"], c["remaining_kzt"], "", ""]))
     for category, amount in report["money"]["spent_by_category"].items():
-        writer.writerow(["spending", category, "", "", "", "", "", amount, amount, ""])
+        writer.writerow(["spending", category, "", "", "", "", "", amount, amount, "", "", ""])
     if report["learning_outcomes"]:
         writer.writerow([])
         writer.writerow(["endline_round", "grade", "subject", "split", "baseline_mean",
@@ -345,6 +346,15 @@ def same_origin(request: Any) -> bool:
     behind_proxy = (request.headers.get("X-Forwarded-Host") or "").split(",")[0].strip()
     host = (behind_proxy or request.host or "").lower()
     return urlsplit(claimed).netloc.lower() == host
+
+
+def figure_of(indicator: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a figure's events add up to: their sum, or a percentage of its two parts."""
+    if indicator not in reports.SHARES:
+        return {"figure": sum(line["value"] for line in lines)}
+    parts = {part: sum(line["value"] for line in lines if line["part"] == part)
+             for part in ("numerator", "denominator")}
+    return {"figure": reports.percentage(parts["numerator"], parts["denominator"]), **parts}
 
 
 def rows_csv(lines: list[dict[str, Any]]) -> str:
@@ -565,7 +575,7 @@ class ReportingService:
             end = page["after"] + page["limit"]
             return _json(schemas.FigureEvents().dump({
                 "programme_id": programme_id, "indicator": indicator,
-                "figure": sum(line["value"] for line in lines), "count": len(lines),
+                **figure_of(indicator, lines), "count": len(lines),
                 "events": lines[page["after"]:end],
                 "next_after": end if end < len(lines) else None}))
         return self._for_funder(request, programme_id, "figure_events", build)

@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.reporting.reconcile import Fold
+from services.reporting.reports import SHARES
 from shared.contracts import UnknownContract, parse_envelope
 from shared.contracts.envelope import Envelope
 from shared.follow import pages
@@ -38,6 +39,7 @@ class Trace(Fold):
     completions: dict[str, Envelope] = field(default_factory=dict)  # enrolment -> event
     certified: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     attested: dict[str, Envelope] = field(default_factory=dict)
+    teacher_enrolled: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     published: dict[str, Envelope] = field(default_factory=dict)
     adopted: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     joined: dict[tuple[str, str], Envelope] = field(default_factory=dict)
@@ -53,6 +55,9 @@ class Trace(Fold):
         d, t = e.data, e.type
         if t == "TrainingCompleted":
             self.completions.setdefault(d["enrolment_id"], e)
+        if t in ("ParticipantEnrolled", "TrainingCompleted", "TrainingDropped") \
+                and d["role"] == "teacher":
+            self.teacher_enrolled.setdefault((d["programme_id"], d["participant_id"]), e)
         elif t == "TrainerCertified":
             self.certified[(d["programme_id"], d["person_id"])] = e
         elif t == "TeacherCategoryAttested":
@@ -84,9 +89,19 @@ class Trace(Fold):
         if indicator == "trainers_certified":
             return [_ref(e, person_id=k[1]) | {"value": 1}
                     for k, e in self.certified.items() if k[0] == p]
+        if indicator in SHARES:  # each event says which side of the fraction it counts on
+            numerator, denominator = SHARES[indicator]
+            return [line | {"part": part} for part, name in (("numerator", numerator),
+                                                             ("denominator", denominator))
+                    for line in self.entries(p, name)]
         if indicator == "teachers_with_category":
             return [_ref(e, teacher_id=k, category=e.data.get("category")) | {"value": 1}
                     for k, e in self.attested.items() if self.categories.get(k) == p]
+        if indicator == "programme_teachers":  # first enrolment as a teacher, else attestation
+            teachers = {t: e for (q, t), e in self.teacher_enrolled.items() if q == p}
+            teachers |= {t: e for t, e in self.attested.items()
+                         if self.categories.get(t) == p and t not in teachers}
+            return [_ref(e, teacher_id=t) | {"value": 1} for t, e in teachers.items()]
         if indicator == "practices_published":
             return [_ref(e, practice_id=k) | {"value": 1}
                     for k, e in self.published.items() if self.practices[k] == p]
@@ -213,7 +228,8 @@ class Follower:
 
 
 INDICATORS = ("teachers_trained", "managers_trained", "management_teams_trained",
-              "trainers_certified", "teachers_with_category", "organisations_reached",
+              "trainers_certified", "teachers_with_category", "programme_teachers",
+              *SHARES, "organisations_reached",
               "pupils_reached", "schools_equipped", "cabinets_delivered",
               "cabinets_commissioned", "pupils_assessed", "practices_published",
               "practices_adopted", *MONEY)

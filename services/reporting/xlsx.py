@@ -36,9 +36,10 @@ def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
     book = Workbook()
     book.remove(book.active)
     _sheet(book, "Indicators", ["indicator", "measure", "baseline", "target", "actual",
-                                "share_reached", "period_end"],
+                                "share_reached", "period_end", "numerator", "denominator"],
            [[i["indicator"], i["measure"], i["baseline"], i["target"], i["actual"],
-             i["share_reached"], str(i["period_end"])] for i in report["indicators"]])
+             i["share_reached"], str(i["period_end"]), i.get("numerator"),
+             i.get("denominator")] for i in report["indicators"]])
     _sheet(book, "Money", ["commitment_id", "funder_id", "scope", "committed_kzt",
                            "procured_kzt", "expenditure_kzt", "spent_kzt", "remaining_kzt",
                            "funder_name_kk", "funder_name_ru", "funder_name_en"],

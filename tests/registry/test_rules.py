@@ -73,13 +73,24 @@ def test_refuses_money_that_is_not_a_positive_whole_number_of_tenge(amount):
 
 
 def test_refuses_overlapping_target_periods_and_percentages_above_100():
-    target = dict(programme_id="p", indicator="teachers_trained", measure="percentage",
-                  baseline={"year": 2024, "value": "0"},
-                  periods=[{"start": "2024-01-01", "end": "2024-12-31", "target": "101"}])
-    assert "periods" in errors_of(s.SetTarget(), target)
-    target["measure"] = "unit"
+    share = dict(programme_id="p", indicator="teachers_with_category_share",
+                 baseline={"year": 2024, "value": "60"},
+                 periods=[{"start": "2024-01-01", "end": "2024-12-31", "target": "101"}])
+    assert errors_of(s.SetTarget(), share) == {
+        "periods": ["A percentage target must not exceed 100."]}
+    target = dict(share, indicator="teachers_trained", periods=list(share["periods"]))
     target["periods"].append({"start": "2024-06-01", "end": "2025-05-31", "target": "200"})
     assert "overlap" in errors_of(s.SetTarget(), target)["periods"][0]
+
+
+def test_a_target_takes_its_indicators_own_measure_and_refuses_another():
+    target = dict(programme_id="p", indicator="teachers_with_category_share",
+                  baseline={"year": 2024, "value": "60"},
+                  periods=[{"start": "2024-01-01", "end": "2024-12-31", "target": "75"}])
+    assert load(s.SetTarget(), target)["measure"] == "percentage"
+    assert errors_of(s.SetTarget(), {**target, "measure": "unit"}) == {"measure": [
+        "teachers_with_category_share is measured as a percentage, not as a unit."]}
+    assert load(s.SetTarget(), {**target, "indicator": "teachers_trained"})["measure"] == "unit"
 
 
 def test_an_import_row_reads_csv_text_and_treats_empty_cells_as_missing():

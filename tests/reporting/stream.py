@@ -50,6 +50,10 @@ def registry_events(app: RegistryApplication) -> None:
                        baseline={"year": 2023, "value": Decimal(0)},
                        periods=[{"start": date(2023, 1, 1), "end": date(2024, 12, 31),
                                  "target": Decimal(value)}])
+    app.set_target(P, "teachers_with_category_share", measure="percentage", ascending=True,
+                   baseline={"year": 2023, "value": Decimal(25)},
+                   periods=[{"start": date(2023, 1, 1), "end": date(2024, 12, 31),
+                             "target": Decimal(80)}])
     for n, (bin_, pupils) in enumerate((("940140000385", 95), ("990140004654", 50))):
         app.register_organisation(school_year="2023-2024", profile={**PROFILE, "pupils": pupils},
                                   organisation_id=f"S{n}", bin=bin_, kind="school",
@@ -78,6 +82,7 @@ def training_events(app: TrainingApplication) -> None:
                         certified_on=date(2023, 10, 1))
     for month, category in ((11, "педагог-модератор"), (12, "педагог-эксперт")):
         app.attest_category("T0", category, date(2023, month, 1), "S0", P)
+    app.attest_category("T9", "педагог", date(2023, 12, 1), "S0", P)  # in no course
 
 
 def equipment_events(app: EquipmentApplication, registry: list[Envelope]) -> None:

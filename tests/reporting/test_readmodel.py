@@ -7,6 +7,7 @@ import math
 import statistics
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from xml.etree import ElementTree
 
 import openpyxl
@@ -96,9 +97,29 @@ def test_the_stream_gives_the_seed_like_figures(database, in_order):
     assert (money["expenditure_kzt"], money["spent_kzt"], money["remaining_kzt"]) == (
         400_000, 2_400_000, 600_000)
     assert money["spent_by_category"] == {"seminars": 400_000}
+    assert (figures["teachers_with_category"], figures["programme_teachers"]) == (2, 4)
     [line] = money["commitments"]  # named in the funder's three languages, as registered
     assert (line["funder_id"], line["funder_name_kk"], line["funder_name_ru"],
             line["funder_name_en"]) == ("qh", "Қор", "Фонд", "Fund")
+
+
+def test_a_share_is_reported_as_a_percentage_with_its_numerator_and_denominator(
+        database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        share = next(i for i in reports.indicators(cur, P, schema)
+                     if i["indicator"] == "teachers_with_category_share")
+    # T0 (enrolled, attested twice) and T9 (attested only) of T0, T1, T2, T9.
+    assert (share["measure"], share["actual"], share["numerator"], share["denominator"],
+            share["baseline"], share["target"], share["share_reached"]) == (
+        "percentage", Decimal("50.0"), 2, 4, "25", "80", "0.625")
+
+
+def test_a_share_of_nobody_has_no_actual_rather_than_zero():
+    assert reports.actual_of({"teachers_with_category": 0, "programme_teachers": 0},
+                             "teachers_with_category_share") == {
+        "actual": None, "numerator": 0, "denominator": 0}
+    assert reports.percentage(1, 3) == Decimal("33.3")
 
 
 def test_a_commitment_before_its_funders_registration_has_no_names_yet(database, events):
@@ -301,7 +322,10 @@ def test_the_iati_export_is_valid_203_and_its_money_adds_up(database, in_order):
     assert (sum(spent), sum(committed)) == (money["spent_kzt"], money["committed_kzt"])
     actuals = {i.find("title/narrative").text: i.find("period/actual").get("value")
                for i in activity.iter("indicator")}
-    assert actuals == {"cabinets commissioned": "2", "teachers trained": "2"}
+    assert actuals == {"cabinets commissioned": "2", "teachers trained": "2",
+                       "teachers with category share": "50.0"}
+    [share] = [i for i in activity.iter("indicator") if i.get("measure") == "2"]
+    assert share.find("period/actual/comment/narrative").text == "2 of 4"
 
 
 def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(database, in_order):

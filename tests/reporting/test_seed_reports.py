@@ -69,8 +69,17 @@ def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_c
         assert (baquatty["teachers_trained"], baquatty["management_teams_trained"],
                 baquatty["trainers_certified"]) == (500, 90, 40)
         aktobe, money = report("qazaqstan-halqyna", "aktobe-small-schools", {
-            "cabinets_commissioned": 155, "teachers_trained": 576})
+            "cabinets_commissioned": 155, "teachers_trained": 576,
+            "teachers_with_category_share": 70.0})
         assert (aktobe["schools_equipped"], aktobe["cabinets_commissioned"]) == (134, 155)
+        # 60 % of the 600 small-school teachers held a category; 60 more were attested.
+        share = next(i for i in requests.get(
+            f"{web}/v1/programmes/aktobe-small-schools/report", timeout=10,
+            headers={"Authorization": f"Bearer {tokens['qazaqstan-halqyna']}"}).json()[
+                "indicators"] if i["indicator"] == "teachers_with_category_share")
+        assert (share["measure"], share["numerator"], share["denominator"], share["baseline"],
+                share["target"], share["share_reached"]) == (
+            "percentage", 420, 600, "60", "75", "0.933")
         fund = next(c for c in money["commitments"] if c["funder_id"] == "qazaqstan-halqyna")
         assert (fund["committed_kzt"], fund["procured_kzt"], fund["remaining_kzt"]) == (
             2_064_199_025, 2_064_199_025, 0)
@@ -143,7 +152,7 @@ def see_the_dashboard(web, token, programme):
                 assert digits(cell) == line["cabinets_commissioned"]
             today = daily.today().isoformat()  # the service recorded today's figures
             for line in report["indicators"]:
-                assert int(shown[f"trend:{line['indicator']}:{today}"]) == line["actual"]
+                assert float(shown[f"trend:{line['indicator']}:{today}"]) == line["actual"]
             browser.save_screenshot(str(shots / f"dashboard-{programme}-{lang}.png"))
     # The cookie opens the dashboard only: the API still wants the bearer header.
     api = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,
@@ -167,7 +176,14 @@ def every_figure_sums_its_events(web, token, programme):
                                 f"?after={after}&limit=1000", headers=auth, timeout=60).json()
             events += page["events"]
             after = page["next_after"]
-        assert sum(e["value"] for e in events) == page["figure"] == value, figure
+        if "numerator" in page:  # a percentage: each part sums to its count
+            parts = {part: sum(e["value"] for e in events if e["part"] == part)
+                     for part in ("numerator", "denominator")}
+            assert parts == {k: page[k] for k in parts} and parts["denominator"]
+            assert page["figure"] == value == round(
+                100 * parts["numerator"] / parts["denominator"], 1), figure
+        else:
+            assert sum(e["value"] for e in events) == page["figure"] == value, figure
         assert len(events) == page["count"] and len({(e["source"], e["notification_id"],
                                                       json.dumps(e["fields"], sort_keys=True))
                                                      for e in events}) == len(events)
