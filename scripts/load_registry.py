@@ -20,7 +20,9 @@ def load(rpc: Any) -> None:
     # One programme aggregate takes these in turn: one call at a time avoids retried races.
     for label, items, command in (("funding commitments", seed.commitments, "commit_funding"),
                                   ("funders' roles", seed.roles, "assign_funder_role"),
-                                  ("targets", seed.targets, "set_target")):
+                                  ("targets", seed.targets, "set_target"),
+                                  ("disbursements", seed.disbursements,
+                                   "record_disbursement")):
         call_all(label, items, lambda item, c=command: getattr(registry, c).call_async(**item))
     for year in (FIRST_YEAR, SECOND_YEAR):
         path = write_csv(seed.rows[year], CSV_COLUMNS, SEED_DIR / f"organisations-{year}.csv")

@@ -51,7 +51,8 @@ def print_reports(rpc: Any) -> None:
             spending = ", ".join(f"{k.replace('_', ' ')} {v:,}"
                                  for k, v in money["spent_by_category"].items())
             print(f"  {funder['funder_id']:<26} {programme_id:<28} committed "
-                  f"{money['committed_kzt']:>14,} KZT, spent {money['spent_kzt']:>14,} KZT "
+                  f"{money['committed_kzt']:>14,} KZT, disbursed {money['disbursed_kzt']:>14,},"
+                  f" spent {money['spent_kzt']:>14,} "
                   f"(procured {money['procured_kzt']:,}), remaining "
                   f"{money['remaining_kzt']:,}\n  {'':<26} {headline}"
                   + (f"\n  {'':<26} spending: {spending}" if spending else ""))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from shared.kz_bin import check_digit
@@ -91,6 +92,11 @@ COMMITMENTS = [
      95_000_000, "2024-09-02"),
 ]
 
+# How each commitment is paid out: (share of it, days after the commitment). Illustrative,
+# like the amounts; the equipment fund pays in one go, ahead of the procurement.
+TRANCHES = {"AKT-QH-EQUIPMENT": [(100, 30)]}
+TRANCHES_USUALLY = [(60, 14), (30, 120)]
+
 # Roles other than "funding" (which a commitment gives by itself).
 ROLES = [
     ("baquatty-audan", "akimat-tselinograd", "accountable"),
@@ -145,6 +151,7 @@ class RegistrySeed:
     roles: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
     commitments: list[dict[str, Any]] = field(default_factory=list)
+    disbursements: list[dict[str, Any]] = field(default_factory=list)
     # school year -> CSV rows (dicts of text cells, as a regional export has them)
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     joins: list[dict[str, Any]] = field(default_factory=list)
@@ -260,6 +267,11 @@ def generate(seed: int = 2023) -> RegistrySeed:
     out.roles = [dict(programme_id=p, funder_id=f, role=r) for p, f, r in ROLES]
     out.commitments = [dict(programme_id=p, commitment_id=c, funder_id=f, scope=s,
                             amount_kzt=a, committed_on=d) for p, c, f, s, a, d in COMMITMENTS]
+    out.disbursements = [
+        dict(programme_id=p, commitment_id=c, reference=f"{c}-T{n}", amount_kzt=a * share // 100,
+             disbursed_on=str(date.fromisoformat(d) + timedelta(days=days)))
+        for p, c, _, _, a, d in COMMITMENTS
+        for n, (share, days) in enumerate(TRANCHES.get(c, TRANCHES_USUALLY), 1)]
     out.targets = [dict(programme_id=p, indicator=i, ascending=True,
                         baseline=dict(year=int(period[p][0][:4]), value=BASELINES.get(i, "0")),
                         periods=[dict(start=period[p][0], end=period[p][1], target=str(t))])

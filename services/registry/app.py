@@ -127,6 +127,16 @@ class RegistryApplication(ServiceApplication):
         return programme
 
     @retry_on_conflict()
+    def record_disbursement(self, programme_id: str, commitment_id: str, reference: str,
+                            amount_kzt: int, disbursed_on: date) -> Programme:
+        # One aggregate holds the commitment and its disbursements: two arriving at once
+        # save against the same version, the loser retries and sees the winner's.
+        programme = self.programme(programme_id)
+        programme.disburse(commitment_id, reference, amount_kzt, disbursed_on)
+        self.save(programme)
+        return programme
+
+    @retry_on_conflict()
     def join_programme(self, programme_id: str, organisation_id: str, model: str,
                        joined_on: date) -> Participation:
         programme = self.programme(programme_id)

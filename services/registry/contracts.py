@@ -49,6 +49,10 @@ CONTRACTS = ContractMap("registry", {
         "programme_id": e.programme_id, "commitment_id": e.commitment_id,
         "funder_id": e.funder_id, "scope": e.scope, "amount_kzt": e.amount_kzt,
         "currency": "KZT", "committed_on": e.committed_on}),
+    Programme.FundsDisbursed: Publish(v1.FundsDisbursedV1, lambda e: {
+        "programme_id": e.programme_id, "commitment_id": e.commitment_id,
+        "funder_id": e.funder_id, "reference": e.reference, "amount_kzt": e.amount_kzt,
+        "currency": "KZT", "disbursed_on": e.disbursed_on}),
     Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV1, lambda e: {
         "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,
         "district_code": e.district_code, "programme_id": e.programme_id,

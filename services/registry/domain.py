@@ -261,7 +261,47 @@ class Programme(Aggregate):
                         amount_kzt: int, committed_on: date, programme_id: str) -> None:
         self.commitments[commitment_id] = {"funder_id": funder_id, "scope": scope,
                                            "amount_kzt": amount_kzt,
-                                           "committed_on": committed_on}
+                                           "committed_on": committed_on,
+                                           "disbursements": {}}
+
+
+    def disburse(self, commitment_id: str, reference: str, amount_kzt: int,
+                 disbursed_on: date) -> None:
+        """Record money the funder paid out under a commitment. Never more than committed,
+        whatever else has been disbursed; the same payment (reference) re-sent is a no-op."""
+        commitment = self.commitments.get(commitment_id)
+        if commitment is None:
+            raise DomainRuleViolated(
+                f"programme {self.programme_id} has no commitment {commitment_id}",
+                {"commitment_id": ["No such commitment in this programme."]})
+        wanted = {"amount_kzt": amount_kzt, "disbursed_on": disbursed_on}
+        existing = commitment["disbursements"].get(reference)
+        if existing is not None:
+            differences = _differences(existing, wanted)
+            if differences:
+                raise Conflict(f"disbursement {reference} exists with other details",
+                               differences)
+            return
+        if not commitment["committed_on"] <= disbursed_on <= self.end:
+            raise DomainRuleViolated(
+                f"a disbursement on {disbursed_on} is outside commitment {commitment_id}'s "
+                f"time", {"disbursed_on": [
+                    f"Must be within {commitment['committed_on']} .. {self.end}."]})
+        disbursed = sum(d["amount_kzt"] for d in commitment["disbursements"].values())
+        excess = disbursed + amount_kzt - commitment["amount_kzt"]
+        if excess > 0:
+            raise DomainRuleViolated(
+                f"disbursements would exceed commitment {commitment_id} of "
+                f"{commitment['amount_kzt']} KZT by {excess} KZT",
+                {"amount_kzt": [f"Exceeds what is left to disburse by {excess} KZT."]})
+        self._disburse(commitment_id, reference, amount_kzt, disbursed_on,
+                       commitment["funder_id"], self.programme_id)
+
+    @event("FundsDisbursed")
+    def _disburse(self, commitment_id: str, reference: str, amount_kzt: int,
+                  disbursed_on: date, funder_id: str, programme_id: str) -> None:
+        self.commitments[commitment_id]["disbursements"][reference] = {
+            "amount_kzt": amount_kzt, "disbursed_on": disbursed_on}
 
 
 class Participation(Aggregate):

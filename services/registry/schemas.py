@@ -227,6 +227,16 @@ class CommitFunding(Command):
     committed_on = fields.Date(required=True)
 
 
+class RecordDisbursement(Command):
+    """Money a funder paid out under its commitment (a tranche to the implementer)."""
+
+    programme_id = Ref(required=True)
+    commitment_id = Ref(required=True)
+    reference = Ref(required=True)  # the payment order: the natural key
+    amount_kzt = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_KZT))
+    disbursed_on = fields.Date(required=True)
+
+
 class JoinProgramme(Command):
     programme_id = Ref(required=True)
     organisation_id = Ref(required=True)
@@ -326,7 +336,9 @@ class ProgrammeView(Schema):
     targets = fields.Function(lambda p: {i: TargetView().dump(t)
                                          for i, t in sorted(p.targets.items())})
     commitments = fields.Function(lambda p: [
-        {"commitment_id": c, **v, "committed_on": v["committed_on"].isoformat()}
+        {"commitment_id": c, "funder_id": v["funder_id"], "scope": v["scope"],
+         "amount_kzt": v["amount_kzt"], "committed_on": v["committed_on"].isoformat(),
+         "disbursed_kzt": sum(d["amount_kzt"] for d in v["disbursements"].values())}
         for c, v in sorted(p.commitments.items())])
 
 

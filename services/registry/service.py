@@ -110,6 +110,14 @@ class RegistryService(EventSourcedService):
         return s.ProgrammeView().dump(self.app.commit_funding(**load(s.CommitFunding(), payload)))
 
     @command
+    def record_disbursement(self, **payload: Any) -> dict[str, Any]:
+        """Record a payment the funder made under its commitment (reference: the payment
+        order, the natural key). Refused if disbursements would exceed the commitment,
+        naming the excess; the same reference re-sent stores nothing."""
+        return s.ProgrammeView().dump(
+            self.app.record_disbursement(**load(s.RecordDisbursement(), payload)))
+
+    @command
     def join_programme(self, **payload: Any) -> dict[str, Any]:
         """Let a registered organisation of the programme's regions take part in it."""
         return s.ParticipationView().dump(

@@ -22,6 +22,7 @@ LABELS: dict[str, dict[str, str]] = {
     "target": {"kk": "мақсат", "ru": "цель", "en": "target"},
     "actual": {"kk": "нақты", "ru": "факт", "en": "actual"},
     "committed": {"kk": "міндеттеме", "ru": "обязательства", "en": "committed"},
+    "disbursed": {"kk": "аударылды", "ru": "перечислено", "en": "disbursed"},
     "procured": {"kk": "сатып алынды", "ru": "закуплено", "en": "procured"},
     "spent": {"kk": "жұмсалды", "ru": "израсходовано", "en": "spent"},
     "remaining": {"kk": "қалды", "ru": "остаток", "en": "remaining"},
@@ -169,13 +170,14 @@ def _indicators(report: dict[str, Any], lang: str) -> str:
 def _money(report: dict[str, Any], lang: str) -> str:
     rows = [(f"money:{line['commitment_id']}", _commitment_caption(line, lang), [
         (label("committed", lang), line["committed_kzt"], "#c9d6e3"),
+        (label("disbursed", lang), line["disbursed_kzt"], "#8fb3d1"),
         (label("spent", lang), line["spent_kzt"], "#2ca02c")])
         for line in report["money"]["commitments"]]
     totals = report["money"]
     summary = "<p>" + " · ".join(
         f'<span data-figure="{name}_kzt">{label(name, lang)}: '
         f'{_number(totals[f"{name}_kzt"])}</span>'
-        for name in ("committed", "procured", "spent", "remaining")) + "</p>"
+        for name in ("committed", "disbursed", "procured", "spent", "remaining")) + "</p>"
     return summary + (_bars(rows) if rows else "")
 
 

@@ -1,5 +1,6 @@
 """A programme as an IATI 2.03 activity (https://iatistandard.org/en/iati-standard/203/):
-participating organisations with their roles, budget, transactions from procurement,
+participating organisations with their roles, budget, transactions (commitments,
+disbursements, procurement and other expenditure),
 DAC 5 sectors, and results with each targeted indicator's baseline, target and actual.
 
 Built from the read model only, like every report; validated in the tests against the
@@ -79,6 +80,10 @@ def activity_xml(cur: Any, programme_id: str, schema: str = SCHEMA) -> bytes:
     for line in _commitments(cur, programme_id, schema):
         _transaction(activity, "2", line["amount_kzt"], line["date"] or start,
                      line["funder_id"], f"Commitment {line['commitment_id']} ({line['scope']})")
+    for line in _disbursements(cur, programme_id, schema):
+        _transaction(activity, "3", line["amount_kzt"], line["date"] or start,
+                     line["funder_id"], f"Disbursement {line['reference']} under "
+                     f"{line['commitment_id']}")
     for line in _procurements(cur, programme_id, schema):
         _transaction(activity, "4", line["cost_kzt"], line["date"] or start, line["funder_id"],
                      f"Equipment procured, charged to {line['commitment_id']}")
@@ -136,6 +141,14 @@ def _commitments(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any
                 f" FROM {schema}.commitments WHERE programme_id = %s ORDER BY 1",
                 (programme_id,))
     return [dict(zip(("commitment_id", "funder_id", "scope", "amount_kzt", "date"), row,
+                     strict=True)) for row in cur.fetchall()]
+
+
+def _disbursements(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
+    cur.execute(f"SELECT commitment_id, funder_id, reference, amount_kzt, disbursed_on"
+                f" FROM {schema}.disbursements WHERE programme_id = %s ORDER BY 5, 1, 3",
+                (programme_id,))
+    return [dict(zip(("commitment_id", "funder_id", "reference", "amount_kzt", "date"), row,
                      strict=True)) for row in cur.fetchall()]
 
 

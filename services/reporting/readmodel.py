@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS {s}.expenditures (
   commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
   category text NOT NULL, amount_kzt bigint NOT NULL, spent_on date,
   PRIMARY KEY (commitment_id, reference));
+CREATE TABLE IF NOT EXISTS {s}.disbursements (
+  commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
+  amount_kzt bigint NOT NULL, disbursed_on date, PRIMARY KEY (commitment_id, reference));
 CREATE TABLE IF NOT EXISTS {s}.profiles (
   organisation_id text, school_year text, small_class boolean, pupils int,
   version int NOT NULL, PRIMARY KEY (organisation_id, school_year));
@@ -238,6 +241,13 @@ def _expenditure(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
                 " ON CONFLICT DO NOTHING",
                 (d["commitment_id"], d["reference"], d["programme_id"], d["funder_id"],
                  d["category"], d["amount_kzt"], d["spent_on"]))
+
+
+def _disbursement(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
+    cur.execute(f"INSERT INTO {s}.disbursements VALUES (%s,%s,%s,%s,%s,%s)"
+                " ON CONFLICT DO NOTHING",
+                (d["commitment_id"], d["reference"], d["programme_id"], d["funder_id"],
+                 d["amount_kzt"], d["disbursed_on"]))
 
 
 def _commitment(cur: Cursor, s: str, d: dict[str, Any], v: int) -> None:
@@ -412,6 +422,7 @@ PROJECTIONS: dict[str, Callable[[Cursor, str, dict[str, Any], int], None]] = {
     "TargetSet": _target,
     "FundingCommitted": _commitment,
     "ExpenditureRecorded": _expenditure,
+    "FundsDisbursed": _disbursement,
     "OrganisationRegistered": _organisation,
     "OrganisationProfileUpdated": _organisation,
     "OrganisationJoinedProgramme": _joined,

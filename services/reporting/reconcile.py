@@ -18,6 +18,9 @@ from services.reporting.outcomes import learning_outcomes
 from services.reporting.reconcile_outcomes import ScoreFold, outcome_differences
 from shared.contracts.envelope import Envelope
 
+# The money figures compared per commitment and in total (spent and remaining follow).
+MONEY_COMPARED = ("committed_kzt", "disbursed_kzt", "procured_kzt", "expenditure_kzt")
+
 
 @dataclass
 class Fold:
@@ -36,6 +39,7 @@ class Fold:
     # share shows up as a difference instead of one programme's money hiding the other's.
     commitments: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     expenditures: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    disbursements: dict[tuple[str, str, str], int] = field(default_factory=dict)
     outcomes: ScoreFold = field(default_factory=ScoreFold)
     # Reconciliation compares outcomes and drill-downs; the figure-events trace, which lives
     # as long as the service, does not keep every score for them.
@@ -68,6 +72,9 @@ class Fold:
                 "funder_id": d["funder_id"], "amount_kzt": d["amount_kzt"]}
         elif t == "ExpenditureRecorded":
             self.expenditures[(d["programme_id"], d["commitment_id"], d["reference"])] = \
+                d["amount_kzt"]
+        elif t == "FundsDisbursed":
+            self.disbursements[(d["programme_id"], d["commitment_id"], d["reference"])] = \
                 d["amount_kzt"]
         elif t.startswith("Cabinet"):
             self._cabinet(t, d)
@@ -131,7 +138,7 @@ class Fold:
 
 
     def money(self, programme_id: str) -> dict[str, int]:
-        """Committed and procured in total and per commitment, as `reports.money` has them."""
+        """The compared money, in total and per commitment, as `reports.money` has it."""
         out: dict[str, int] = {}
         for (p, commitment_id), line in self.commitments.items():
             if p != programme_id:
@@ -142,9 +149,12 @@ class Fold:
             spent = sum(amount for (q, c, _), amount in self.expenditures.items()
                         if q == p and c == commitment_id)
             out[f"{commitment_id}:committed_kzt"] = line["amount_kzt"]
+            out[f"{commitment_id}:disbursed_kzt"] = sum(
+                amount for (q, c, _), amount in self.disbursements.items()
+                if q == p and c == commitment_id)
             out[f"{commitment_id}:procured_kzt"] = procured
             out[f"{commitment_id}:expenditure_kzt"] = spent
-        for total in ("committed_kzt", "procured_kzt", "expenditure_kzt"):
+        for total in MONEY_COMPARED:
             out[total] = sum(v for k, v in out.items() if k.endswith(f":{total}"))
         return out
 
@@ -189,7 +199,7 @@ def differences(envelopes: Iterable[Envelope], cur: Any, programmes: Iterable[st
     for p in programmes:
         out += _compare(p, "", fold.figures(p), reports.figures(cur, p, schema))
         money = reports.money(cur, p, schema)
-        kinds = ("committed_kzt", "procured_kzt", "expenditure_kzt")
+        kinds = MONEY_COMPARED
         out += _compare(p, "money:", fold.money(p), {
             **{k: money[k] for k in kinds},
             **{f"{c['commitment_id']}:{k}": c[k] for c in money["commitments"] for k in kinds}})

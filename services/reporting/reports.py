@@ -133,8 +133,9 @@ def _count(cur: Cursor, name: str, programme_id: str, schema: str) -> int:
 
 
 def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
-    """Committed, spent (procured cabinets + other expenditures) and remaining, per funder's
-    commitment and scope, and spending by category, in whole tenge."""
+    """Committed, disbursed (paid out by the funder), spent (procured cabinets + other
+    expenditures) and remaining, per funder's commitment and scope, and spending by
+    category, in whole tenge."""
     # The funder's names come with each line (None until FunderRegistered has arrived: the
     # events may come in any order), so that a page can name who committed the money.
     cur.execute(
@@ -143,16 +144,20 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
         f"   WHERE cb.commitment_id = c.commitment_id AND coalesce(cb.allocated, true)),"
         f" (SELECT coalesce(sum(x.amount_kzt), 0) FROM {schema}.expenditures x"
         f"   WHERE x.commitment_id = c.commitment_id),"
+        f" (SELECT coalesce(sum(d.amount_kzt), 0) FROM {schema}.disbursements d"
+        f"   WHERE d.commitment_id = c.commitment_id AND d.programme_id = c.programme_id),"
         f" f.name_kk, f.name_ru, f.name_en"
         f" FROM {schema}.commitments c"
         f" LEFT JOIN {schema}.funders f ON f.funder_id = c.funder_id"
         f" WHERE c.programme_id = %s ORDER BY c.commitment_id", (programme_id,))
     lines = [{"commitment_id": cid, "funder_id": funder, "scope": scope, "committed_kzt": amount,
+              "disbursed_kzt": int(disbursed),
               "procured_kzt": int(procured), "expenditure_kzt": int(spent),
               "spent_kzt": int(procured) + int(spent),
               "remaining_kzt": amount - int(procured) - int(spent),
               "funder_name_kk": kk, "funder_name_ru": ru, "funder_name_en": en}
-             for cid, funder, scope, amount, procured, spent, kk, ru, en in cur.fetchall()]
+             for cid, funder, scope, amount, procured, spent, disbursed, kk, ru, en
+             in cur.fetchall()]
     cur.execute(f"SELECT category, sum(amount_kzt) FROM {schema}.expenditures"
                 " WHERE programme_id = %s GROUP BY 1 ORDER BY 1", (programme_id,))
     by_category = {category: int(total) for category, total in cur.fetchall()}
@@ -160,6 +165,7 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
                           " WHERE programme_id = %(p)s", p=programme_id)
     return {"budget_kzt": budget,
             "committed_kzt": sum(line["committed_kzt"] for line in lines),
+            "disbursed_kzt": sum(line["disbursed_kzt"] for line in lines),
             "procured_kzt": sum(line["procured_kzt"] for line in lines),
             "expenditure_kzt": sum(line["expenditure_kzt"] for line in lines),
             "spent_kzt": sum(line["spent_kzt"] for line in lines),

@@ -40,6 +40,8 @@ class CommitmentLine(Schema):
     funder_id = fields.String(required=True)
     scope = fields.String(required=True)
     committed_kzt = fields.Integer(required=True)
+    disbursed_kzt = fields.Integer(required=True, metadata={
+        "description": "what the funder has paid out of the commitment so far"})
     procured_kzt = fields.Integer(required=True, metadata={"description": "cabinets bought"})
     expenditure_kzt = fields.Integer(required=True, metadata={
         "description": "other spending: seminars, fees, platforms, assessment..."})
@@ -54,6 +56,7 @@ class CommitmentLine(Schema):
 class Money(Schema):
     budget_kzt = fields.Integer(allow_none=True)
     committed_kzt = fields.Integer(required=True)
+    disbursed_kzt = fields.Integer(required=True)
     procured_kzt = fields.Integer(required=True)
     expenditure_kzt = fields.Integer(required=True)
     spent_kzt = fields.Integer(required=True)

@@ -280,18 +280,19 @@ def report_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(["section", "name", "target", "actual", "share_reached",
                      "committed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt",
-                     "remaining_kzt", "numerator", "denominator"])
+                     "remaining_kzt", "numerator", "denominator", "disbursed_kzt"])
     for i in report["indicators"]:
         writer.writerow(["indicator", i["indicator"], i["target"], i["actual"],
                          i["share_reached"], "", "", "", "", "", i.get("numerator", ""),
-                         i.get("denominator", "")])
+                         i.get("denominator", ""), ""])
     for c in report["money"]["commitments"]:
         writer.writerow(csv_row([
             "commitment", f"{c['commitment_id']} ({c['funder_id']}, {c['scope']})",
             "", "", "", c["committed_kzt"], c["procured_kzt"], c["expenditure_kzt"],
-            c["spent_kzt"], c["remaining_kzt"], "", ""]))
+            c["spent_kzt"], c["remaining_kzt"], "", "", c["disbursed_kzt"]]))
     for category, amount in report["money"]["spent_by_category"].items():
-        writer.writerow(["spending", category, "", "", "", "", "", amount, amount, "", "", ""])
+        writer.writerow(["spending", category, "", "", "", "", "", amount, amount, "", "", "",
+                         ""])
     if report["learning_outcomes"]:
         writer.writerow([])
         writer.writerow(["endline_round", "grade", "subject", "split", "baseline_mean",

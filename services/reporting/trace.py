@@ -24,7 +24,7 @@ from shared.follow import pages
 
 log = logging.getLogger(__name__)
 
-MONEY = ("committed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt")
+MONEY = ("committed_kzt", "disbursed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt")
 
 
 def _ref(e: Envelope, **fields_: Any) -> dict[str, Any]:
@@ -48,6 +48,7 @@ class Trace(Fold):
     first_scores: dict[tuple[str, str], Envelope] = field(default_factory=dict)  # round, pupil
     commitment_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
     expenditure_events: dict[tuple[str, str], Envelope] = field(default_factory=dict)
+    disbursement_events: dict[tuple[str, str, str], Envelope] = field(default_factory=dict)
     detailed: bool = False  # no outcome cells or drill-down detail: see Fold.detailed
 
     def apply(self, e: Envelope) -> None:  # noqa: C901 - one branch per contract reads best
@@ -81,6 +82,9 @@ class Trace(Fold):
             self.commitment_events[(d["programme_id"], d["commitment_id"])] = e
         elif t == "ExpenditureRecorded":
             self.expenditure_events[(d["commitment_id"], d["reference"])] = e
+        elif t == "FundsDisbursed":
+            self.disbursement_events[(d["programme_id"], d["commitment_id"],
+                                      d["reference"])] = e
 
     # ------------------------------------------------------------ the lists
     def entries(self, p: str, indicator: str) -> list[dict[str, Any]]:  # noqa: C901
@@ -175,6 +179,9 @@ class Trace(Fold):
             return [_ref(e, commitment_id=k, funder_id=e.data["funder_id"])
                     | {"value": e.data["amount_kzt"]}
                     for (q, k), e in self.commitment_events.items() if q == p]
+        if indicator == "disbursed_kzt":
+            return [_ref(e, commitment_id=cid, reference=ref) | {"value": e.data["amount_kzt"]}
+                    for (q, cid, ref), e in self.disbursement_events.items() if q == p]
         if indicator == "spent_kzt":  # what was spent: the cabinets and the other spending
             return self._money(p, "procured_kzt") + self._money(p, "expenditure_kzt")
         if indicator == "expenditure_kzt":

@@ -41,10 +41,12 @@ def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
              i["share_reached"], str(i["period_end"]), i.get("numerator"),
              i.get("denominator")] for i in report["indicators"]])
     _sheet(book, "Money", ["commitment_id", "funder_id", "scope", "committed_kzt",
-                           "procured_kzt", "expenditure_kzt", "spent_kzt", "remaining_kzt",
-                           "funder_name_kk", "funder_name_ru", "funder_name_en"],
+                           "disbursed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt",
+                           "remaining_kzt", "funder_name_kk", "funder_name_ru",
+                           "funder_name_en"],
            [[c["commitment_id"], c["funder_id"], c["scope"], c["committed_kzt"],
-             c["procured_kzt"], c["expenditure_kzt"], c["spent_kzt"], c["remaining_kzt"],
+             c["disbursed_kzt"], c["procured_kzt"], c["expenditure_kzt"], c["spent_kzt"],
+             c["remaining_kzt"],
              c.get("funder_name_kk"), c.get("funder_name_ru"), c.get("funder_name_en")]
             for c in report["money"]["commitments"]])
     _sheet(book, "Spending", ["category", "spent_kzt"],

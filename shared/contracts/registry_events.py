@@ -118,6 +118,19 @@ class FundingCommittedV1(_Strict):
     committed_on = fields.Date(required=True)
 
 
+@REGISTRY.contract("FundsDisbursed", 1)
+class FundsDisbursedV1(_Strict):
+    """A funder paid out money under its commitment (IATI: a disbursement)."""
+
+    programme_id = fields.String(required=True)
+    commitment_id = fields.String(required=True)
+    funder_id = fields.String(required=True)
+    reference = fields.String(required=True)
+    amount_kzt = fields.Integer(required=True, strict=True)
+    currency = fields.String(required=True, validate=validate.Equal("KZT"))
+    disbursed_on = fields.Date(required=True)
+
+
 @REGISTRY.contract("OrganisationJoinedProgramme", 1)
 class OrganisationJoinedProgrammeV1(_Place):
     programme_id = fields.String(required=True)

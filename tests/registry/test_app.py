@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import eventlet
 import pytest
 
 from services.registry.app import RegistryApplication
@@ -166,3 +167,70 @@ def test_refuses_a_commitment_id_another_programme_already_uses(app):
     before = app.last_notification_id()
     commit(app)
     assert app.last_notification_id() == before
+
+
+def disburse(app, reference, amount_kzt, disbursed_on=date(2023, 3, 1), commitment="QH-EQ"):
+    return app.record_disbursement(programme_id="aktobe", commitment_id=commitment,
+                                   reference=reference, amount_kzt=amount_kzt,
+                                   disbursed_on=disbursed_on)
+
+
+def test_disbursements_never_exceed_their_commitment_and_a_payment_resent_stores_nothing(app):
+    launch(app)
+    commit(app)
+    disburse(app, "PO-1", 2_000_000_000)
+    disburse(app, "PO-1", 2_000_000_000)  # re-sent: nothing new
+    with pytest.raises(DomainRuleViolated, match="by 1 KZT") as caught:
+        disburse(app, "PO-2", 64_199_026)
+    assert caught.value.errors == {"amount_kzt": ["Exceeds what is left to disburse by 1 KZT."]}
+    programme = disburse(app, "PO-2", 64_199_025)
+    assert programme.commitments["QH-EQ"]["disbursements"] == {
+        "PO-1": {"amount_kzt": 2_000_000_000, "disbursed_on": date(2023, 3, 1)},
+        "PO-2": {"amount_kzt": 64_199_025, "disbursed_on": date(2023, 3, 1)}}
+    with pytest.raises(Conflict) as conflict:
+        disburse(app, "PO-1", 1_999_999_999)
+    assert set(conflict.value.errors) == {"amount_kzt"}
+    public = [e for n in app.select_after(0, 100) if (e := CONTRACTS.envelope(app, n))]
+    assert [(e.data["reference"], e.data["amount_kzt"], e.data["funder_id"]) for e in public
+            if e.type == "FundsDisbursed"] == [("PO-1", 2_000_000_000, "qh"),
+                                               ("PO-2", 64_199_025, "qh")]
+
+
+def test_refuses_a_disbursement_before_its_commitment_or_under_no_commitment(app):
+    launch(app)
+    commit(app)
+    with pytest.raises(DomainRuleViolated) as early:
+        disburse(app, "PO-1", 1, disbursed_on=date(2023, 1, 31))
+    assert early.value.errors == {"disbursed_on": ["Must be within 2023-02-01 .. 2024-12-31."]}
+    with pytest.raises(DomainRuleViolated) as unknown:
+        disburse(app, "PO-1", 1, commitment="NO-SUCH")
+    assert set(unknown.value.errors) == {"commitment_id"}
+    assert app.programme("aktobe").commitments["QH-EQ"]["disbursements"] == {}
+
+
+@pytest.mark.integration
+def test_two_disbursements_at_once_from_two_replicas_never_exceed_the_commitment(pg_database):
+    replicas = [RegistryApplication(env=event_store_env({"EVENT_STORE": pg_database}))
+                for _ in range(2)]
+    try:
+        launch(replicas[0])
+        for n in range(5):  # each round, two payments of which only one fits
+            commit(replicas[0], f"C{n}", 1_000_000)
+            racing = [eventlet.spawn(_outcome, replica, f"C{n}", f"PO-{n}-{k}")
+                      for k, replica in enumerate(replicas)]
+            assert sorted(r.wait() for r in racing) == ["ok", "refused"]
+            paid = replicas[1].programme("aktobe").commitments[f"C{n}"]["disbursements"]
+            assert sum(d["amount_kzt"] for d in paid.values()) == 600_000
+    finally:
+        for replica in replicas:
+            replica.close()
+
+
+def _outcome(app, commitment, reference):
+    try:
+        disburse(app, reference, 600_000, commitment=commitment)
+        return "ok"
+    except DomainRuleViolated as refused:
+        assert refused.errors == {"amount_kzt": [
+            "Exceeds what is left to disburse by 200000 KZT."]}
+        return "refused"

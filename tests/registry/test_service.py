@@ -134,6 +134,16 @@ def test_refuses_a_commitment_beyond_the_budget_saying_by_how_much(registry, con
         registry.commit_funding(**{**commitment, "commitment_id": "QH-EQ-2",
                                    "amount_kzt": 4_063_255_771})
     assert CommitmentListener.received[-1]["data"]["amount_kzt"] == 2_064_199_025
+    paid = dict(programme_id="aktobe", commitment_id="QH-EQ", reference="PO-1",
+                amount_kzt=2_000_000_000, disbursed_on="2023-03-01")
+    assert registry.record_disbursement(**paid)["commitments"][0]["disbursed_kzt"] == \
+        2_000_000_000
+    with pytest.raises(DomainRuleViolated, match="by 1 KZT") as refused:
+        registry.record_disbursement(**{**paid, "reference": "PO-2", "amount_kzt": 64_199_026})
+    assert refused.value.errors == {"amount_kzt": ["Exceeds what is left to disburse by 1 KZT."]}
+    with pytest.raises(InvalidInput) as invalid:
+        registry.record_disbursement(**{**paid, "amount_kzt": 1.5, "disbursed_on": "soon"})
+    assert set(invalid.value.errors) == {"amount_kzt", "disbursed_on"}
 
 
 def test_the_seed_programmes_load_through_rpc_and_read_back(registry, config):

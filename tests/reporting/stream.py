@@ -41,6 +41,8 @@ def registry_events(app: RegistryApplication) -> None:
     app.commit_funding(programme_id=P, funder_id="qh", commitment_id="QH", scope="equipment",
                        amount_kzt=3_000_000, committed_on=date(2023, 2, 1))
     app.assign_funder_role(P, "akimat", "accountable")
+    for reference, amount in (("PO-1", 2_000_000), ("PO-2", 500_000)):
+        app.record_disbursement(P, "QH", reference, amount, date(2023, 3, 1))
     for indicator, value in (("cabinets_commissioned", 3), ("teachers_trained", 2)):
         app.set_target(P, indicator, measure="unit", ascending=True,
                        baseline={"year": 2023, "value": Decimal(0)},

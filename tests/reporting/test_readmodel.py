@@ -34,7 +34,8 @@ from tests.reporting.stream import P, stream
 
 pytestmark = pytest.mark.integration
 
-TABLES = ["programmes", "funders", "funder_roles", "targets", "commitments", "organisations",
+TABLES = ["programmes", "funders", "funder_roles", "targets", "commitments", "disbursements",
+          "organisations",
           "participants", "enrolments", "trainers", "categories", "practices", "adoptions",
           "cabinets", "rounds", "scores", "profiles"]
 
@@ -97,6 +98,7 @@ def test_the_stream_gives_the_seed_like_figures(database, in_order):
     assert (money["expenditure_kzt"], money["spent_kzt"], money["remaining_kzt"]) == (
         400_000, 2_400_000, 600_000)
     assert money["spent_by_category"] == {"seminars": 400_000}
+    assert money["disbursed_kzt"] == money["commitments"][0]["disbursed_kzt"] == 2_500_000
     assert (figures["teachers_with_category"], figures["programme_teachers"]) == (2, 4)
     [line] = money["commitments"]  # named in the funder's three languages, as registered
     assert (line["funder_id"], line["funder_name_kk"], line["funder_name_ru"],
@@ -211,6 +213,7 @@ def test_reconciliation_catches_a_commitment_id_two_programmes_share(database, e
             for d in found} == {("other", "money:committed_kzt", 1_000_000, 0),
                                 ("other", "money:QH:committed_kzt", 1_000_000, None),
                                 ("other", "money:QH:expenditure_kzt", 0, None),
+                                ("other", "money:QH:disbursed_kzt", 0, None),
                                 ("other", "money:QH:procured_kzt", 0, None)}
 
 
@@ -319,7 +322,10 @@ def test_the_iati_export_is_valid_203_and_its_money_adds_up(database, in_order):
              if t.find("transaction-type").get("code") == "4"]
     committed = [int(t.find("value").text) for t in activity.iter("transaction")
                  if t.find("transaction-type").get("code") == "2"]
+    disbursed = [int(t.find("value").text) for t in activity.iter("transaction")
+                 if t.find("transaction-type").get("code") == "3"]
     assert (sum(spent), sum(committed)) == (money["spent_kzt"], money["committed_kzt"])
+    assert disbursed == [2_000_000, 500_000] and sum(disbursed) == money["disbursed_kzt"]
     actuals = {i.find("title/narrative").text: i.find("period/actual").get("value")
                for i in activity.iter("indicator")}
     assert actuals == {"cabinets commissioned": "2", "teachers trained": "2",
@@ -341,8 +347,8 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
     assert [row[3] for row in money] == [c["committed_kzt"] for c in
                                           report["money"]["commitments"]]
     assert all(isinstance(row[3], int) for row in money)
-    assert [row[8:11] for row in money] == [("Қор", "Фонд", "Fund")]
-    assert [row[4:8] for row in money] == [(2_000_000, 400_000, 2_400_000, 600_000)]
+    assert [row[9:12] for row in money] == [("Қор", "Фонд", "Fund")]
+    assert [row[4:9] for row in money] == [(2_500_000, 2_000_000, 400_000, 2_400_000, 600_000)]
     assert list(book["Spending"].iter_rows(min_row=2, values_only=True)) == [("seminars", 400_000)]
     outcome = next(book["Learning outcomes"].iter_rows(min_row=2, values_only=True))
     assert isinstance(outcome[13], float) and f"{outcome[13]:.3f}" == report[

@@ -81,12 +81,14 @@ def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_c
                 share["target"], share["share_reached"]) == (
             "percentage", 420, 600, "60", "75", "0.933")
         fund = next(c for c in money["commitments"] if c["funder_id"] == "qazaqstan-halqyna")
-        assert (fund["committed_kzt"], fund["procured_kzt"], fund["remaining_kzt"]) == (
-            2_064_199_025, 2_064_199_025, 0)
+        assert (fund["committed_kzt"], fund["disbursed_kzt"], fund["procured_kzt"],
+                fund["remaining_kzt"]) == (2_064_199_025, 2_064_199_025, 2_064_199_025, 0)
         # The akimat's commitment paid for the teachers' courses and the assessment.
         akimat = next(c for c in money["commitments"] if c["funder_id"] == "akimat-aktobe")
         assert (akimat["expenditure_kzt"], akimat["remaining_kzt"]) == (
             171_300_000, 1_999_056_746 - 171_300_000)
+        # Paid out in two tranches, 60 % and 30 % of the commitment (the seed's, illustrative).
+        assert akimat["disbursed_kzt"] == 1_999_056_746 * 60 // 100 + 1_999_056_746 * 30 // 100
         assert money["spent_by_category"] == {"administration": 21_000_000,
                                               "assessment": 54_300_000, "seminars": 96_000_000}
         uralsk, _ = report("akimat-west-kazakhstan", "uralsk-accelerator",
@@ -167,7 +169,7 @@ def every_figure_sums_its_events(web, token, programme):
     report = requests.get(f"{web}/v1/programmes/{programme}/report", headers=auth,
                           timeout=30).json()
     shown = {i["indicator"]: i["actual"] for i in report["indicators"]}
-    shown |= {k: report["money"][k] for k in ("committed_kzt", "procured_kzt",
+    shown |= {k: report["money"][k] for k in ("committed_kzt", "disbursed_kzt", "procured_kzt",
                                               "expenditure_kzt", "spent_kzt")}
     for figure, value in shown.items():
         events, after = [], 0
