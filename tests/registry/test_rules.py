@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
+from cli.importers.runner import UnusableFile
 from scripts import import_organisations
-from scripts.import_report import UnusableFile
 from scripts.seed_registry import AKTOBE_PUPILS, CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
 from services.registry import domain, kato
 from services.registry import schemas as s
