@@ -23,7 +23,8 @@ class Kind:
     columns: Sequence[str]
     optional: Sequence[str]
     needs: str | None  # the one option the whole file belongs to (TARGETS), if any
-    send: Callable[[Any, Any, Rows, str], ImportReport]  # (cluster, target, rows, label)
+    service: str
+    importer: Callable[[Any, Any, Rows, str], ImportReport]  # (service, target, rows, label)
     contract: Callable[[], dict[str, Field]]  # column -> the service's field for it
     example: dict[str, str]
     notes: dict[str, str] = field(default_factory=dict)
@@ -31,6 +32,17 @@ class Kind:
     @property
     def all_columns(self) -> list[str]:
         return [*self.columns, *self.optional]
+
+    def send(self, rpc: Any, target: Any, rows: Rows, label: str) -> ImportReport:
+        return self.importer(getattr(rpc, self.service), target, rows, label)
+
+
+def _organisations(registry: Any, school_year: str, rows: Rows, label: str) -> ImportReport:
+    return organisations.import_rows(registry, rows, school_year, label)
+
+
+def _expenditures(equipment: Any, _: None, rows: Rows, label: str) -> ImportReport:
+    return expenditures.import_rows(equipment, rows, label)
 
 
 def _organisation_fields() -> dict[str, Field]:
@@ -77,8 +89,7 @@ def _expenditure_fields() -> dict[str, Field]:
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("organisations", "schools, preschools and colleges with their profile for a school "
          "year (registry)", organisations.REQUIRED, organisations.OPTIONAL, "school_year",
-         lambda rpc, year, rows, label: organisations.import_rows(rpc.registry, rows, year,
-                                                                  label),
+         "registry", _organisations,
          _organisation_fields,
          {"organisation_id": "AKT-001", "bin": "090440924669", "kind": "school",
           "name_kk": "Ақжар №91 жалпы білім беретін мектебі",
@@ -92,8 +103,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
           "school_year": "empty: the --school-year given to the import"}),
     Kind("scores", "pupils' scores for one assessment round, one row per pupil and subject "
          "(assessment)", scores.COLUMNS, [], "round_id",
-         lambda rpc, round_id, rows, label: scores.import_rows(rpc.assessment, round_id, rows,
-                                                               label),
+         "assessment", scores.import_rows,
          _score_fields,
          {"school_id": "AKT-001", "pupil_id": "P-000123", "grade": "6", "subject": "math",
           "score": "24"},
@@ -102,8 +112,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
           "score": "at most the subject's maximum in the round"}),
     Kind("training", "an academy's completions, one row per participant and course "
          "(training)", training.COLUMNS, training.OPTIONAL, "programme_id",
-         lambda rpc, programme, rows, label: training.import_rows(rpc.training, programme,
-                                                                  rows, label),
+         "training", training.import_rows,
          _training_fields,
          {"participant_id": "T-0001", "organisation_id": "AKT-001", "course_code": "ONL-01",
           "enrolled_on": "2024-09-02", "hours": "22", "role": "teacher",
@@ -117,8 +126,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
           "drop_reason": "required with dropped_on"}),
     Kind("practices", "a league's practices and their adoptions, one row per adoption "
          "(training)", practices.COLUMNS, practices.OPTIONAL, "programme_id",
-         lambda rpc, programme, rows, label: practices.import_rows(rpc.training, programme,
-                                                                   rows, label),
+         "training", practices.import_rows,
          _practice_fields,
          {"practice_code": "ECO", "direction": "Экология", "title": "Мектеп жылыжайы",
           "publishing_school": "KZO-001", "published_on": "2024-10-01",
@@ -128,7 +136,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
           "adopted_on": "not before the practice was published"}),
     Kind("expenditures", "spending other than cabinets, charged to funders' commitments "
          "(equipment)", expenditures.COLUMNS, expenditures.OPTIONAL, None,
-         lambda rpc, _, rows, label: expenditures.import_rows(rpc.equipment, rows, label),
+         "equipment", _expenditures,
          _expenditure_fields,
          {"commitment_id": "BA-AMANAT-2024", "reference": "BA-PO-001",
           "amount_kzt": "38500000", "spent_on": "2024-10-15", "category": "seminars"},

@@ -97,6 +97,11 @@ class ImportReport:
         self.counts.update(counts)
         self.rejected += rejected
 
+    def reject_all(self, rows: list[dict[str, Any]], exc: BaqylauError) -> None:
+        """A bulk call refused as a whole (its school or course): each of its rows, so."""
+        self.merge({"rejected": len(rows)}, [
+            {"row": r["row"], "outcome": "rejected", "errors": exc.errors} for r in rows])
+
     def summary(self) -> str:
         return ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.counts.items()))
 

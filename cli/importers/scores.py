@@ -60,10 +60,8 @@ def import_rows(assessment: Any, round_id: str, rows: list[dict[str, Any]],
             for scores, call in calls:
                 try:
                     reply = call.result()
+                    report.merge(reply["counts"], reply["rejected"])
                 except InvalidInput as exc:  # e.g. a malformed school id: every row of it
-                    reply = {"counts": {"rejected": len(scores)}, "rejected": [
-                        {"row": r["row"], "outcome": "rejected", "errors": exc.errors}
-                        for r in scores]}
-                report.merge(reply["counts"], reply["rejected"])
+                    report.reject_all(scores, exc)
                 bar.update(len(scores))
     return report

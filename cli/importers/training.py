@@ -67,10 +67,8 @@ def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
                 try:
                     reply = training.record_training(programme_id=programme_id,
                                                      course_code=code, rows=batch)
+                    report.merge(reply["counts"], reply["rejected"])
                 except (InvalidInput, NotFound) as exc:  # the course itself: every row of it
-                    reply = {"counts": {"rejected": len(batch)}, "rejected": [
-                        {"row": r["row"], "outcome": "rejected", "errors": exc.errors}
-                        for r in batch]}
-                report.merge(reply["counts"], reply["rejected"])
+                    report.reject_all(batch, exc)
                 bar.update(len(batch))
     return report
