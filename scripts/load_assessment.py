@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.import_scores import import_rows, read_rows
+from cli.importers.scores import import_rows, read_rows
 from scripts.seed_assessment import BASELINE, CLOSING, CSV_COLUMNS, ENDLINE, generate_scores
 from scripts.seed_files import SEED_DIR, write_csv
 

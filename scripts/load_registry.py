@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cli.importers.organisations import import_file
 from scripts.calls import call_all
-from scripts.import_organisations import import_file
 from scripts.seed_files import SEED_DIR, write_csv
 from scripts.seed_registry import CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts import import_practices, import_training
+from cli.importers import practices as import_practices
+from cli.importers import training as import_training
+from cli.importers.runner import read_table
 from scripts.calls import call_all
-from scripts.import_report import read_table
 from scripts.seed_academies import (
     ACADEMY_COLUMNS,
     AKTOBE,

@@ -63,4 +63,5 @@ def ask(cur: Any, authorization: str | None, programme_id: str) -> Access | None
     row = cur.fetchone()
     if row is None or not hmac.compare_digest(row[1], digest):
         return None
+    tokens.mark_used(cur, digest)
     return Access(str(row[0]), str(row[2]), int(row[3] or 0), bool(row[4]))

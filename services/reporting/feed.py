@@ -200,6 +200,39 @@ def replay_dead_letters(amqp_uri: str, limit: int) -> int:
     return replayed
 
 
+def peek_dead_letters(amqp_uri: str, limit: int) -> dict[str, Any]:
+    """The first `limit` dead letters, described (event id, type, source, the reason and the
+    kind of failure; never the payload, which may carry people's ids), and how many wait.
+    Nothing is acknowledged: closing the channel puts every one back, in order."""
+    letters = []
+    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
+        channel = connection.channel()
+        try:
+            queue = dead_letter_queue()(channel)
+            waiting = queue.queue_declare()[1]  # (name, messages, consumers)
+            while len(letters) < limit:
+                message = queue.get(no_ack=False)
+                if message is None:
+                    break
+                letters.append(_described(message))
+        finally:
+            channel.close()
+    return {"waiting": waiting, "letters": letters}
+
+
+def _described(message: Any) -> dict[str, Any]:
+    headers = message.headers or {}
+    try:
+        body = json.loads(message.body) if isinstance(message.body, (bytes, str)) else {}
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    return {"id": str(body.get("id", "")), "type": str(body.get("type", "")),
+            "source": str(body.get("source", "")),
+            "failure": str(headers.get("x-baqylau-failure", "")),
+            "reason": str(headers.get("x-baqylau-reason", ""))}
+
+
 def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
              page: int = 1000, schema: str | None = None,
              until: datetime | None = None) -> dict[str, int]:

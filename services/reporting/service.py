@@ -248,6 +248,19 @@ class RevokeToken(Schema):
     token_id = fields.String(required=True)
 
 
+class ListTokens(Schema):
+    funder_id = Ref(load_default=None)
+    include_revoked = fields.Boolean(load_default=False)
+
+
+class TokenView(Schema):
+    token_id = fields.String()
+    funder_id = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
 class ReplayDeadLetters(Schema):
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 100_000))
 
@@ -395,6 +408,17 @@ class ReportingService:
         return {"token_id": token_id, "revoked": True}
 
     @command
+    def list_tokens(self, **payload: Any) -> dict[str, Any]:
+        """Every live token (with `include_revoked`, revoked ones too), optionally of one
+        funder; never the token or its hash. Reply: {"tokens": [{"token_id": "tok_...",
+        "funder_id": "amanat", "created_at": "...", "last_used_at": null, "revoked_at":
+        null}]}"""
+        query = load(ListTokens(), payload)
+        with self.read_model.cursor() as cur:
+            found = tokens.listed(cur, query["funder_id"], query["include_revoked"])
+        return {"tokens": TokenView(many=True).dump(found)}
+
+    @command
     def catch_up(self) -> dict[str, int]:
         """Read every source's log now (as the periodic catch-up does); idempotent."""
         return feed.catch_up(self.read_model.amqp_uri, self.read_model.dsn,
@@ -419,6 +443,13 @@ class ReportingService:
         reset; an event already applied stays a no-op). Reply: {"replayed": 3}"""
         limit = load(ReplayDeadLetters(), payload)["limit"]
         return {"replayed": feed.replay_dead_letters(self.read_model.amqp_uri, limit)}
+
+    @command
+    def list_dead_letters(self, **payload: Any) -> dict[str, Any]:
+        """What waits in the dead-letter queue, without taking it: {"waiting": 2,
+        "letters": [{"id", "type", "source", "failure", "reason"}]} (the first `limit`)."""
+        limit = load(ReplayDeadLetters(), payload)["limit"]
+        return feed.peek_dead_letters(self.read_model.amqp_uri, limit)
 
     @command
     def rebuild(self) -> dict[str, Any]:

@@ -7,6 +7,10 @@ Tokens live outside the read model's schema, so a rebuild never logs anyone out.
 A dashboard session is its own secret, not the token: the cookie carries 32 other random
 bytes, stored hashed, valid for `SESSION_HOURS` and only while the token that opened it is
 not revoked. A stolen cookie is therefore no API token, and it dies with its token.
+
+When a token was last used is kept to about `USE_RESOLUTION` seconds: each process writes it
+at most that often per token, so a busy funder costs one write per ten minutes, not one per
+request (the cached report's single statement stays the only one).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from typing import Any
 
 TABLE = "reporting_tokens"
@@ -26,7 +31,10 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 CREATE TABLE IF NOT EXISTS {SESSIONS} (
   session_sha256 text PRIMARY KEY, token_id text NOT NULL REFERENCES {TABLE} (token_id),
   expires_at timestamptz NOT NULL);
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS last_used_at timestamptz;
 """
+USE_RESOLUTION = 600.0
+_marked: dict[str, float] = {}  # token hash -> when this process last wrote its use
 
 
 def _digest(token: str) -> str:
@@ -45,6 +53,25 @@ def revoke(cur: Any, token_id: str) -> bool:
     cur.execute(f"UPDATE {TABLE} SET revoked_at = now() WHERE token_id = %s "
                 "AND revoked_at IS NULL", (token_id,))
     return bool(cur.rowcount)
+
+
+def listed(cur: Any, funder_id: str | None, include_revoked: bool) -> list[dict[str, Any]]:
+    """Every token's id, funder, creation, last use and revocation; never a hash."""
+    cur.execute(f"SELECT token_id, funder_id, created_at, last_used_at, revoked_at FROM {TABLE}"
+                " WHERE (%(funder)s::text IS NULL OR funder_id = %(funder)s)"
+                " AND (%(all)s OR revoked_at IS NULL) ORDER BY created_at, token_id",
+                {"funder": funder_id, "all": include_revoked})
+    return [{"token_id": row[0], "funder_id": row[1], "created_at": row[2],
+             "last_used_at": row[3], "revoked_at": row[4]} for row in cur.fetchall()]
+
+
+def mark_used(cur: Any, digest: str) -> None:
+    """Record that the token with this hash answered a request now (see USE_RESOLUTION)."""
+    now = time.monotonic()
+    if now - _marked.get(digest, float("-inf")) < USE_RESOLUTION:
+        return
+    _marked[digest] = now
+    cur.execute(f"UPDATE {TABLE} SET last_used_at = now() WHERE token_sha256 = %s", (digest,))
 
 
 def bearer_digest(authorization: str | None) -> str | None:
@@ -66,6 +93,7 @@ def token_of(cur: Any, authorization: str | None) -> tuple[str, str] | None:
     row = cur.fetchone()
     if row is None or not hmac.compare_digest(row[2], digest):
         return None
+    mark_used(cur, digest)
     return str(row[0]), str(row[1])
 
 

@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from scripts.import_scores import import_rows, read_rows
+from cli.importers.scores import import_rows, read_rows
 from scripts.seed_assessment import BASELINE, ENDLINE
 from services.assessment.service import AssessmentService
 from services.registry.service import RegistryService

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from scripts import import_organisations
-from scripts.import_report import UnusableFile
+from cli.importers import organisations as import_organisations
+from cli.importers.runner import UnusableFile
 from scripts.seed_registry import AKTOBE_PUPILS, CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
 from services.registry import domain, kato
 from services.registry import schemas as s
@@ -14,6 +14,7 @@ from shared import kz_bin
 from shared.contracts import REGISTRY
 from shared.errors import InvalidInput
 from shared.validation import load
+from tests.cli.run import baqylau
 
 ORGANISATION = dict(organisation_id="AKT-001", bin="940140000385", kind="school",
                     name_kk="№1 мектеп", name_ru="Школа №1", kato="152230100",
@@ -145,7 +146,8 @@ def test_importer_refuses_a_file_without_the_required_columns(tmp_path):
     path.write_text("organisation_id,bin\nAKT-001,940140000385\n", encoding="utf-8")
     with pytest.raises(UnusableFile, match="kato"):
         import_organisations.read_rows(path)
-    assert import_organisations.main([str(path), "--school-year", "2024-2025"]) == 2
+    assert baqylau("import", "organisations", path, "--school-year", "2024-2025",
+                   timeout=60).returncode == 2
 
 
 def test_importer_does_not_send_columns_it_does_not_know(tmp_path):

@@ -9,8 +9,8 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import find_free_port
 
+from cli.importers.organisations import import_file
 from scripts import load_registry
-from scripts.import_organisations import import_file
 from scripts.seed_registry import CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR
 from services.registry.service import RegistryService
 from shared.errors import DomainRuleViolated, InvalidInput, NotFound

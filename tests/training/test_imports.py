@@ -7,8 +7,9 @@ import csv
 import pytest
 from openpyxl import Workbook
 
-from scripts import import_practices, import_training
-from scripts.import_report import UnusableFile, read_table
+from cli.importers import practices as import_practices
+from cli.importers import training as import_training
+from cli.importers.runner import UnusableFile, read_table
 from tests.training.test_service import COURSE, stored_count
 
 pytestmark = pytest.mark.integration

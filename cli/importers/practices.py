@@ -1,7 +1,7 @@
 """Import a league's practices and their adoptions (CSV or XLSX, one row per adoption, or a
 practice with no adopter yet) through the training RPC API, with a per-row report.
 
-    python -m scripts.import_practices FILE.csv --programme kyzylorda-partner-directors
+    baqylau import practices FILE.csv --programme kyzylorda-partner-directors
 
 Columns (any order; UTF-8): practice_code, direction, title, publishing_school, published_on,
 and optionally adopting_school, adopted_on. A practice is published once, by its publishing
@@ -12,20 +12,15 @@ again stores nothing ("unchanged"). Exit status: 0 all accepted, 1 some rejected
 
 from __future__ import annotations
 
-import eventlet
+import sys
+from typing import Any
 
-eventlet.monkey_patch()
+from tqdm import tqdm
 
-import sys  # noqa: E402
-from typing import Any  # noqa: E402
-
-from tqdm import tqdm  # noqa: E402
-
-from scripts.import_report import (  # noqa: E402
+from cli.importers.runner import (
     ImportReport,
-    programme_import_main,
 )
-from shared.errors import BaqylauError  # noqa: E402
+from shared.errors import BaqylauError
 
 COLUMNS = ["practice_code", "direction", "title", "publishing_school", "published_on"]
 OPTIONAL = ["adopting_school", "adopted_on"]
@@ -67,12 +62,3 @@ def import_rows(training: Any, programme_id: str, rows: list[dict[str, Any]],
     for cells in tqdm(rows, desc=f"{label:<22}", unit="row", file=sys.stdout):
         report.add(import_row(training, programme_id, cells, published))
     return report
-
-
-def main(argv: list[str] | None = None) -> int:
-    return programme_import_main(argv, __doc__.splitlines()[0], "training", COLUMNS, OPTIONAL,
-                                 import_rows)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

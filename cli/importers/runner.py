@@ -1,10 +1,9 @@
-"""The parts every bulk import shares: reading a CSV export (only the columns it knows, each
-row with its line number), reporting counts by outcome and, per rejected row, field and
-reason, and the run itself from file to exit status."""
+"""The parts every bulk import shares: reading a CSV or XLSX export (only the columns it
+knows, each row with its line number), reporting counts by outcome and, per rejected row,
+field and reason, and the run itself from file to exit status."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from collections import Counter
@@ -12,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from nameko.standalone.rpc import ClusterRpcProxy
-
-from scripts.calls import AMQP_URI
+from cli.connect import cluster
 from shared.errors import BaqylauError
 
 
@@ -30,13 +27,21 @@ def read_csv(path: Path, required: Sequence[str],
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in required if name not in header]
-        if missing:
-            raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
+        check_columns(path, header, required)
         known = {*required, *optional}
         rows = [{**{k.strip(): v for k, v in raw.items() if k and k.strip() in known},
                  "row": reader.line_num} for raw in reader]
     return rows, [name for name in header if name not in known]
+
+
+def check_columns(path: Path, header: Sequence[str], required: Sequence[str]) -> None:
+    """Refuse a file without every required column, naming them and what the file has (a
+    misspelt header is then plain to see)."""
+    missing = [name for name in required if name not in header]
+    if missing:
+        has = ", ".join(name for name in header if name) or "none"
+        raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)} "
+                           f"(the file's columns: {has})")
 
 
 def read_table(path: Path, required: Sequence[str],
@@ -53,9 +58,7 @@ def read_table(path: Path, required: Sequence[str],
         raise UnusableFile(f"{path}: not a readable XLSX workbook ({exc})") from None
     lines = sheet.iter_rows(values_only=True)
     header = [str(v).strip() if v is not None else "" for v in next(lines, ())]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise UnusableFile(f"{path}: missing column(s) {', '.join(missing)}")
+    check_columns(path, header, required)
     known = {*required, *optional}
     rows = []
     for number, values in enumerate(lines, start=2):
@@ -94,6 +97,11 @@ class ImportReport:
         self.counts.update(counts)
         self.rejected += rejected
 
+    def reject_all(self, rows: list[dict[str, Any]], exc: BaqylauError) -> None:
+        """A bulk call refused as a whole (its school or course): each of its rows, so."""
+        self.merge({"rejected": len(rows)}, [
+            {"row": r["row"], "outcome": "rejected", "errors": exc.errors} for r in rows])
+
     def summary(self) -> str:
         return ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.counts.items()))
 
@@ -125,9 +133,18 @@ def run_import(path: Path, report_path: Path | None,
     rejected, 2 unusable file or platform."""
     try:
         rows, ignored = read(path)
-        with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
+        if not rows:
+            raise UnusableFile(f"{path}: no rows under the header")
+        with cluster() as rpc:
             report = send(rpc, rows, path.name[:22])
-    except (UnusableFile, BaqylauError, OSError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        print(f"cannot import: {path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+              f"offset {exc.start}); save it as CSV UTF-8 or XLSX", file=sys.stderr)
+        return 2
+    except csv.Error as exc:
+        print(f"cannot import: {path}: not a CSV file ({exc})", file=sys.stderr)
+        return 2
+    except (UnusableFile, BaqylauError, OSError) as exc:
         print(f"cannot import: {exc}", file=sys.stderr)
         return 2
     report.ignored_columns = ignored
@@ -139,19 +156,3 @@ def run_import(path: Path, report_path: Path | None,
     if report_path:
         write_report(report, report_path)
     return 1 if report.rejected else 0
-
-
-def programme_import_main(argv: list[str] | None, description: str, service: str,
-                          columns: Sequence[str], optional: Sequence[str],
-                          import_rows: Callable[[Any, str, Rows, str], ImportReport]) -> int:
-    """The command line of an import into one programme: FILE (CSV or XLSX), --programme,
-    --report; `import_rows(service proxy, programme, rows, label)` sends the rows."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--programme", required=True, dest="programme_id")
-    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
-    args = parser.parse_args(argv)
-    return run_import(args.file, args.report,
-                      lambda path: read_table(path, columns, optional),
-                      lambda rpc, rows, label: import_rows(getattr(rpc, service),
-                                                           args.programme_id, rows, label))

@@ -1,7 +1,7 @@
 """Import organisations from a regional CSV export (one row per organisation) through the
 registry's RPC API, with a progress bar and a per-row report.
 
-    python -m scripts.import_organisations FILE.csv --school-year 2024-2025 [--report OUT.csv]
+    baqylau import organisations FILE.csv --school-year 2024-2025 [--report OUT.csv]
 
 Columns (header names as below, any order; UTF-8, with or without BOM):
   organisation_id, bin, kind, name_kk, name_ru, kato, locality, small_class, pupils, teachers
@@ -14,21 +14,15 @@ Exit status: 0 if every row was accepted, 1 if some were rejected, 2 if the file
 
 from __future__ import annotations
 
-import eventlet
+import sys
+from pathlib import Path
+from typing import Any
 
-eventlet.monkey_patch()
+from tqdm import tqdm
 
-import argparse  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from tqdm import tqdm  # noqa: E402
-
-from scripts.import_report import (  # noqa: E402
+from cli.importers.runner import (
     ImportReport,
     read_csv,
-    run_import,
 )
 
 REQUIRED = ["organisation_id", "bin", "kind", "name_kk", "name_ru", "kato", "locality",
@@ -60,17 +54,3 @@ def import_file(registry: Any, path: Path, school_year: str) -> ImportReport:
     report = import_rows(registry, rows, school_year, label=path.name[:22])
     report.ignored_columns = ignored
     return report
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--school-year", required=True, help="e.g. 2024-2025")
-    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
-    args = parser.parse_args(argv)
-    return run_import(args.file, args.report, read_rows, lambda rpc, rows, label: import_rows(
-        rpc.registry, rows, args.school_year, label=label), shown=None)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Import an online academy's completion export (CSV or XLSX, one row per participant and
 course) through the training RPC API, in bulk, with a progress bar and a per-row report.
 
-    python -m scripts.import_training FILE.csv --programme uralsk-accelerator [--report OUT.csv]
+    baqylau import training FILE.csv --programme uralsk-accelerator [--report OUT.csv]
 
 Columns (any order; UTF-8): participant_id, organisation_id, course_code, enrolled_on, hours,
 and optionally role (teacher, the default, or manager), management_team_id, completed_on,
@@ -14,21 +14,16 @@ accepted, 1 some rejected, 2 unusable file.
 
 from __future__ import annotations
 
-import eventlet
+import sys
+from collections import defaultdict
+from typing import Any
 
-eventlet.monkey_patch()
+from tqdm import tqdm
 
-import sys  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from typing import Any  # noqa: E402
-
-from tqdm import tqdm  # noqa: E402
-
-from scripts.import_report import (  # noqa: E402
+from cli.importers.runner import (
     ImportReport,
-    programme_import_main,
 )
-from shared.errors import InvalidInput, NotFound  # noqa: E402
+from shared.errors import InvalidInput, NotFound
 
 COLUMNS = ["participant_id", "organisation_id", "course_code", "enrolled_on", "hours"]
 OPTIONAL = ["role", "management_team_id", "completed_on", "dropped_on", "drop_reason"]
@@ -72,19 +67,8 @@ def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
                 try:
                     reply = training.record_training(programme_id=programme_id,
                                                      course_code=code, rows=batch)
+                    report.merge(reply["counts"], reply["rejected"])
                 except (InvalidInput, NotFound) as exc:  # the course itself: every row of it
-                    reply = {"counts": {"rejected": len(batch)}, "rejected": [
-                        {"row": r["row"], "outcome": "rejected", "errors": exc.errors}
-                        for r in batch]}
-                report.merge(reply["counts"], reply["rejected"])
+                    report.reject_all(batch, exc)
                 bar.update(len(batch))
     return report
-
-
-def main(argv: list[str] | None = None) -> int:
-    return programme_import_main(argv, __doc__.splitlines()[0], "training", COLUMNS, OPTIONAL,
-                                 import_rows)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

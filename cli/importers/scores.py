@@ -1,7 +1,7 @@
 """Import pupils' scores for one assessment round from an e-journal CSV export (one row per
 pupil and subject) through the assessment RPC API, with a progress bar and a per-row report.
 
-    python -m scripts.import_scores FILE.csv --round AKT-2023-BASELINE [--report OUT.csv]
+    baqylau import scores FILE.csv --round AKT-2023-BASELINE [--report OUT.csv]
 
 Columns (any order; UTF-8): school_id, pupil_id, grade, subject, score. Other columns, such
 as pupils' names, are never sent. Rows go per school in calls of up to 2,000 scores; each is
@@ -12,24 +12,18 @@ counts every score once. Exit status: 0 all accepted, 1 some rejected, 2 unusabl
 
 from __future__ import annotations
 
-import eventlet
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
-eventlet.monkey_patch()
+from tqdm import tqdm
 
-import argparse  # noqa: E402
-import sys  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from tqdm import tqdm  # noqa: E402
-
-from scripts.import_report import (  # noqa: E402
+from cli.importers.runner import (
     ImportReport,
     read_csv,
-    run_import,
 )
-from shared.errors import InvalidInput  # noqa: E402
+from shared.errors import InvalidInput
 
 COLUMNS = ["school_id", "pupil_id", "grade", "subject", "score"]
 BATCH = 2000
@@ -66,24 +60,8 @@ def import_rows(assessment: Any, round_id: str, rows: list[dict[str, Any]],
             for scores, call in calls:
                 try:
                     reply = call.result()
+                    report.merge(reply["counts"], reply["rejected"])
                 except InvalidInput as exc:  # e.g. a malformed school id: every row of it
-                    reply = {"counts": {"rejected": len(scores)}, "rejected": [
-                        {"row": r["row"], "outcome": "rejected", "errors": exc.errors}
-                        for r in scores]}
-                report.merge(reply["counts"], reply["rejected"])
+                    report.reject_all(scores, exc)
                 bar.update(len(scores))
     return report
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--round", required=True, dest="round_id")
-    parser.add_argument("--report", type=Path, help="write rejected rows' reasons here (CSV)")
-    args = parser.parse_args(argv)
-    return run_import(args.file, args.report, read_rows, lambda rpc, rows, label: import_rows(
-        rpc.assessment, args.round_id, rows, label=label))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

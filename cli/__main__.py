@@ -1,0 +1,5 @@
+"""`python -m cli ...` is `baqylau ...` where the console script is not installed."""
+
+from cli.main import main
+
+main()

@@ -1,0 +1,158 @@
+"""How the command line reaches the platform: RPC over the broker the services use
+(`AMQP_URI`, as in every `services/*/config.yaml`) and each service's HTTP port. Every call
+has a deadline, and a part that does not answer becomes one line naming it and how to start
+it, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from contextlib import contextmanager
+from typing import Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import kombu.exceptions
+from amqp.exceptions import AMQPError
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared.config import DEFAULT_AMQP_URI
+
+# The local ports of scripts/services.sh; in a cluster every service listens on 8000 behind a
+# Service of its own name (BAQYLAU_URL_PATTERN=http://{service}:8000).
+LOCAL_PORTS = {"registry": 8002, "equipment": 8003, "assessment": 8004, "training": 8001,
+               "reporting": 8005}
+SERVICES = tuple(LOCAL_PORTS)
+RPC_TIMEOUT = 30.0  # seconds; a bulk call of 2,000 rows takes a few
+HTTP_TIMEOUT = 5.0
+START_HINT = "start the services with `make services` (or `bash scripts/services.sh start {}`)"
+
+
+class PlatformError(Exception):
+    """Something the command needs does not answer; the message is the one line to print."""
+
+
+class NotAnswering(PlatformError):
+    pass
+
+
+def amqp_uri() -> str:
+    return os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
+
+
+def rpc_timeout() -> float:
+    return float(os.environ.get("BAQYLAU_RPC_TIMEOUT") or RPC_TIMEOUT)
+
+
+def service_url(service: str) -> str:
+    """BAQYLAU_<SERVICE>_URL, else BAQYLAU_URL_PATTERN with {service}, else the local port."""
+    given = os.environ.get(f"BAQYLAU_{service.upper()}_URL")
+    if given:
+        return given.rstrip("/")
+    pattern = os.environ.get("BAQYLAU_URL_PATTERN")
+    if pattern:
+        return pattern.format(service=service).rstrip("/")
+    return f"http://127.0.0.1:{LOCAL_PORTS[service]}"
+
+
+def management_url() -> str:
+    """RabbitMQ's management API: RABBITMQ_MANAGEMENT_URL, else the broker's host on 15672."""
+    given = os.environ.get("RABBITMQ_MANAGEMENT_URL")
+    if given:
+        return given.rstrip("/")
+    parts = urlsplit(amqp_uri())
+    return f"http://{parts.username or 'guest'}:{parts.password or 'guest'}@" \
+           f"{parts.hostname or '127.0.0.1'}:15672"
+
+
+def vhost() -> str:
+    return urlsplit(amqp_uri()).path.lstrip("/") or "/"
+
+
+def shown(uri: str) -> str:
+    """A URI fit to print: the password replaced."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+BROKER_ERRORS = (OSError, AMQPError, kombu.exceptions.OperationalError)
+
+
+def broker_unreachable(exc: Exception) -> PlatformError:
+    return PlatformError(f"RabbitMQ at {shown(amqp_uri())} is not reachable "
+                         f"({type(exc).__name__}: {exc}); start it with `make up`")
+
+
+@contextmanager
+def answered(service: str, timeout: float) -> Iterator[None]:
+    """Turn nameko's silence into one line naming the service that did not answer."""
+    try:
+        yield
+    except RpcTimeout:
+        raise NotAnswering(f"{service} is not answering (no reply within {timeout:g} s); "
+                           + START_HINT.format(service)) from None
+    except UnknownService:
+        raise NotAnswering(f"{service} is not running (nothing listens for its calls on "
+                           f"{shown(amqp_uri())}); " + START_HINT.format(service)) from None
+    except BROKER_ERRORS as exc:
+        raise broker_unreachable(exc) from None
+
+
+class _Reply:
+    def __init__(self, reply: Any, service: str, timeout: float) -> None:
+        self.reply, self.service, self.timeout = reply, service, timeout
+
+    def result(self) -> Any:
+        with answered(self.service, self.timeout):
+            return self.reply.result()
+
+
+class _Method:
+    def __init__(self, method: Any, service: str, timeout: float) -> None:
+        self.method, self.service, self.timeout = method, service, timeout
+
+    def __call__(self, **payload: Any) -> Any:
+        with answered(self.service, self.timeout):
+            return self.method(**payload)
+
+    def call_async(self, **payload: Any) -> _Reply:
+        with answered(self.service, self.timeout):
+            return _Reply(self.method.call_async(**payload), self.service, self.timeout)
+
+
+class _Service:
+    def __init__(self, proxy: Any, service: str, timeout: float) -> None:
+        self.proxy, self.service, self.timeout = proxy, service, timeout
+
+    def __getattr__(self, method: str) -> _Method:
+        return _Method(getattr(self.proxy, method), self.service, self.timeout)
+
+
+class Cluster:
+    """`cluster.training.summary(...)` as with nameko's proxy, every call with its deadline."""
+
+    def __init__(self, proxy: Any, timeout: float) -> None:
+        self.proxy, self.timeout = proxy, timeout
+
+    def __getattr__(self, service: str) -> _Service:
+        return _Service(getattr(self.proxy, service), service, self.timeout)
+
+
+@contextmanager
+def cluster(timeout: float | None = None) -> Iterator[Cluster]:
+    """An RPC connection to every service on AMQP_URI; calls wait at most `timeout` s."""
+    timeout = timeout or rpc_timeout()
+    standalone = ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=timeout)
+    try:
+        proxy = standalone.start()
+    except BROKER_ERRORS as exc:
+        raise broker_unreachable(exc) from None
+    try:
+        yield Cluster(proxy, timeout)
+    finally:
+        # The broker may have gone meanwhile: what was asked has been answered or reported.
+        with contextlib.suppress(*BROKER_ERRORS):
+            standalone.stop()

@@ -1,0 +1,50 @@
+"""`baqylau import KIND FILE`: any of the platform's bulk imports, through the one runner
+(cli/importers/runner.py): progress bar, summary by outcome, rejected rows' reasons and exit
+status 0 (all accepted), 1 (some rejected) or 2 (unusable file, platform not answering)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cli.importers.kinds import KINDS, TARGETS
+from cli.importers.runner import read_table, run_import
+
+KINDS_HELP = "\n\n".join(f"{kind.name}: {kind.summary}"
+                         + (f"; needs {TARGETS[kind.needs]}" if kind.needs else "")
+                         for kind in KINDS.values())
+
+
+@click.command("import", help=f"""Import FILE (CSV, UTF-8, or XLSX: its first sheet) as
+KIND, row by row: good rows are stored, bad ones reported with row, field and reason.
+Importing the same file again stores nothing, so an interrupted import is simply run again.
+`baqylau template KIND` writes an empty file with the right columns.
+
+\b
+Exit status: 0 every row accepted, 1 some rejected, 2 unusable file or platform.
+
+{KINDS_HELP}""")
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--school-year", help="organisations: the school year of the profiles, e.g. "
+              "2024-2025")
+@click.option("--round", "round_id", help="scores: the assessment round, e.g. "
+              "AKT-2023-24-BASELINE")
+@click.option("--programme", "programme_id", help="training, practices: the programme id")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every rejected row's reasons here (CSV: row, field, reason).")
+def import_file(kind: str, file: Path, school_year: str | None, round_id: str | None,
+                programme_id: str | None, report: Path | None) -> None:
+    chosen = KINDS[kind]
+    given = {"school_year": school_year, "round_id": round_id, "programme_id": programme_id}
+    target = given[chosen.needs] if chosen.needs else None
+    if chosen.needs and not target:
+        raise click.UsageError(f"import {kind} needs {TARGETS[chosen.needs]}")
+    extra = [TARGETS[name] for name, value in given.items() if value and name != chosen.needs]
+    if extra:
+        raise click.UsageError(f"import {kind} takes no {', '.join(extra)}")
+    sys.exit(run_import(
+        file, report, lambda path: read_table(path, chosen.columns, chosen.optional),
+        lambda rpc, rows, label: chosen.send(rpc, target, rows, label)))

@@ -1,0 +1,79 @@
+"""Reporting's maintenance over its admin RPC: catch-up, rebuild, reconcile and the dead
+letters. Each is idempotent, so an interrupted one is simply run again."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.connect import cluster
+from cli.table import table
+
+LONG = 900.0  # seconds: a rebuild or a reconciliation reads every service's whole log
+
+
+def _long_timeout(given: float | None) -> float:
+    return given or LONG
+
+
+@click.command("catch-up")
+def catch_up() -> None:
+    """Read every service's log into reporting's read model now; prints events applied."""
+    with cluster(_long_timeout(None)) as rpc:
+        applied = rpc.reporting.catch_up()
+    click.echo(table([{"source": k, "events applied": v} for k, v in sorted(applied.items())],
+                     ["source", "events applied"]) or "no sources")
+
+
+@click.command("rebuild")
+@click.option("--timeout", type=float, help=f"Seconds to wait (default {LONG:g}).")
+def rebuild(timeout: float | None) -> None:
+    """Build the read model afresh from the logs beside the live one, then switch to it."""
+    with cluster(_long_timeout(timeout)) as rpc:
+        done = rpc.reporting.rebuild()
+    click.echo(f"rebuilt {done.get('schema')} (replaced {done.get('replaced')}): "
+               f"{done.get('events_applied')} events in {done.get('seconds')} s")
+
+
+@click.command("reconcile")
+@click.option("--timeout", type=float, help=f"Seconds to wait (default {LONG:g}).")
+def reconcile(timeout: float | None) -> None:
+    """Recompute every figure from the services' logs and compare with the read model;
+    prints each difference. Exit status 1 if there is any."""
+    with cluster(_long_timeout(timeout)) as rpc:
+        found = rpc.reporting.reconcile()
+    differences = found.get("differences") or []
+    click.echo(f"{found.get('events_read')} events re-read, "
+               f"{len(found.get('programmes') or [])} programmes, "
+               f"{len(differences)} differences")
+    if differences:
+        columns = sorted({name for line in differences for name in line})
+        click.echo(table(differences, columns))
+        sys.exit(1)
+
+
+@click.group("dead-letters")
+def dead_letters() -> None:
+    """Events reporting could not apply, set aside in its dead-letter queue."""
+
+
+@dead_letters.command("list")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+def list_letters(limit: int) -> None:
+    """What waits, oldest first: event id, type, source, kind of failure and reason."""
+    with cluster() as rpc:
+        found = rpc.reporting.list_dead_letters(limit=limit)
+    click.echo(f"{found['waiting']} dead letters waiting")
+    if found["letters"]:
+        click.echo(table(found["letters"], ["id", "type", "source", "failure", "reason"]))
+
+
+@dead_letters.command("replay")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+def replay(limit: int) -> None:
+    """After fixing what failed them, send dead letters back through the feed (an event
+    already applied stays a no-op)."""
+    with cluster() as rpc:
+        done = rpc.reporting.replay_dead_letters(limit=limit)
+    click.echo(f"replayed {done['replayed']}")

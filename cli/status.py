@@ -1,0 +1,108 @@
+"""`baqylau status`: is the platform healthy? Each service's liveness and readiness (its
+/healthz and /readyz), each relay's position and lag (its /metrics), reporting's feed backlog
+and the dead letters waiting (RabbitMQ's management API). Exit status 1 when anything needs
+attention, so a cron job or a probe can run it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from cli.connect import HTTP_TIMEOUT, SERVICES, START_HINT, management_url, service_url, vhost
+from cli.table import table
+from services.reporting.feed import DEAD_LETTER, QUEUE
+
+RELAY_GAUGES = {"baqylau_relay_position": "relay position", "baqylau_relay_lag_events":
+                "relay lag", "baqylau_relay_leader": "leader"}
+COLUMNS = ["service", "live", "ready", "relay position", "relay lag", "leader", "url"]
+
+
+def _get(url: str) -> requests.Response | None:
+    try:
+        return requests.get(url, timeout=HTTP_TIMEOUT)
+    except requests.RequestException:
+        return None
+
+
+def relay_figures(metrics_text: str, service: str) -> dict[str, float]:
+    figures = {}
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if sample.name in RELAY_GAUGES and sample.labels.get("service") == service:
+                figures[RELAY_GAUGES[sample.name]] = sample.value
+    return figures
+
+
+def service_line(service: str, max_lag: int) -> tuple[dict[str, Any], list[str]]:
+    """One line of the table and the problems it shows."""
+    base = service_url(service)
+    line: dict[str, Any] = {"service": service, "url": base, "live": "no", "ready": "-",
+                            "relay position": "-", "relay lag": "-", "leader": "-"}
+    health = _get(f"{base}/healthz")
+    if health is None or health.status_code != 200:
+        return line, [f"{service} is not answering on {base}; " + START_HINT.format(service)]
+    line["live"] = "yes"
+    problems = []
+    ready = _get(f"{base}/readyz")
+    line["ready"] = "yes" if ready is not None and ready.status_code == 200 else "NO"
+    if line["ready"] == "NO":
+        body = ready.text.strip()[:200] if ready is not None else "no answer"
+        problems.append(f"{service} is not ready: {body}")
+    metrics = _get(f"{base}/metrics")
+    figures = relay_figures(metrics.text, service) if metrics is not None else {}
+    if "relay position" in figures:
+        line["relay position"] = int(figures["relay position"])
+        line["relay lag"] = int(figures.get("relay lag", 0))
+        line["leader"] = "yes" if figures.get("leader") else "no"
+        if line["relay lag"] > max_lag:
+            problems.append(f"{service}'s relay is {line['relay lag']} events behind")
+    return line, problems
+
+
+def queue_depths() -> dict[str, int] | None:
+    """Messages waiting in reporting's feed and dead-letter queues; None if unknown."""
+    base = management_url()
+    depths = {}
+    for queue in (QUEUE, DEAD_LETTER):
+        answer = _get(f"{base}/api/queues/{requests.utils.quote(vhost(), safe='')}/{queue}")
+        if answer is None or answer.status_code not in (200, 404):
+            return None
+        depths[queue] = int(answer.json().get("messages", 0)) if answer.status_code == 200 \
+            else 0
+    return depths
+
+
+@click.command("status")
+@click.option("--max-lag", type=int, default=10_000, show_default=True,
+              help="Events a relay or reporting's feed may be behind before it counts as a "
+              "problem.")
+def status(max_lag: int) -> None:
+    """Each service live and ready or not, each relay's position and lag, reporting's feed
+    backlog and dead letters. Exit status 1 if anything needs attention."""
+    lines, problems = [], []
+    for service in SERVICES:
+        line, found = service_line(service, max_lag)
+        lines.append(line)
+        problems += found
+    click.echo(table(lines, COLUMNS))
+    depths = queue_depths()
+    if depths is None:
+        problems.append("RabbitMQ's management API does not answer; the feed backlog and dead "
+                        "letters are unknown")
+    else:
+        click.echo(f"\nreporting feed: {depths[QUEUE]} events waiting; dead letters: "
+                   f"{depths[DEAD_LETTER]} waiting")
+        if depths[QUEUE] > max_lag:
+            problems.append(f"reporting's feed is {depths[QUEUE]} events behind")
+        if depths[DEAD_LETTER]:
+            problems.append(f"{depths[DEAD_LETTER]} dead letters wait: see `baqylau "
+                            "dead-letters list`, fix the cause, then `baqylau dead-letters "
+                            "replay`")
+    if problems:
+        click.echo("\nneeds attention:\n" + "\n".join(f"  - {p}" for p in problems))
+        sys.exit(1)
+    click.echo("\nall well")
