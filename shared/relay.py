@@ -82,6 +82,8 @@ class Relay:
         metrics.RELAY_LEADER.labels(self.service).set(1)
         if self.position is None:
             self.position = self.positions.load()
+            # Known from the start, not only after the next publish (`baqylau status`).
+            metrics.RELAY_POSITION.labels(self.service).set(self.position)
         notifications = self.app.select_after(self.position, self.batch_size)
         if not notifications:
             self._caught_up()
