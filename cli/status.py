@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cli.connect import HTTP_TIMEOUT, SERVICES, START_HINT, management_url, service_url, vhost
 from cli.table import table
-from services.reporting.feed import DEAD_LETTER, QUEUE
+from services.reporting.ingest.feed import DEAD_LETTER, QUEUE
 
 RELAY_GAUGES = {"baqylau_relay_position": "relay position", "baqylau_relay_lag_events":
                 "relay lag", "baqylau_relay_leader": "leader"}

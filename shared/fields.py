@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+import re
+
+from marshmallow import ValidationError, fields, validate
 
 # Opaque identifiers for people, schools and programmes. The pattern refuses spaces and
 # Cyrillic letters on purpose: a name typed where an id belongs is rejected at the edge.
@@ -25,3 +27,13 @@ NO_CONTROL_CHARACTERS = validate.Regexp(
 def Text(max_length: int = 300, **kwargs: object) -> fields.String:  # noqa: N802
     return fields.String(validate=[validate.Length(min=1, max=max_length),  # type: ignore[arg-type]
                                    NO_CONTROL_CHARACTERS], **kwargs)
+
+
+def _school_year(value: str) -> None:
+    match = re.fullmatch(r"(\d{4})-(\d{4})", value)
+    if not match or int(match[2]) != int(match[1]) + 1 or not 2000 <= int(match[1]) <= 2100:
+        raise ValidationError("Must be a school year such as 2024-2025.")
+
+
+def SchoolYear(**kwargs: object) -> fields.String:  # noqa: N802 - reads like a field class
+    return fields.String(validate=_school_year, **kwargs)  # type: ignore[arg-type]

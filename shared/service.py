@@ -1,10 +1,10 @@
-"""What every event-sourced service exposes besides its own commands:
-the `notifications` RPC, `/healthz`, `/readyz` and `/metrics`."""
+"""What every service exposes besides its own commands: `/healthz`, `/readyz` and
+`/metrics` (Observable); and every event-sourced one, the `notifications` RPC."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import Schema, fields, validate
 from nameko.web.handlers import http
@@ -39,11 +39,46 @@ def within_page_bytes(notifications: list[Any], budget: int = MAX_PAGE_BYTES) ->
     return notifications
 
 
-def json_response(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+def json_response(body: Any, status: int = 200, **headers: str) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/json", headers=headers)
 
 
-class EventSourcedService:
+class Observable:
+    """`/healthz`, `/readyz` and `/metrics` for every service; a subclass says what it
+    needs to be ready (`readiness_checks`: part -> a check that returns "ok" or raises)."""
+
+    name: str
+
+    def readiness_checks(self) -> dict[str, Callable[[], str]]:
+        raise NotImplementedError
+
+    @http("GET", "/healthz")
+    def healthz(self, request: Any) -> Response:
+        """Liveness: the process serves requests. Example: {"status": "ok"}"""
+        return json_response({"status": "ok", "service": self.name})
+
+    @http("GET", "/readyz")
+    def readyz(self, request: Any) -> Response:
+        """Readiness: database and broker reachable. 503 with the failing part otherwise.
+        Example: {"status": "ready", "database": "ok", "broker": "ok"}"""
+        checks = {}
+        for part, check in self.readiness_checks().items():
+            try:
+                checks[part] = check()
+            except Exception as exc:  # noqa: BLE001 - report any failure as unready
+                checks[part] = f"unreachable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return json_response({"status": "ready" if ready else "unready", **checks},
+                             200 if ready else 503)
+
+    @http("GET", "/metrics")
+    def prometheus(self, request: Any) -> Response:
+        """Prometheus text exposition of this process's metrics."""
+        return Response(generate_latest(), status=200, content_type=CONTENT_TYPE_LATEST)
+
+
+class EventSourcedService(Observable):
     """Base class; subclasses set `name`, `store = EventStore(...)` and their commands."""
 
     name: str
@@ -70,27 +105,5 @@ class EventSourcedService:
             "last_notification_id": app.last_notification_id(),
         }
 
-    @http("GET", "/healthz")
-    def healthz(self, request: Any) -> Response:
-        """Liveness: the process serves requests. Example: {"status": "ok"}"""
-        return json_response({"status": "ok", "service": self.name})
-
-    @http("GET", "/readyz")
-    def readyz(self, request: Any) -> Response:
-        """Readiness: database and broker reachable. 503 with the failing part otherwise.
-        Example: {"status": "ready", "database": "ok", "broker": "ok"}"""
-        checks = {}
-        for part, check in (("database", self.store.check_database),
-                            ("broker", self.store.check_broker)):
-            try:
-                checks[part] = check()
-            except Exception as exc:  # noqa: BLE001 - report any failure as unready
-                checks[part] = f"unreachable: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        return json_response({"status": "ready" if ready else "unready", **checks},
-                             200 if ready else 503)
-
-    @http("GET", "/metrics")
-    def prometheus(self, request: Any) -> Response:
-        """Prometheus text exposition of this process's metrics."""
-        return Response(generate_latest(), status=200, content_type=CONTENT_TYPE_LATEST)
+    def readiness_checks(self) -> dict[str, Callable[[], str]]:
+        return {"database": self.store.check_database, "broker": self.store.check_broker}

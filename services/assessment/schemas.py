@@ -7,8 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from services.assessment.domain import PHASES
-from services.registry.schemas import SchoolYear
-from shared.fields import Ref, Text
+from shared.fields import Ref, SchoolYear, Text
 
 MAX_SCORES_PER_CALL = 5000
 GRADES = validate.Range(1, 12)

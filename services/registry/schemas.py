@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +30,7 @@ from services.registry.domain import (
 )
 from shared import kz_bin
 from shared.contracts.indicators import INDICATORS, MEASURES
-from shared.fields import Ref, Text
+from shared.fields import Ref, SchoolYear, Text
 
 # IATI OrganisationType codes: government, local government, other public sector, NGOs,
 # public-private partnership, multilateral, foundation, private sector, academic, other.
@@ -47,16 +46,6 @@ def _check(problem_of: Any) -> Any:
         if reason:
             raise ValidationError(reason)
     return check
-
-
-def _school_year(value: str) -> None:
-    match = re.fullmatch(r"(\d{4})-(\d{4})", value)
-    if not match or int(match[2]) != int(match[1]) + 1 or not 2000 <= int(match[1]) <= 2100:
-        raise ValidationError("Must be a school year such as 2024-2025.")
-
-
-def SchoolYear(**kwargs: Any) -> fields.String:  # noqa: N802 - reads like a field class
-    return fields.String(validate=_school_year, **kwargs)
 
 
 class Command(Schema):

@@ -1,6 +1,8 @@
 """The indicators a programme can set targets for, and how each is measured.
 
-A public list: the registry refuses a target for anything else, and reporting computes each.
+A public list: the registry refuses a target for anything else. It is the public copy of
+reporting's catalogue (services/reporting/figures/catalogue.py, where each indicator is
+defined once); a test fails when the two differ.
 A `unit` indicator counts (teachers, schools, cabinets); a `percentage` is a share of two
 counts, reported with its numerator and denominator (IATI measure 1 and 2)."""
 

@@ -28,7 +28,7 @@ from scripts.seed_equipment import RULE
 from scripts.seed_registry import _Maker
 from scripts.seed_registry import generate as registry_seed
 from scripts.seed_training import generate as training_seed
-from services.reporting.feed import DEAD_LETTER
+from services.reporting.ingest.feed import DEAD_LETTER
 from tests.conftest import ROOT, throwaway_databases, throwaway_vhost
 from tests.faults import verify
 from tests.faults.platform import PSEUDONYM_KEY, SERVICES, Platform

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from services.reporting.feed import read_logs
+from services.reporting.ingest.logs import read_logs
 from tests.faults.workload import Ledger
 
 

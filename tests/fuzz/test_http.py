@@ -12,7 +12,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from services.reporting.schemas import openapi
+from services.reporting.api.schemas import openapi
 from tests.reporting.test_service import committed, seed, wait_for
 
 pytestmark = pytest.mark.integration

@@ -2,7 +2,8 @@
 
 import pytest
 
-from services.reporting import dashboard
+from services.reporting.api.render import dashboard
+from services.reporting.figures import catalogue
 
 
 def outcome(subject):
@@ -29,7 +30,7 @@ def test_a_subject_without_a_name_is_shown_by_its_key_readably():
 
 def test_every_named_subject_and_label_has_all_three_languages():
     for names in [*dashboard.SUBJECT_NAMES.values(), *dashboard.LABELS.values(),
-                  *dashboard.INDICATOR_NAMES.values()]:
+                  *catalogue.labels().values()]:
         assert set(names) == set(dashboard.LANGUAGES) and all(names.values())
 
 

@@ -18,8 +18,9 @@ from scripts.demo import load_training
 from services.assessment.service import AssessmentService
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
-from services.reporting import daily, dashboard
-from services.reporting.dashboard import LABELS
+from services.reporting.api.render import dashboard
+from services.reporting.api.render.dashboard import LABELS
+from services.reporting.figures import daily
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
 from tests.conftest import ROOT, config_for

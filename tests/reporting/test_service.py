@@ -12,9 +12,12 @@ import kombu
 import pytest
 import requests
 
-from services.reporting import feed, schemas
-from services.reporting.feed import DEAD_LETTER, read_logs, send_to_dead_letters
-from services.reporting.reconcile import Fold
+from services.reporting.api import schemas
+from services.reporting.figures.catalogue import CATALOGUE
+from services.reporting.figures.fold import Fold
+from services.reporting.ingest import logs as logs_module
+from services.reporting.ingest.feed import DEAD_LETTER, send_to_dead_letters
+from services.reporting.ingest.logs import read_logs
 from shared.contracts.envelope import event_id
 from shared.publisher import events_exchange
 from tests.equipment.test_service import BINS, SCHOOL
@@ -270,25 +273,25 @@ def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack, mon
             fold = Fold()
             for envelope in recorded:
                 fold.apply(envelope)
-            figures = fold.figures("aktobe")
             body = report.json()
             assert {i["indicator"]: i["actual"] for i in body["indicators"]} == {
-                "organisations_reached": figures["organisations_reached"]}
+                "organisations_reached": CATALOGUE["organisations_reached"].count(
+                    fold, "aktobe")}
             assert body["money"]["committed_kzt"] == sum(
                 e.data["amount_kzt"] for e in recorded if e.type == "FundingCommitted")
         assert [reached(stack.web, token, m) for m in moments] == [1, 2, 3]
-        # The events behind a figure, as of the second moment, one per page; the logs are
-        # read for the first page only.
+        # The events behind a figure, as of the second moment, one per page, from that
+        # moment's model: the logs are not read again.
         log_reads = []
-        monkeypatch.setattr(feed, "read_logs", lambda *args: log_reads.append(1) or read_logs(
-            *args))
+        monkeypatch.setattr(logs_module, "read_logs",
+                            lambda *args: log_reads.append(1) or read_logs(*args))
         path = "/v1/programmes/aktobe/figures/organisations_reached/events"
         first = get(stack.web, f"{path}?limit=1&as_of={quote(moments[1].isoformat())}",
                     token).json()
         second = get(stack.web, f"{path}?limit=1&after=1&as_of="
                                 f"{quote(moments[1].isoformat())}", token).json()
         assert (first["figure"], first["count"], first["next_after"]) == (2, 2, 1)
-        assert second["next_after"] is None and log_reads == [1]
+        assert second["next_after"] is None and log_reads == []
         joins = [first["events"][0], second["events"][0]]
         assert [(e["type"], e["fields"]["organisation_id"], e["value"]) for e in joins] == [
             ("OrganisationJoinedProgramme", "S-0", 1), ("OrganisationJoinedProgramme", "S-1", 1)]
@@ -342,14 +345,14 @@ def test_past_moments_are_rationed_per_funder_and_a_refusal_builds_nothing(stack
 def moments_built(stack):
     import psycopg2
 
-    from services.reporting import history
+    from services.reporting.figures import moments
 
     db = stack.reporting_config["READ_MODEL"]
     conn = psycopg2.connect(host=db["host"], port=db["port"], dbname=db["dbname"],
                             user=db["user"], password=db["password"])
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM {history.REGISTRY}")
+            cur.execute(f"SELECT count(*) FROM {moments.REGISTRY}")
             return cur.fetchone()[0]
     finally:
         conn.close()
@@ -368,29 +371,30 @@ def test_a_model_built_by_an_older_version_is_rebuilt_from_the_logs_on_start(sta
     the model from the logs by itself; the figures are then whole."""
     import psycopg2
 
-    from services.reporting import history, readmodel
+    from services.reporting.figures import moments
+    from services.reporting.ingest import tables
 
     db = stack.reporting_config["READ_MODEL"]
     conn = psycopg2.connect(host=db["host"], port=db["port"], dbname=db["dbname"],
                             user=db["user"], password=db["password"])
     with conn, conn.cursor() as cur:  # the state an older version left behind
-        cur.execute(history.DDL)
+        cur.execute(moments.DDL)
         cur.execute("CREATE SCHEMA rm; CREATE TABLE rm.scores (round_id text, pupil_ref text,"
                     " subject text, school_id text, grade int, score int, version int NOT"
                     " NULL, PRIMARY KEY (round_id, pupil_ref, subject));"
-                    f"CREATE TABLE {readmodel.POINTER} (id int PRIMARY KEY, schema_name text"
+                    f"CREATE TABLE {tables.POINTER} (id int PRIMARY KEY, schema_name text"
                     " NOT NULL); INSERT INTO reporting_read_model VALUES (1, 'rm');"
                     "CREATE SCHEMA asof_old;"
-                    f"INSERT INTO {history.REGISTRY} VALUES ('asof_old', now())")
+                    f"INSERT INTO {moments.REGISTRY} VALUES ('asof_old', now())")
     with stack("registry") as registry:
         seed(registry, "qh", "aktobe", 2_064_199_025)
     with stack("reporting") as reporting:
         def rebuilt():
             with conn, conn.cursor() as cur:
-                cur.execute(f"SELECT schema_name, model_version FROM {readmodel.POINTER}")
+                cur.execute(f"SELECT schema_name, model_version FROM {tables.POINTER}")
                 return cur.fetchone()
         schema, version = wait_for(lambda: rebuilt()[0] != "rm" and rebuilt(), timeout=60)
-        assert version == readmodel.MODEL_VERSION
+        assert version == tables.MODEL_VERSION
         token = issue(reporting, "qh")
         assert wait_for(lambda: committed(stack.web, token, "aktobe")) == 2_064_199_025
         assert reporting.reconcile()["differences"] == []
@@ -398,7 +402,7 @@ def test_a_model_built_by_an_older_version_is_rebuilt_from_the_logs_on_start(sta
         cur.execute("SELECT count(*) FROM information_schema.schemata"
                     " WHERE schema_name IN ('rm', 'asof_old')")
         assert cur.fetchone()[0] == 0
-        cur.execute(f"SELECT count(*) FROM {history.REGISTRY}")
+        cur.execute(f"SELECT count(*) FROM {moments.REGISTRY}")
         assert cur.fetchone()[0] == 0
         cur.execute("SELECT count(*) FROM information_schema.key_column_usage WHERE "
                     "table_schema = %s AND table_name = 'scores'", (schema,))

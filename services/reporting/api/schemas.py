@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from services.reporting.trace import INDICATORS
+from services.reporting.figures import behind
 from shared.fields import OPAQUE_ID
 
 
@@ -143,7 +143,9 @@ class EventBehind(Schema):
     source = fields.String(required=True, metadata={"example": "registry"})
     notification_id = fields.Integer(required=True)
     type = fields.String(required=True, metadata={"example": "OrganisationJoinedProgramme"})
-    time = fields.String(required=True, metadata={"description": "When it was recorded"})
+    time = fields.String(required=True, allow_none=True, metadata={
+        "description": "When it was recorded (null in a model from before version 3, until "
+                       "its rebuild)"})
     value = fields.Integer(required=True, metadata={"description": "What it adds to the "
                                                                    "figure"})
     part = fields.String(metadata={"description": "For a percentage: numerator or "
@@ -228,7 +230,7 @@ def openapi() -> dict[str, Any]:
     events = _get("The events behind a figure of the report, paginated", "FigureEvents")
     events["get"]["parameters"] += [
         {"name": "indicator", "in": "path", "required": True,
-         "schema": {"type": "string", "enum": list(INDICATORS)}},
+         "schema": {"type": "string", "enum": behind.figures()}},
         {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
         {"name": "limit", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]

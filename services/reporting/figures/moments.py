@@ -24,7 +24,7 @@ import eventlet
 from marshmallow import Schema, ValidationError, fields, pre_load
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
-from services.reporting import readmodel
+from services.reporting.ingest import tables
 from shared.errors import invalid
 
 KAZAKHSTAN = timezone(timedelta(hours=5))
@@ -128,7 +128,7 @@ def schema_at(cur: Any, moment: datetime, fill: Callable[[str, datetime], None],
         if not _built(cur, name):  # built by another request while this one waited
             _within_allowance(cur, funder_id, builds_per_hour)  # this funder's, meanwhile
             cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")  # a build that died half-way
-            readmodel.create(cur, name)
+            tables.create(cur, name)
             cur.connection.commit()  # the filler writes through its own connection
             fill(name, moment)
             cur.execute(f"INSERT INTO {REGISTRY} (schema_name, moment) VALUES (%s, %s)",

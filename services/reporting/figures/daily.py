@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from services.reporting import readmodel, reports
-from services.reporting.history import KAZAKHSTAN
+from services.reporting.figures import catalogue, reports
+from services.reporting.figures.moments import KAZAKHSTAN
+from services.reporting.ingest import tables
 
 TABLE = "reporting_daily_figures"
 DDL = f"""
@@ -27,7 +28,7 @@ def today() -> date:
 
 def record(cur: Any, day: date | None = None) -> int:
     """Write every programme's figures as today's; returns the rows written."""
-    schema = readmodel.current(cur)
+    schema = tables.current(cur)
     cur.execute(f"SELECT programme_id FROM {schema}.programmes")
     rows = []
     for (programme_id,) in cur.fetchall():
@@ -48,7 +49,7 @@ def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[
     out: dict[str, list[tuple[date, Any]]] = {}
     for figure, day, value in cur.fetchall():
         out.setdefault(figure, []).append((day, int(value)))
-    for share, (numerator, denominator) in reports.SHARES.items():  # each day's fraction
+    for share, (numerator, denominator) in catalogue.shares().items():  # each day's fraction
         of = dict(out.get(denominator, []))
         points = [(day, reports.percentage(n, of[day])) for day, n in out.get(numerator, [])
                   if of.get(day)]

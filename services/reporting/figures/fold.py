@@ -1,21 +1,13 @@
-"""Reconciliation: every indicator, every money line, every learning-outcome cell and every
-drill-down line recomputed straight from the services' notification logs, by a plain fold
-written independently of the read model's SQL, and compared with it.
-
-The logs are read in each source's own order, so the fold can be naive (last event wins);
-the read model had to get the same answer from any arrival order. Zero differences means no
-event was lost or counted twice on the way.
-"""
+"""The reconciliation's fold: every public event of every service, read from the services'
+own logs in each log's order, kept as plain Python state, written apart from the read
+model's SQL so that it can check it. The catalogue counts each indicator from it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
-from services.reporting import readmodel, reports
-from services.reporting.outcomes import learning_outcomes
-from services.reporting.reconcile_outcomes import ScoreFold, outcome_differences
+from services.reporting.figures.reconcile_outcomes import ScoreFold
 from shared.contracts.envelope import Envelope
 
 # The money figures compared per commitment and in total (spent and remaining follow).
@@ -104,39 +96,6 @@ class Fold:
         elif t == "CabinetCommissioned":
             row["commissioned"] = True
 
-    def figures(self, programme_id: str) -> dict[str, int]:  # noqa: C901
-        p = programme_id
-        done = [r for r in self.enrolments.values()
-                if r["programme_id"] == p and r["status"] == "completed"]
-        cabinets = [c for c in self.cabinets.values() if c["programme_id"] == p
-                    and c["allocated"]]
-        by_school: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for cabinet in cabinets:
-            by_school[cabinet["organisation_id"]].append(cabinet)
-        members = [o for q, o in self.participants if q == p]
-        return {
-            "teachers_trained": len({r["participant_id"] for r in done if r["role"] == "teacher"}),
-            "managers_trained": len({r["participant_id"] for r in done if r["role"] == "manager"}),
-            "management_teams_trained": len({r["management_team_id"] for r in done
-                                             if r["role"] == "manager"}),
-            "trainers_certified": sum(q == p for q, _ in self.trainers),
-            "teachers_with_category": sum(q == p for q in self.categories.values()),
-            "programme_teachers": len(
-                {r["participant_id"] for r in self.enrolments.values()
-                 if r["programme_id"] == p and r["role"] == "teacher"}
-                | {t for t, q in self.categories.items() if q == p}),
-            "organisations_reached": len(members),
-            "pupils_reached": sum(self.profiles[o][1] for o in members if o in self.profiles),
-            "schools_equipped": sum(all(c["commissioned"] for c in v) for v in by_school.values()),
-            "cabinets_delivered": sum(c["delivered"] for c in cabinets),
-            "cabinets_commissioned": sum(c["commissioned"] for c in cabinets),
-            "pupils_assessed": len({ref for r, ref, _ in self.scores if self.rounds.get(r) == p}),
-            "practices_published": sum(q == p for q in self.practices.values()),
-            "practices_adopted": len({school for (_, school), q in self.adoptions.items()
-                                      if q == p}),
-        }
-
-
     def money(self, programme_id: str) -> dict[str, int]:
         """The compared money, in total and per commitment, as `reports.money` has it."""
         out: dict[str, int] = {}
@@ -177,38 +136,3 @@ class Fold:
                 "pupils_assessed": len({ref for r, at, ref in self.assessed_at
                                         if r in rounds and at == school})}
         return out
-
-
-def _compare(programme_id: str, kind: str, expected: dict[str, Any],
-             actual: dict[str, Any], only_expected: bool = False) -> list[dict[str, Any]]:
-    names = set(expected) if only_expected else set(expected) | set(actual)
-    return [{"programme_id": programme_id, "indicator": f"{kind}{name}",
-             "from_logs": expected.get(name), "read_model": actual.get(name)}
-            for name in sorted(names) if expected.get(name) != actual.get(name)]
-
-
-def differences(envelopes: Iterable[Envelope], cur: Any, programmes: Iterable[str],
-                schema: str = readmodel.SCHEMA) -> list[dict[str, Any]]:
-    """[{programme_id, indicator, from_logs, read_model}] for every figure that disagrees:
-    indicators by name, money as `money:…`, drill-down lines as `organisation:<id>:…`,
-    learning outcomes as `outcome:<endline>:<grade>:<subject>:<split>:…`."""
-    fold = Fold()
-    for envelope in envelopes:
-        fold.apply(envelope)
-    out = []
-    for p in programmes:
-        out += _compare(p, "", fold.figures(p), reports.figures(cur, p, schema))
-        money = reports.money(cur, p, schema)
-        kinds = MONEY_COMPARED
-        out += _compare(p, "money:", fold.money(p), {
-            **{k: money[k] for k in kinds},
-            **{f"{c['commitment_id']}:{k}": c[k] for c in money["commitments"] for k in kinds}})
-        lines = {o["organisation_id"]: o for o in reports.organisations(cur, p, schema)}
-        for school, expected in fold.organisations(p).items():
-            out += _compare(p, f"organisation:{school}:", expected, lines.pop(school, {}),
-                            only_expected=True)
-        out += [{"programme_id": p, "indicator": f"organisation:{school}", "from_logs": None,
-                 "read_model": "a line"} for school in lines]
-        out += outcome_differences(p, fold.outcomes.cells(p),
-                                   learning_outcomes(cur, p, schema))
-    return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from services.reporting.figures import catalogue
+
 LANGUAGES = ("kk", "ru", "en")
 LABELS: dict[str, dict[str, str]] = {
     "title": {"kk": "Бағдарлама көрсеткіштері", "ru": "Показатели программы",
@@ -47,41 +49,6 @@ LABELS: dict[str, dict[str, str]] = {
     "scope_equipment": {"kk": "жабдық", "ru": "оборудование", "en": "equipment"},
     "scope_training": {"kk": "оқыту", "ru": "обучение", "en": "training"},
     "scope_assessment": {"kk": "бағалау", "ru": "оценивание", "en": "assessment"},
-}
-INDICATOR_NAMES: dict[str, dict[str, str]] = {
-    "teachers_trained": {"kk": "Оқытылған мұғалімдер", "ru": "Обучено учителей",
-                         "en": "Teachers trained"},
-    "managers_trained": {"kk": "Оқытылған басшылар", "ru": "Обучено руководителей",
-                         "en": "Managers trained"},
-    "management_teams_trained": {"kk": "Оқытылған басқару топтары",
-                                 "ru": "Обучено управленческих команд",
-                                 "en": "Management teams trained"},
-    "trainers_certified": {"kk": "Сертификатталған тренерлер",
-                           "ru": "Сертифицировано тренеров", "en": "Trainers certified"},
-    "teachers_with_category": {"kk": "Санаты бар мұғалімдер", "ru": "Учителя с категорией",
-                               "en": "Teachers with a category"},
-    "teachers_with_category_share": {"kk": "Санаты бар мұғалімдер үлесі",
-                                     "ru": "Доля учителей с категорией",
-                                     "en": "Share of teachers with a category"},
-    "programme_teachers": {"kk": "Бағдарлама мұғалімдері", "ru": "Учителя программы",
-                           "en": "The programme's teachers"},
-    "organisations_reached": {"kk": "Қамтылған ұйымдар", "ru": "Охвачено организаций",
-                              "en": "Organisations reached"},
-    "pupils_reached": {"kk": "Қамтылған оқушылар", "ru": "Охвачено учащихся",
-                       "en": "Pupils reached"},
-    "schools_equipped": {"kk": "Жабдықталған мектептер", "ru": "Оснащено школ",
-                         "en": "Schools equipped"},
-    "cabinets_delivered": {"kk": "Жеткізілген кабинеттер", "ru": "Поставлено кабинетов",
-                           "en": "Cabinets delivered"},
-    "cabinets_commissioned": {"kk": "Іске қосылған кабинеттер", "ru": "Введено кабинетов",
-                              "en": "Cabinets commissioned"},
-    "pupils_assessed": {"kk": "Бағаланған оқушылар", "ru": "Оценено учащихся",
-                        "en": "Pupils assessed"},
-    "practices_published": {"kk": "Жарияланған тәжірибелер", "ru": "Опубликовано практик",
-                            "en": "Practices published"},
-    "practices_adopted": {"kk": "Тәжірибе енгізген мектептер",
-                          "ru": "Школ, внедривших практики",
-                          "en": "Schools adopting a practice"},
 }
 # Subjects are the assessment rounds' own keys (a round may add any); the usual ones of
 # Kazakhstan's curriculum are named here, any other is shown as its key, readably.
@@ -158,7 +125,7 @@ def _bars(rows: list[tuple[str, str, list[tuple[str, float, str]]]]) -> str:
 def _indicators(report: dict[str, Any], lang: str) -> str:
     rows = []
     for line in report["indicators"]:
-        name = INDICATOR_NAMES.get(line["indicator"], {}).get(lang, line["indicator"])
+        name = catalogue.label(line["indicator"], lang)
         if line["measure"] == "percentage":  # the share, and of how many
             name += f", % ({_number(line['numerator'])} / {_number(line['denominator'])})"
         rows.append((line["indicator"], name, [
@@ -217,7 +184,7 @@ def _trends(report: dict[str, Any], series: dict[str, list[tuple[Any, int]]],
         xy = [(int(i * step), int(height - 4 - (height - 8) * value / top))
               for i, (_, value) in enumerate(points)]
         caption = (label("procured", lang) if name == "procured_kzt"
-                   else INDICATOR_NAMES.get(name, {}).get(lang, name))
+                   else catalogue.label(name, lang))
         dots = "".join(f'<circle cx="{x}" cy="{y}" r="3" fill="#1f77b4"'
                        f' data-figure="trend:{escape(name)}:{day}" data-value="{value}"/>'
                        for (x, y), (day, value) in zip(xy, points, strict=True))

@@ -1,15 +1,12 @@
-"""How events reach the read model: live from RabbitMQ, and from each service's log.
+"""How events reach the read model live from RabbitMQ, and where the unreadable go.
 
 - Live: one durable queue, `reporting.events`, bound to every service's events exchange. A
   message is acknowledged only after its transaction committed. A message that cannot be
   read (malformed, unknown contract version) or whose handler keeps failing goes to the
   `reporting.dead-letter` queue with the reason, and the stream moves on. A database outage
   is not the message's fault: it is put back and retried after a pause.
-- Catch-up: on start and then periodically, each source's `notifications(after, limit)` log
-  is read from the last position reached, through the same idempotent handler. This fills
-  an empty database, events published before the queue existed, and any hole, whatever the
-  broker did. Notification ids have gaps (rolled-back inserts), so the position is the log's
-  own `next_after`, never "last id + 1".
+- Catch-up: each service's own log, read by logs.py through the same idempotent handler,
+  fills an empty database, events published before the queue existed, and any hole.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import datetime
 from typing import Any
 
 import eventlet
@@ -25,12 +21,10 @@ import kombu
 import psycopg2
 from kombu.mixins import ConsumerMixin
 from marshmallow import ValidationError
-from nameko.standalone.rpc import ClusterRpcProxy
 from prometheus_client import Counter, Histogram
 
-from services.reporting import readmodel
+from services.reporting.ingest import projections
 from shared.contracts import UnknownContract, parse_envelope
-from shared.follow import pages
 from shared.publisher import events_exchange
 
 log = logging.getLogger(__name__)
@@ -112,7 +106,7 @@ class LiveFeed(ConsumerMixin):
         try:
             if self.db is None or self.db.closed:
                 self.db = psycopg2.connect(self.dsn)
-            readmodel.handle_batch(self.db, [envelope for envelope, _, _ in batch])
+            projections.handle_batch(self.db, [envelope for envelope, _, _ in batch])
         except psycopg2.OperationalError as exc:
             log.warning("read model database unavailable (%s); retrying %d events",
                         exc, len(batch))
@@ -129,7 +123,7 @@ class LiveFeed(ConsumerMixin):
     def apply_one_by_one(self, batch: list[tuple[Any, Any, Any]]) -> None:
         for envelope, body, message in batch:
             try:
-                readmodel.handle(self.db, envelope)
+                projections.handle(self.db, envelope)
             except Exception as exc:  # noqa: BLE001 - a failing handler must not block
                 self.retry_or_dead_letter(body, message, exc)
                 continue
@@ -231,78 +225,3 @@ def _described(message: Any) -> dict[str, Any]:
             "source": str(body.get("source", "")),
             "failure": str(headers.get("x-baqylau-failure", "")),
             "reason": str(headers.get("x-baqylau-reason", ""))}
-
-
-def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
-             page: int = 1000, schema: str | None = None,
-             until: datetime | None = None) -> dict[str, int]:
-    """Apply every source's log from the position recorded in `schema` (default: the live
-    read model); returns events applied per source. With `until`, only the events recorded
-    by then (a report as of a past moment)."""
-    applied: dict[str, int] = {}
-    conn = psycopg2.connect(dsn)
-    try:
-        if schema is None:
-            with conn, conn.cursor() as cur:
-                schema = readmodel.current(cur)
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
-            for source in sources:
-                applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page,
-                                                   schema, amqp_uri, until)
-    finally:
-        conn.close()
-    return applied
-
-
-def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str,
-                     amqp_uri: str, until: datetime | None = None) -> int:
-    with conn, conn.cursor() as cur:
-        cur.execute(f"SELECT after FROM {schema}.watermarks WHERE source = %s", (source,))
-        row = cur.fetchone()
-    applied, after = 0, row[0] if row else 0
-    for reply in pages(service, after, page):
-        envelopes = []
-        seen = _already_applied(conn, schema, source, after, reply["next_after"])
-        after = reply["next_after"]
-        for message in reply["items"]:
-            if message.get("notificationid") in seen:
-                continue  # the live feed was first: no need to read it again
-            try:
-                envelope = parse_envelope(message)
-            except (ValidationError, UnknownContract) as exc:
-                # The log holds it for good; set it aside like the live feed would.
-                with kombu.Connection(amqp_uri) as connection:
-                    send_to_dead_letters(connection.Producer(), message,
-                                         f"unreadable: {exc}", "unreadable")
-                continue
-            if until is None or envelope.time <= until:
-                envelopes.append(envelope)
-        if reply["items"]:
-            # The page and the watermark past it commit together: one transaction a page.
-            applied += len(readmodel.handle_batch(conn, envelopes, schema, watermark=(
-                source, reply["next_after"])))
-    return applied
-
-
-def _already_applied(conn: Any, schema: str, source: str, after: int, upto: int) -> set[int]:
-    with conn, conn.cursor() as cur:
-        cur.execute(f"SELECT notification_id FROM {schema}.processed WHERE source = %s"
-                    " AND notification_id > %s AND notification_id <= %s",
-                    (source, after, upto))
-        return {row[0] for row in cur.fetchall()}
-
-
-def read_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,
-              page: int = 1000) -> list[Any]:
-    """Every public event of every source, from its own log, in log order."""
-    envelopes = []
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
-        for source in sources:
-            for reply in pages(getattr(rpc, source), limit=page):
-                envelopes += [parse_envelope(m) for m in reply["items"]]
-    return envelopes
-
-
-def sleep_until(deadline: float) -> None:
-    while time.monotonic() < deadline:
-        eventlet.sleep(min(1.0, deadline - time.monotonic()))

@@ -13,11 +13,10 @@ import xml.etree.ElementTree as ET  # noqa: N817 - the conventional alias
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.reporting import reports
-from services.reporting.readmodel import SCHEMA
+from services.reporting.figures import catalogue, reports
+from services.reporting.ingest.tables import SCHEMA
 
 REPORTING_ORG = ("KZ-BAQYLAU", "Baqylau monitoring platform")
-IATI_ROLES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 # DAC 5 purpose codes: 11130 teacher training, 11120 education facilities and training.
 SECTORS = {"11130": 60, "11120": 40}
 SECTORS_WITH_EQUIPMENT = {"11130": 30, "11120": 70}
@@ -60,7 +59,7 @@ def activity_xml(cur: Any, programme_id: str, schema: str = SCHEMA) -> bytes:
                                                                          schema):
         org = ET.SubElement(activity, "participating-org", {
             "ref": f"KZ-BAQYLAU-{funder_id}", "type": organisation_type,
-            "role": IATI_ROLES[role]})
+            "role": role})
         ET.SubElement(org, "narrative").text = funder_name
     today = date.today()
     ET.SubElement(activity, "activity-status", {"code": "2" if end >= today else "4"})
@@ -109,10 +108,11 @@ def _transaction(activity: ET.Element, type_code: str, amount: int, when: date,
 
 def _result(activity: ET.Element, indicator: dict[str, Any], start: date, end: date) -> None:
     result = ET.SubElement(activity, "result", {"type": "2", "aggregation-status": "1"})
-    _text(result, "title", indicator["indicator"].replace("_", " "))
+    title = catalogue.label(indicator["indicator"], "en")
+    _text(result, "title", title)
     element = ET.SubElement(result, "indicator", {
         "measure": "1" if indicator["measure"] == "unit" else "2", "ascending": "1"})
-    _text(element, "title", indicator["indicator"].replace("_", " "))
+    _text(element, "title", title)
     ET.SubElement(element, "baseline", {"year": str(start.year), "iso-date": start.isoformat(),
                                         "value": indicator["baseline"]})
     period = ET.SubElement(element, "period")
@@ -130,9 +130,12 @@ def _result(activity: ET.Element, indicator: dict[str, Any], start: date, end: d
 
 def _participants(cur: Any, programme_id: str, schema: str) -> list[tuple[str, str, str, str]]:
     cur.execute(f"SELECT r.funder_id, coalesce(f.name_en, f.name_ru, r.funder_id),"
-                f" coalesce(f.organisation_type, '90'), r.role FROM {schema}.funder_roles r"
+                # The role's IATI code as the registry published it with the role.
+                f" coalesce(f.organisation_type, '90'), r.iati_role_code"
+                f" FROM {schema}.funder_roles r"
                 f" LEFT JOIN {schema}.funders f USING (funder_id) WHERE r.programme_id = %s"
-                " ORDER BY r.role, r.funder_id", (programme_id,))
+                " AND r.iati_role_code IS NOT NULL"
+                " ORDER BY r.iati_role_code, r.funder_id", (programme_id,))
     return list(cur.fetchall())
 
 

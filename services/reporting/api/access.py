@@ -14,7 +14,8 @@ from __future__ import annotations
 import hmac
 from typing import Any, NamedTuple
 
-from services.reporting import readmodel, tokens
+from services.reporting.api import tokens
+from services.reporting.ingest import tables
 
 FUNCTION = "baqylau_reporting_access"
 # STABLE: one snapshot for the whole call, so the pointer, the version and the programmes
@@ -32,7 +33,7 @@ BEGIN
   IF funder IS NULL THEN
     RETURN;
   END IF;
-  SELECT p.schema_name INTO live FROM {readmodel.POINTER} p WHERE p.id = 1;
+  SELECT p.schema_name INTO live FROM {tables.POINTER} p WHERE p.id = 1;
   EXECUTE format('SELECT (SELECT version FROM %1$I.changes WHERE id = 1), '
                  '(EXISTS (SELECT 1 FROM %1$I.funder_roles WHERE funder_id = $1 '
                  '         AND programme_id = $2) '

@@ -11,53 +11,11 @@ from typing import Any
 
 import psycopg2.extensions
 
-from services.reporting.outcomes import learning_outcomes
-from services.reporting.readmodel import SCHEMA
-from shared.contracts.indicators import MEASURES
+from services.reporting.figures.catalogue import CATALOGUE, counted
+from services.reporting.figures.outcomes import learning_outcomes
+from services.reporting.ingest.tables import SCHEMA
 
 Cursor = psycopg2.extensions.cursor
-
-# indicator -> SQL giving its actual value for programme %(p)s
-ACTUALS = {
-    "teachers_trained": "SELECT count(DISTINCT participant_id) FROM {s}.enrolments"
-                        " WHERE programme_id = %(p)s AND role = 'teacher'"
-                        " AND status = 'completed'",
-    "managers_trained": "SELECT count(DISTINCT participant_id) FROM {s}.enrolments"
-                        " WHERE programme_id = %(p)s AND role = 'manager'"
-                        " AND status = 'completed'",
-    "management_teams_trained": "SELECT count(DISTINCT team_id) FROM {s}.enrolments"
-                                " WHERE programme_id = %(p)s AND role = 'manager'"
-                                " AND status = 'completed'",
-    "trainers_certified": "SELECT count(*) FROM {s}.trainers WHERE programme_id = %(p)s",
-    "teachers_with_category": "SELECT count(*) FROM {s}.categories WHERE programme_id = %(p)s",
-    # The programme's teachers: in one of its courses, or attested under it.
-    "programme_teachers": "SELECT count(*) FROM (SELECT participant_id FROM {s}.enrolments"
-                          " WHERE programme_id = %(p)s AND role = 'teacher' UNION"
-                          " SELECT teacher_id FROM {s}.categories"
-                          " WHERE programme_id = %(p)s) teachers",
-    "organisations_reached": "SELECT count(*) FROM {s}.participants WHERE programme_id = %(p)s",
-    "pupils_reached": "SELECT coalesce(sum(o.pupils), 0) FROM {s}.participants pa"
-                      " JOIN {s}.organisations o USING (organisation_id)"
-                      " WHERE pa.programme_id = %(p)s",
-    "schools_equipped": "SELECT count(*) FROM (SELECT organisation_id FROM {s}.cabinets"
-                        " WHERE programme_id = %(p)s AND coalesce(allocated, true)"
-                        " GROUP BY organisation_id HAVING bool_and(commissioned)) equipped",
-    "cabinets_delivered": "SELECT count(*) FROM {s}.cabinets WHERE programme_id = %(p)s"
-                          " AND coalesce(allocated, true) AND delivered",
-    "cabinets_commissioned": "SELECT count(*) FROM {s}.cabinets WHERE programme_id = %(p)s"
-                             " AND coalesce(allocated, true) AND commissioned",
-    "pupils_assessed": "SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc"
-                       " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s",
-    "practices_published": "SELECT count(*) FROM {s}.practices WHERE programme_id = %(p)s",
-    # "20 schools introduce their projects in 100 schools": distinct adopting schools.
-    "practices_adopted": "SELECT count(DISTINCT school_id) FROM {s}.adoptions"
-                         " WHERE programme_id = %(p)s",
-}
-
-
-# percentage indicator -> (numerator, denominator), both counts above
-SHARES = {"teachers_with_category_share": ("teachers_with_category", "programme_teachers")}
-
 
 def visible_programmes(cur: Cursor, funder_id: str, schema: str = SCHEMA) -> list[str]:
     """The programmes a funder has a role in or money committed to, once their launch has
@@ -98,9 +56,10 @@ def percentage(numerator: int, denominator: int) -> Decimal | None:
 def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
     """An indicator's actual from the counts: the count itself, or for a percentage the
     share with its numerator and denominator."""
-    if indicator not in SHARES:
+    parts = CATALOGUE[indicator].parts
+    if parts is None:
         return {"actual": counts[indicator]}
-    numerator, denominator = (counts[name] for name in SHARES[indicator])
+    numerator, denominator = (counts[name] for name in parts)
     return {"actual": percentage(numerator, denominator), "numerator": numerator,
             "denominator": denominator}
 
@@ -108,14 +67,16 @@ def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
 def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
     cur.execute(f"SELECT indicator, baseline, target, period_end FROM {schema}.targets"
                 " WHERE programme_id = %s", (programme_id,))
-    targets = {row[0]: row[1:] for row in cur.fetchall()}
+    # A target the catalogue no longer knows (a retired indicator) is not reported.
+    targets = {row[0]: row[1:] for row in cur.fetchall() if row[0] in CATALOGUE}
     counts = {name: _count(cur, name, programme_id, schema)
-              for indicator in targets for name in SHARES.get(indicator, (indicator,))}
+              for indicator in targets
+              for name in CATALOGUE[indicator].parts or (indicator,)}
     out = []
     for indicator in sorted(targets):
         baseline, target, period_end = targets[indicator]
         actual = actual_of(counts, indicator)
-        out.append({"indicator": indicator, "measure": MEASURES.get(indicator, "unit"),
+        out.append({"indicator": indicator, "measure": CATALOGUE[indicator].measure,
                     "baseline": _number(baseline), "target": _number(target),
                     "period_end": period_end, **actual,
                     "share_reached": _share(actual["actual"], target)})
@@ -125,11 +86,11 @@ def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dic
 def figures(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, int]:
     """Every count the indicators are made of, targeted or not (the reconciliation
     compares these)."""
-    return {name: _count(cur, name, programme_id, schema) for name in ACTUALS}
+    return {i.name: _count(cur, i.name, programme_id, schema) for i in counted()}
 
 
 def _count(cur: Cursor, name: str, programme_id: str, schema: str) -> int:
-    return int(_scalar(cur, ACTUALS[name].format(s=schema), p=programme_id))
+    return int(_scalar(cur, CATALOGUE[name].actual.format(s=schema), p=programme_id))
 
 
 def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:

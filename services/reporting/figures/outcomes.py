@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from services.reporting.readmodel import SCHEMA
+from services.reporting.ingest.tables import SCHEMA
 
 SPLITS = """GROUPING SETS ((pair, grade, subject), (pair, grade, subject, small_class),
                           (pair, grade, subject, district_code))"""

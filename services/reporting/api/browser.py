@@ -1,0 +1,78 @@
+"""The dashboard in a browser: a login form that exchanges a funder's token for a session
+cookie, and the programme's page (HTML drawn on the server, no script)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.reporting.api import tokens
+from services.reporting.api.render import dashboard
+from services.reporting.api.responses import (
+    PROGRAMME_PATH,
+    SESSION_COOKIE,
+    answered,
+    html_response,
+    json_response,
+    same_origin,
+)
+from services.reporting.figures import daily
+from shared.validation import load
+
+
+class BrowserHttp:
+    """Mixed into the service; programme pages go through `self._for_funder` (FunderHttp)."""
+
+    @http("GET", "/v1/login")
+    def login(self, request: Any) -> Response:
+        """A form that exchanges a funder's token for a session cookie."""
+        return html_response(dashboard.login_page(request.args.get("programme_id", "")))
+
+    @http("POST", "/v1/session")
+    @answered
+    def session(self, request: Any) -> Response:
+        """Form post {token, programme_id}: a valid token opens a dashboard session, whose own
+        secret is set as an HttpOnly, SameSite=Strict cookie, and the browser goes to the
+        dashboard. A bad token gets the form again, 401. A post from another site's page
+        (its Origin, or failing that its Referer, is not this host) is refused, 403: no page
+        elsewhere can log a browser in."""
+        if not same_origin(request):
+            return json_response({"error": "forbidden", "message": "a login must come from this "
+                          "site's own form", "errors": {"Origin": [
+                              "Must be this site's own origin."]}}, 403)
+        programme_id = load(PROGRAMME_PATH, {
+            "programme_id": request.form.get("programme_id", "")})["programme_id"]
+        with self.read_model.cursor() as cur:
+            found = tokens.token_of(cur, f"Bearer {request.form.get('token', '').strip()}")
+            secret = None if found is None else tokens.open_session(cur, found[0])
+        if secret is None:
+            return html_response(dashboard.login_page(programme_id, "The token is not valid."), 401)
+        response = Response(status=303, headers={
+            "Location": f"/v1/dashboard/{quote(programme_id, safe='')}"})
+        response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="Strict",
+                            path="/v1/", max_age=tokens.SESSION_HOURS * 3600,
+                            secure=request.headers.get("X-Forwarded-Proto") == "https")
+        return response
+
+    @http("GET", "/v1/dashboard/<string:programme_id>")
+    @answered
+    def dashboard(self, request: Any, programme_id: str) -> Response:
+        """The programme's dashboard, `?lang=kk|ru|en` (default kk): indicators against
+        targets, money, learning outcomes, districts; charts drawn on the server."""
+        lang = request.args.get("lang", "kk")
+        if lang not in dashboard.LANGUAGES:
+            lang = "kk"
+
+        def build(cur: Any, schema: str) -> Response:
+            return html_response(dashboard.page(self.read_model.report(cur, programme_id, schema),
+                                        self.read_model.drill_down(
+                                            cur, programme_id, schema, "districts"), lang,
+                                        daily.series(cur, programme_id)))
+        response = self._for_funder(request, programme_id, "dashboard", build,
+                                    allow_cookie=True)
+        if response.status_code == 401:
+            return html_response(dashboard.login_page(programme_id), 401)
+        return response

@@ -1,0 +1,195 @@
+"""The funders' HTTP API: their programmes, each report (JSON, CSV, XLSX, IATI), its
+drill-downs and the events behind each figure, as of now or a past moment; the OpenAPI
+document. Every programme endpoint answers only the token's funder."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import psycopg2
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.reporting.api import access, schemas, tokens
+from services.reporting.api.render import xlsx
+from services.reporting.api.render.csv import report_csv, rows_csv
+from services.reporting.api.requests import EventsPage
+from services.reporting.api.responses import (
+    PROGRAMME_PATH,
+    REPORT_REQUESTS,
+    SESSION_COOKIE,
+    answered,
+    json_response,
+    not_found,
+    unauthorized,
+)
+from services.reporting.figures import behind, moments, reports
+from services.reporting.ingest import logs, tables
+from shared.validation import load
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FunderHttp:
+    """Mixed into the service: `self.read_model` is its ReadModel."""
+
+    @http("GET", "/v1/programmes")
+    @answered
+    def programmes(self, request: Any) -> Response:
+        """The programmes the token's funder takes part in."""
+        with self.read_model.cursor() as cur:
+            funder_id = tokens.funder_of(cur, request.headers.get("Authorization"))
+            if funder_id is None:
+                REPORT_REQUESTS.labels("programmes", "401").inc()
+                return unauthorized()
+            body = {"funder_id": funder_id, "programmes": reports.visible_programmes(
+                cur, funder_id, tables.current(cur))}
+        REPORT_REQUESTS.labels("programmes", "200").inc()
+        return json_response(schemas.ProgrammeList().dump(body))
+
+    @http("GET", "/v1/programmes/<string:programme_id>/report")
+    @answered
+    def programme_report(self, request: Any, programme_id: str) -> Response:
+        """A programme's report: indicators (target, actual, share) and money, exact to the
+        tenge. `?format=csv` for CSV."""
+        def build(cur: Any, schema: str) -> Response:
+            if request.args.get("format") == "csv":
+                report = self.read_model.report(cur, programme_id, schema)
+                return Response(report_csv(report), status=200, mimetype="text/csv")
+            return Response(self.read_model.report_json(cur, programme_id, schema),
+                            status=200, mimetype="application/json")
+
+        def cached(who: access.Access) -> Response | None:
+            if request.args.get("format") == "csv":
+                return None
+            body = self.read_model.cached_report_json(who, programme_id)
+            return None if body is None else Response(body, status=200,
+                                                      mimetype="application/json")
+        return self._for_funder(request, programme_id, "report", build, cached=cached)
+
+    @http("GET", "/v1/programmes/<string:programme_id>/report.xlsx")
+    @answered
+    def report_xlsx(self, request: Any, programme_id: str) -> Response:
+        """The report as an XLSX workbook: indicators, money, learning outcomes, districts,
+        organisations, one sheet each."""
+        def build(cur: Any, schema: str) -> Response:
+            body = xlsx.workbook(self.read_model.report(cur, programme_id, schema),
+                                 self.read_model.drill_down(cur, programme_id, schema,
+                                                            "districts"),
+                                 self.read_model.drill_down(cur, programme_id, schema,
+                                                            "organisations"))
+            return Response(body, status=200, mimetype=XLSX, headers={
+                "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
+        return self._for_funder(request, programme_id, "xlsx", build)
+
+    @http("GET", "/v1/programmes/<string:programme_id>/iati.xml")
+    @answered
+    def iati_activity(self, request: Any, programme_id: str) -> Response:
+        """The programme as an IATI 2.03 activity (participating orgs, budget, transactions,
+        sectors, results)."""
+        return self._for_funder(request, programme_id, "iati", lambda cur, schema: Response(
+            self.read_model.iati_xml(cur, programme_id, schema), status=200,
+            mimetype="application/xml"))
+
+    @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
+    @answered
+    def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
+        """`districts` or `organisations` of a programme: pupils, participants trained,
+        cabinets (commissioned), pupils assessed. `?format=csv` for CSV."""
+        if level not in ("districts", "organisations"):
+            return json_response({"error": "not_found", "message": f"no {level} view"}, 404)
+
+        def build(cur: Any, schema: str) -> Response:
+            lines = self.read_model.drill_down(cur, programme_id, schema, level)
+            if request.args.get("format") == "csv":
+                return Response(rows_csv(lines), status=200, mimetype="text/csv")
+            view = schemas.Districts() if level == "districts" else schemas.Organisations()
+            return json_response(view.dump({"programme_id": programme_id, level: lines}))
+        return self._for_funder(request, programme_id, level, build)
+
+
+    @http("GET", "/v1/programmes/<string:programme_id>/figures/<string:indicator>/events")
+    @answered
+    def figure_events(self, request: Any, programme_id: str, indicator: str) -> Response:
+        """The events behind one figure of the report (an indicator or a money total such
+        as `committed_kzt`), each with what it adds; they sum to the figure (for a
+        percentage, each part to its count). `?after=0&limit=100` pages; `?as_of=` as on
+        the report."""
+        def build(cur: Any, schema: str) -> Response:
+            page = load(EventsPage(), {k: request.args[k] for k in ("after", "limit")
+                                       if k in request.args})
+            if indicator not in behind.figures():
+                return json_response({"error": "not_found",
+                                      "message": f"no figure {indicator}"}, 404)
+            return json_response(schemas.FigureEvents().dump({
+                "programme_id": programme_id, "indicator": indicator,
+                **behind.page(cur, schema, programme_id, indicator, page["after"],
+                              page["limit"])}))
+        return self._for_funder(request, programme_id, "figure_events", build)
+
+    def _for_funder(self, request: Any, programme_id: str, endpoint: str,
+                    build: Callable[[Any, str], Response],
+                    allow_cookie: bool = False,
+                    cached: Callable[[access.Access], Response | None] | None = None
+                    ) -> Response:
+        """Every programme endpoint: 401 without a valid token, the same 404 for another
+        funder's programme as for none, else `build(cursor, live schema)`; counted. The
+        session cookie counts only where asked (the HTML dashboard), never for the API.
+        With `cached`, one statement settles the token and the programme first, and what
+        `cached` finds for that state of the model is served with no transaction."""
+        load(PROGRAMME_PATH, {"programme_id": programme_id})  # 400 names it: NUL, junk
+        authorization = request.headers.get("Authorization")
+        session = request.cookies.get(SESSION_COOKIE) if allow_cookie else None
+        response = None
+        if cached is not None and "as_of" not in request.args:  # parsed after the token
+            response = self._answered_at_once(authorization, programme_id, cached)
+        if response is not None:
+            REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
+            return response
+        with self.read_model.cursor() as cur:
+            funder_id = (tokens.funder_of_session(cur, session)
+                         if authorization is None and session else
+                         tokens.funder_of(cur, authorization))
+            if funder_id is None:
+                response = unauthorized()
+            else:
+                schema = self._schema_asked(cur, request, funder_id)
+                if programme_id in reports.visible_programmes(cur, funder_id, schema):
+                    response = build(cur, schema)
+                else:
+                    response = not_found(programme_id)
+        REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
+        return response
+
+    def _answered_at_once(self, authorization: str | None, programme_id: str,
+                          cached: Callable[[access.Access], Response | None]
+                          ) -> Response | None:
+        """401, 404 or the cached answer after one statement; None to go the full way."""
+        try:
+            with self.read_model.statement() as cur:
+                who = access.ask(cur, authorization, programme_id)
+        except psycopg2.ProgrammingError:
+            # A rebuild dropped the schema between the pointer and the query (or this
+            # database predates the function): the full way reads the pointer afresh.
+            return None
+        if who is None:
+            return unauthorized()
+        if not who.visible:
+            return not_found(programme_id)
+        return cached(who)
+
+    def _schema_asked(self, cur: Any, request: Any, funder_id: str) -> str:
+        """The live read model, or with `?as_of=` a past moment's (built on first use, on
+        the funder's allowance)."""
+        moment = moments.parse(request.args)
+        if moment is None:
+            return tables.current(cur)
+        model = self.read_model
+        return moments.schema_at(cur, moment, lambda name, until: logs.catch_up(
+            model.amqp_uri, model.dsn, model.sources, schema=name, until=until),
+            funder_id, builds_per_hour=model.as_of_builds_per_hour)
+
+    @http("GET", "/v1/openapi.json")
+    def openapi(self, request: Any) -> Response:
+        """The OpenAPI 3 document of the report endpoints (no token needed)."""
+        return json_response(schemas.openapi())

@@ -1,0 +1,38 @@
+"""The admin RPC's and the endpoints' request schemas (the responses' are in schemas.py)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shared.fields import Ref
+
+
+class EventsPage(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class IssueToken(Schema):
+    funder_id = Ref(required=True)
+
+
+class RevokeToken(Schema):
+    token_id = fields.String(required=True)
+
+
+class ListTokens(Schema):
+    funder_id = Ref(load_default=None)
+    include_revoked = fields.Boolean(load_default=False)
+
+
+class TokenView(Schema):
+    token_id = fields.String()
+    funder_id = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class ReplayDeadLetters(Schema):
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 100_000))
+

@@ -1,0 +1,83 @@
+"""The events behind a figure of a report, paged, from the read model itself.
+
+Every fact row keeps the event that made it count (ingest/facts.py), so the list of those
+events, each with what it adds, is a query: it sums to the figure, whatever the size of
+the logs, and a past moment's model answers for that moment in the same way. The
+reconciliation shows that the figures are the logs'.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting.figures.catalogue import CATALOGUE
+from services.reporting.figures.reports import percentage
+from shared.contracts.envelope import source_of
+
+PROCURED = ("SELECT procured_src AS src, procured_nid AS nid, cost_kzt AS value,"
+            " jsonb_build_object('cabinet_id', cabinet_id::text, 'commitment_id',"
+            " commitment_id) AS fields FROM {s}.cabinets WHERE programme_id = %(p)s"
+            " AND coalesce(allocated, true) AND cost_kzt IS NOT NULL")
+EXPENDITURE = ("SELECT by_src AS src, by_nid AS nid, amount_kzt AS value, jsonb_build_object("
+               "'commitment_id', commitment_id, 'reference', reference, 'category', category)"
+               " AS fields FROM {s}.expenditures WHERE programme_id = %(p)s")
+MONEY = {
+    "committed_kzt": "SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
+                     " jsonb_build_object('commitment_id', commitment_id, 'funder_id',"
+                     " funder_id) AS fields FROM {s}.commitments WHERE programme_id = %(p)s",
+    "disbursed_kzt": "SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
+                     " jsonb_build_object('commitment_id', commitment_id, 'reference',"
+                     " reference) AS fields FROM {s}.disbursements WHERE programme_id = %(p)s",
+    "procured_kzt": PROCURED,
+    "expenditure_kzt": EXPENDITURE,
+    # What was spent: the cabinets and the other spending.
+    "spent_kzt": f"{PROCURED} UNION ALL {EXPENDITURE}",
+}
+
+
+def figures() -> list[str]:
+    """Every figure whose events can be asked for: the indicators and the money totals."""
+    return [*CATALOGUE, *MONEY]
+
+
+def _query(figure: str) -> str:
+    """The figure's events, each with the part of a percentage it counts in (or NULL)."""
+    entry = CATALOGUE.get(figure)
+    if entry is None:
+        return f"SELECT *, NULL AS part FROM ({MONEY[figure]}) money"
+    if entry.parts is None:
+        return f"SELECT *, NULL AS part FROM ({entry.events}) counted"
+    numerator, denominator = (CATALOGUE[name].events for name in entry.parts)
+    return (f"SELECT *, 'numerator' AS part FROM ({numerator}) n UNION ALL"
+            f" SELECT *, 'denominator' AS part FROM ({denominator}) d")
+
+
+def page(cur: Any, schema: str, programme_id: str, figure: str, after: int,
+         limit: int) -> dict[str, Any]:
+    """The figure, how many events stand behind it, and `limit` of them from `after`
+    (in log order); `next_after` is None on the last page."""
+    query = _query(figure).format(s=schema)
+    cur.execute(f"SELECT part, count(*), coalesce(sum(value), 0) FROM ({query}) x GROUP BY 1",
+                {"p": programme_id})
+    totals = {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
+    cur.execute(f"SELECT x.src, x.nid, e.event_type, e.recorded_at, x.value, x.fields, x.part"
+                f" FROM ({query}) x JOIN {schema}.processed e"
+                " ON e.source = x.src AND e.notification_id = x.nid"
+                " ORDER BY x.src, x.nid, x.part LIMIT %(limit)s OFFSET %(after)s",
+                {"p": programme_id, "limit": limit, "after": after})
+    events = [{"source": source_of(src), "notification_id": nid, "type": kind,
+               "time": recorded.isoformat() if recorded else None, "value": int(value),
+               "fields": fields, **({"part": part} if part else {})}
+              for src, nid, kind, recorded, value, fields, part in cur.fetchall()]
+    count = sum(n for n, _ in totals.values())
+    end = after + limit
+    return {**_figure(figure, totals), "count": count, "events": events,
+            "next_after": end if end < count else None}
+
+
+def _figure(figure: str, totals: dict[str | None, tuple[int, int]]) -> dict[str, Any]:
+    entry = CATALOGUE.get(figure)
+    if entry is None or entry.parts is None:
+        return {"figure": totals.get(None, (0, 0))[1]}
+    parts = {part: totals.get(part, (0, 0))[1] for part in ("numerator", "denominator")}
+    return {"figure": percentage(parts["numerator"], parts["denominator"]), **parts}

@@ -1,0 +1,229 @@
+"""The catalogue of indicators: each one entry, saying how its actual is counted in the read
+model, how the reconciliation's fold counts it apart from that SQL, which events stand
+behind it, how it is measured and what it is called in Kazakh, Russian and English.
+
+Reports, the reconciliation, the events behind a figure, the dashboard and the IATI
+results all read it; the registry's list of indicators a target may name is its public
+copy (shared/contracts/indicators.py, checked against it by a test).
+
+SQL runs with `{s}` the read model's schema and `%(p)s` the programme. An `events` query
+gives, per unit counted, the event that made it count: `src`, `nid` (its source and
+notification id), `value` (what it adds) and `fields` (what it is).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from services.reporting.figures.fold import Fold
+
+Count = Callable[[Fold, str], int]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    labels: dict[str, str]  # kk, ru, en
+    actual: str = ""  # SQL of the count; empty for a percentage
+    events: str = ""  # SQL of the events behind the count
+    count: Count | None = None  # the reconciliation's own count from the logs
+    measure: str = "unit"
+    parts: tuple[str, str] | None = None  # a percentage's numerator and denominator
+    targetable: bool = True  # False: only ever a part of another
+
+
+def _trained(role: str, unit: str) -> tuple[str, str, Count]:
+    where = (f" FROM {{s}}.enrolments WHERE programme_id = %(p)s AND role = '{role}'"
+             " AND status = 'completed'")
+    actual = f"SELECT count(DISTINCT {unit}){where}"
+    events = (f"SELECT DISTINCT ON ({unit}) ended_src AS src, ended_nid AS nid, 1 AS value,"
+              f" jsonb_build_object('{'management_team_id' if unit == 'team_id' else unit}',"
+              f" {unit}, 'enrolment_id', enrolment_id::text) AS fields{where}"
+              f" ORDER BY {unit}, ended_nid")
+    key = "management_team_id" if unit == "team_id" else unit
+
+    def count(fold: Fold, p: str) -> int:
+        return len({r[key] for r in fold.enrolments.values() if r["programme_id"] == p
+                    and r["status"] == "completed" and r["role"] == role})
+    return actual, events, count
+
+
+def _one_per_row(table: str, *fields: str, where: str = "") -> str:
+    pairs = ", ".join(f"'{f}', {f}" for f in fields)
+    return (f"SELECT by_src AS src, by_nid AS nid, 1 AS value, jsonb_build_object({pairs})"
+            f" AS fields FROM {{s}}.{table} WHERE programme_id = %(p)s{where}")
+
+
+CABINETS = "FROM {s}.cabinets WHERE programme_id = %(p)s AND coalesce(allocated, true)"
+# Each organisation's newest school year: its pupils are the programme's reach.
+CURRENT_PROFILES = ("SELECT DISTINCT ON (pa.organisation_id) pa.organisation_id, pr.school_year,"
+                    " pr.pupils, pr.by_src, pr.by_nid FROM {s}.participants pa"
+                    " JOIN {s}.profiles pr USING (organisation_id) WHERE pa.programme_id = %(p)s"
+                    " ORDER BY pa.organisation_id, pr.school_year DESC")
+
+
+def _step(step: str) -> tuple[str, str, Count]:
+    actual = f"SELECT count(*) {CABINETS} AND {step}"
+    events = (f"SELECT {step}_src AS src, {step}_nid AS nid, 1 AS value, jsonb_build_object("
+              f"'cabinet_id', cabinet_id::text, 'organisation_id', organisation_id) AS fields"
+              f" {CABINETS} AND {step}")
+
+    def count(fold: Fold, p: str) -> int:
+        return sum(c[step] for c in fold.cabinets.values()
+                   if c["programme_id"] == p and c["allocated"])
+    return actual, events, count
+
+
+def _schools_equipped(fold: Fold, p: str) -> int:
+    by_school: dict[str, list[bool]] = defaultdict(list)
+    for c in fold.cabinets.values():
+        if c["programme_id"] == p and c["allocated"]:
+            by_school[c["organisation_id"]].append(c["commissioned"])
+    return sum(all(done) for done in by_school.values())
+
+
+def _programme_teachers(fold: Fold, p: str) -> int:
+    return len({r["participant_id"] for r in fold.enrolments.values()
+                if r["programme_id"] == p and r["role"] == "teacher"}
+               | {t for t, q in fold.categories.items() if q == p})
+
+
+def _entries() -> list[Indicator]:
+    teachers, managers, teams = (_trained("teacher", "participant_id"),
+                                 _trained("manager", "participant_id"),
+                                 _trained("manager", "team_id"))
+    delivered, commissioned = _step("delivered"), _step("commissioned")
+    return [
+        Indicator("teachers_trained", {"kk": "Оқытылған мұғалімдер", "ru": "Обучено учителей",
+                                       "en": "Teachers trained"}, *teachers),
+        Indicator("managers_trained", {"kk": "Оқытылған басшылар",
+                                       "ru": "Обучено руководителей",
+                                       "en": "Managers trained"}, *managers),
+        Indicator("management_teams_trained", {"kk": "Оқытылған басқару топтары",
+                                               "ru": "Обучено управленческих команд",
+                                               "en": "Management teams trained"}, *teams),
+        Indicator("trainers_certified", {"kk": "Сертификатталған тренерлер",
+                                         "ru": "Сертифицировано тренеров",
+                                         "en": "Trainers certified"},
+                  "SELECT count(*) FROM {s}.trainers WHERE programme_id = %(p)s",
+                  _one_per_row("trainers", "person_id"),
+                  lambda fold, p: sum(q == p for q, _ in fold.trainers)),
+        Indicator("teachers_with_category", {"kk": "Санаты бар мұғалімдер",
+                                             "ru": "Учителя с категорией",
+                                             "en": "Teachers with a category"},
+                  "SELECT count(*) FROM {s}.categories WHERE programme_id = %(p)s",
+                  _one_per_row("categories", "teacher_id", "category"),
+                  lambda fold, p: sum(q == p for q in fold.categories.values())),
+        # The programme's teachers: in one of its courses, or attested under it.
+        Indicator("programme_teachers", {"kk": "Бағдарлама мұғалімдері",
+                                         "ru": "Учителя программы",
+                                         "en": "The programme's teachers"},
+                  "SELECT count(*) FROM (SELECT participant_id FROM {s}.enrolments"
+                  " WHERE programme_id = %(p)s AND role = 'teacher' UNION"
+                  " SELECT teacher_id FROM {s}.categories WHERE programme_id = %(p)s) t",
+                  "SELECT DISTINCT ON (teacher_id) src, nid, 1 AS value,"
+                  " jsonb_build_object('teacher_id', teacher_id) AS fields FROM ("
+                  " SELECT participant_id AS teacher_id, coalesce(enrolled_src, ended_src) AS src,"
+                  " coalesce(enrolled_nid, ended_nid) AS nid, 0 AS first FROM {s}.enrolments"
+                  " WHERE programme_id = %(p)s AND role = 'teacher' UNION ALL"
+                  " SELECT teacher_id, by_src, by_nid, 1 FROM {s}.categories"
+                  " WHERE programme_id = %(p)s) t ORDER BY teacher_id, first, nid",
+                  _programme_teachers, targetable=False),
+        # Of the programme's teachers, the share holding a qualification category: the
+        # Aktobe pilot's 60 % at the start.
+        Indicator("teachers_with_category_share", {
+            "kk": "Санаты бар мұғалімдер үлесі", "ru": "Доля учителей с категорией",
+            "en": "Share of teachers with a category"},
+            measure="percentage", parts=("teachers_with_category", "programme_teachers")),
+        Indicator("organisations_reached", {"kk": "Қамтылған ұйымдар",
+                                            "ru": "Охвачено организаций",
+                                            "en": "Organisations reached"},
+                  "SELECT count(*) FROM {s}.participants WHERE programme_id = %(p)s",
+                  _one_per_row("participants", "organisation_id"),
+                  lambda fold, p: sum(q == p for q, _ in fold.participants)),
+        Indicator("pupils_reached", {"kk": "Қамтылған оқушылар", "ru": "Охвачено учащихся",
+                                     "en": "Pupils reached"},
+                  f"SELECT coalesce(sum(pupils), 0) FROM ({CURRENT_PROFILES}) current",
+                  "SELECT by_src AS src, by_nid AS nid, pupils AS value, jsonb_build_object("
+                  "'organisation_id', organisation_id, 'school_year', school_year) AS fields"
+                  f" FROM ({CURRENT_PROFILES}) current",
+                  lambda fold, p: sum(fold.profiles[o][1] for q, o in fold.participants
+                                      if q == p and o in fold.profiles)),
+        Indicator("schools_equipped", {"kk": "Жабдықталған мектептер", "ru": "Оснащено школ",
+                                       "en": "Schools equipped"},
+                  f"SELECT count(*) FROM (SELECT organisation_id {CABINETS}"
+                  " GROUP BY organisation_id HAVING bool_and(commissioned)) equipped",
+                  # A school counts with the commissioning that completed it.
+                  "SELECT (array_agg(commissioned_src ORDER BY commissioned_nid DESC))[1] AS src,"
+                  " max(commissioned_nid) AS nid, 1 AS value, jsonb_build_object("
+                  f"'organisation_id', organisation_id, 'cabinets', count(*)) AS fields {CABINETS}"
+                  " GROUP BY organisation_id HAVING bool_and(commissioned)",
+                  _schools_equipped),
+        Indicator("cabinets_delivered", {"kk": "Жеткізілген кабинеттер",
+                                         "ru": "Поставлено кабинетов",
+                                         "en": "Cabinets delivered"}, *delivered),
+        Indicator("cabinets_commissioned", {"kk": "Іске қосылған кабинеттер",
+                                            "ru": "Введено кабинетов",
+                                            "en": "Cabinets commissioned"}, *commissioned),
+        Indicator("pupils_assessed", {"kk": "Бағаланған оқушылар", "ru": "Оценено учащихся",
+                                      "en": "Pupils assessed"},
+                  "SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc"
+                  " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s",
+                  "SELECT DISTINCT ON (sc.pupil_ref) sc.by_src AS src, sc.by_nid AS nid,"
+                  " 1 AS value, jsonb_build_object('pupil_ref', sc.pupil_ref, 'school_id',"
+                  " sc.school_id, 'grade', sc.grade) AS fields FROM {s}.scores sc"
+                  " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s"
+                  " ORDER BY sc.pupil_ref, sc.by_nid",
+                  lambda fold, p: len({ref for r, ref, _ in fold.scores
+                                       if fold.rounds.get(r) == p})),
+        Indicator("practices_published", {"kk": "Жарияланған тәжірибелер",
+                                          "ru": "Опубликовано практик",
+                                          "en": "Practices published"},
+                  "SELECT count(*) FROM {s}.practices WHERE programme_id = %(p)s",
+                  "SELECT by_src AS src, by_nid AS nid, 1 AS value, jsonb_build_object("
+                  "'practice_id', practice_id::text) AS fields FROM {s}.practices"
+                  " WHERE programme_id = %(p)s",
+                  lambda fold, p: sum(q == p for q in fold.practices.values())),
+        # "20 schools introduce their projects in 100 schools": distinct adopting schools,
+        # each with its first adoption.
+        Indicator("practices_adopted", {"kk": "Тәжірибе енгізген мектептер",
+                                        "ru": "Школ, внедривших практики",
+                                        "en": "Schools adopting a practice"},
+                  "SELECT count(DISTINCT school_id) FROM {s}.adoptions"
+                  " WHERE programme_id = %(p)s",
+                  "SELECT DISTINCT ON (school_id) by_src AS src, by_nid AS nid, 1 AS value,"
+                  " jsonb_build_object('practice_id', practice_id::text, 'school_id',"
+                  " school_id) AS fields FROM {s}.adoptions WHERE programme_id = %(p)s"
+                  " ORDER BY school_id, by_nid",
+                  lambda fold, p: len({school for (_, school), q in fold.adoptions.items()
+                                       if q == p})),
+    ]
+
+
+CATALOGUE: dict[str, Indicator] = {i.name: i for i in _entries()}
+
+
+def counted() -> list[Indicator]:
+    """The indicators that are counts (a percentage is made of two of them)."""
+    return [i for i in CATALOGUE.values() if i.parts is None]
+
+
+def shares() -> dict[str, tuple[str, str]]:
+    """Each percentage indicator's (numerator, denominator)."""
+    return {i.name: i.parts for i in CATALOGUE.values() if i.parts is not None}
+
+
+def public_list() -> dict[str, str]:
+    """What a target may name, and how it is measured (shared/contracts/indicators.py)."""
+    return {i.name: i.measure for i in CATALOGUE.values() if i.targetable}
+
+
+def label(name: str, lang: str) -> str:
+    entry = CATALOGUE.get(name)
+    return entry.labels[lang] if entry else name.replace("_", " ")
+
+
+def labels() -> dict[str, dict[str, Any]]:
+    return {name: entry.labels for name, entry in CATALOGUE.items()}

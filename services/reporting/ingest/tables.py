@@ -1,0 +1,183 @@
+"""The read model's tables in PostgreSQL, the pointer to the live schema and its version.
+The projections (projections.py) fill them from every service's public events so that any
+arrival order and any number of redeliveries give the same tables.
+
+"""
+
+from __future__ import annotations
+
+import psycopg2.extensions
+
+SCHEMA = "rm"
+Cursor = psycopg2.extensions.cursor
+
+DDL = """
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.processed (
+  source text NOT NULL, notification_id bigint NOT NULL, event_type text NOT NULL,
+  recorded_at timestamptz, PRIMARY KEY (source, notification_id));
+CREATE TABLE IF NOT EXISTS {s}.watermarks (source text PRIMARY KEY, after bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.changes (
+  id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+INSERT INTO {s}.changes VALUES (1, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS {s}.programmes (
+  programme_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
+  regions text[], start_date date, end_date date, budget_kzt bigint);
+CREATE TABLE IF NOT EXISTS {s}.funders (
+  funder_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
+  organisation_type text);
+CREATE TABLE IF NOT EXISTS {s}.funder_roles (
+  programme_id text, funder_id text, role text, iati_role_code text,
+  PRIMARY KEY (programme_id, funder_id, role));
+CREATE TABLE IF NOT EXISTS {s}.targets (
+  programme_id text, indicator text, measure text, baseline numeric, target numeric,
+  period_end date, version int NOT NULL, PRIMARY KEY (programme_id, indicator));
+CREATE TABLE IF NOT EXISTS {s}.commitments (
+  commitment_id text PRIMARY KEY, programme_id text NOT NULL, funder_id text NOT NULL,
+  scope text NOT NULL, amount_kzt bigint NOT NULL, committed_on date, by_src text,
+  by_nid bigint);
+CREATE TABLE IF NOT EXISTS {s}.organisations (
+  organisation_id text PRIMARY KEY, kind text, region_code text, district_code text,
+  name_ru text, school_year text, small_class boolean, pupils int, teachers int);
+CREATE TABLE IF NOT EXISTS {s}.participants (
+  programme_id text, organisation_id text, model text, kind text, district_code text,
+  by_src text, by_nid bigint, PRIMARY KEY (programme_id, organisation_id));
+CREATE TABLE IF NOT EXISTS {s}.enrolments (
+  enrolment_id uuid PRIMARY KEY, programme_id text, role text, participant_id text,
+  school_id text, team_id text, status text, status_version int NOT NULL,
+  enrolled_src text, enrolled_nid bigint, ended_src text, ended_nid bigint);
+CREATE TABLE IF NOT EXISTS {s}.trainers (
+  programme_id text, person_id text, by_src text, by_nid bigint,
+  PRIMARY KEY (programme_id, person_id));
+CREATE TABLE IF NOT EXISTS {s}.categories (
+  teacher_id text PRIMARY KEY, programme_id text, category text, version int NOT NULL,
+  by_src text, by_nid bigint);
+CREATE TABLE IF NOT EXISTS {s}.practices (
+  practice_id uuid PRIMARY KEY, programme_id text, school_id text, by_src text,
+  by_nid bigint);
+CREATE TABLE IF NOT EXISTS {s}.adoptions (
+  practice_id uuid, school_id text, programme_id text, by_src text, by_nid bigint,
+  PRIMARY KEY (practice_id, school_id));
+CREATE TABLE IF NOT EXISTS {s}.cabinets (
+  cabinet_id uuid PRIMARY KEY, programme_id text, organisation_id text, kind text,
+  district_code text, allocated boolean, allocation_version int NOT NULL DEFAULT 0,
+  cost_kzt bigint, commitment_id text, funder_id text,
+  delivered boolean NOT NULL DEFAULT false, commissioned boolean NOT NULL DEFAULT false,
+  internet_mbps numeric, procured_on date, procured_src text, procured_nid bigint,
+  delivered_src text, delivered_nid bigint, commissioned_src text, commissioned_nid bigint);
+CREATE TABLE IF NOT EXISTS {s}.rounds (
+  round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
+  school_year text, subjects jsonb);
+CREATE TABLE IF NOT EXISTS {s}.expenditures (
+  commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
+  category text NOT NULL, amount_kzt bigint NOT NULL, spent_on date, by_src text,
+  by_nid bigint, PRIMARY KEY (commitment_id, reference));
+CREATE TABLE IF NOT EXISTS {s}.disbursements (
+  commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
+  amount_kzt bigint NOT NULL, disbursed_on date, by_src text, by_nid bigint,
+  PRIMARY KEY (commitment_id, reference));
+CREATE TABLE IF NOT EXISTS {s}.profiles (
+  organisation_id text, school_year text, small_class boolean, pupils int,
+  version int NOT NULL, by_src text, by_nid bigint,
+  PRIMARY KEY (organisation_id, school_year));
+CREATE TABLE IF NOT EXISTS {s}.scores (
+  round_id text, pupil_ref text, subject text, school_id text, grade int, score int,
+  version int NOT NULL, by_src text, by_nid bigint,
+  PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject));
+-- Columns added since version 1. A model made before gains them (empty until it is
+-- rebuilt, which happens by itself on start) so that it keeps answering meanwhile.
+ALTER TABLE {s}.processed ADD COLUMN IF NOT EXISTS recorded_at timestamptz;
+ALTER TABLE {s}.funder_roles ADD COLUMN IF NOT EXISTS iati_role_code text;
+ALTER TABLE {s}.commitments ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.participants ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.enrolments ADD COLUMN IF NOT EXISTS enrolled_src text,
+  ADD COLUMN IF NOT EXISTS enrolled_nid bigint,
+  ADD COLUMN IF NOT EXISTS ended_src text,
+  ADD COLUMN IF NOT EXISTS ended_nid bigint;
+ALTER TABLE {s}.trainers ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.categories ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.practices ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.adoptions ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.cabinets ADD COLUMN IF NOT EXISTS procured_on date,
+  ADD COLUMN IF NOT EXISTS procured_src text,
+  ADD COLUMN IF NOT EXISTS procured_nid bigint,
+  ADD COLUMN IF NOT EXISTS delivered_src text,
+  ADD COLUMN IF NOT EXISTS delivered_nid bigint,
+  ADD COLUMN IF NOT EXISTS commissioned_src text,
+  ADD COLUMN IF NOT EXISTS commissioned_nid bigint;
+ALTER TABLE {s}.expenditures ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.disbursements ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.profiles ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+ALTER TABLE {s}.scores ADD COLUMN IF NOT EXISTS by_src text,
+  ADD COLUMN IF NOT EXISTS by_nid bigint;
+DO $$ BEGIN
+  -- A score is keyed by the sheet that holds it (round, school, grade; its version is that
+  -- sheet's) and the pupil: one pupil recorded by two schools counts at each, as stored.
+  -- A model made with the older key (round, pupil, subject) is re-keyed; rebuild() then
+  -- brings back the scores that key had dropped.
+  IF (SELECT count(*) FROM information_schema.key_column_usage
+       WHERE table_schema = '{s}' AND table_name = 'scores'
+         AND constraint_name = 'scores_pkey') = 3 THEN
+    ALTER TABLE {s}.scores DROP CONSTRAINT scores_pkey,
+      ADD PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject);
+  END IF;
+END $$;
+"""
+
+
+def create(cur: Cursor, schema: str = SCHEMA) -> None:
+    cur.execute(DDL.format(s=schema))
+
+
+# Which schema holds the live read model. A rebuild fills a new schema beside it and switches
+# this pointer in one transaction; readers and writers look it up per transaction.
+POINTER = "reporting_read_model"
+
+
+# What the tables mean. A model built by an older version may lack facts a newer one keeps
+# (version 2: each school year's profile, scores keyed by their sheet; version 3: the event
+# behind each fact, the IATI role code, disbursements), so it is rebuilt from the logs; a
+# fresh database starts at this version.
+MODEL_VERSION = 3
+
+
+def ensure_current(cur: Cursor) -> str:
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {POINTER} (id int PRIMARY KEY CHECK (id = 1),"
+                " schema_name text NOT NULL)")
+    cur.execute(f"ALTER TABLE {POINTER} ADD COLUMN IF NOT EXISTS model_version int NOT NULL"
+                " DEFAULT 1")
+    cur.execute(f"INSERT INTO {POINTER} (id, schema_name, model_version) VALUES (1, %s, %s)"
+                " ON CONFLICT DO NOTHING", (SCHEMA, MODEL_VERSION))
+    schema = current(cur)
+    create(cur, schema)
+    return schema
+
+
+def outdated(cur: Cursor) -> bool:
+    """True when the live model was built by an older version: rebuild it."""
+    cur.execute(f"SELECT model_version FROM {POINTER} WHERE id = 1")
+    return int(cur.fetchone()[0]) < MODEL_VERSION
+
+
+def current(cur: Cursor, lock: bool = False) -> str:
+    """The live schema. With `lock`, a switch waits until this transaction ends."""
+    cur.execute(f"SELECT schema_name FROM {POINTER} WHERE id = 1"
+                + (" FOR SHARE" if lock else ""))
+    return str(cur.fetchone()[0])
+
+
+def switch(cur: Cursor, schema: str) -> str:
+    """Make `schema` the live read model; returns the one it replaces."""
+    old = current(cur)
+    cur.execute(f"UPDATE {POINTER} SET schema_name = %s, model_version = %s WHERE id = 1",
+                (schema, MODEL_VERSION))
+    return old
