@@ -510,3 +510,23 @@ def test_the_events_behind_every_figure_sum_to_it_and_name_their_events(database
             else:
                 assert sum(x["value"] for x in lines) == page["figure"] == (
                     counts[figure] if figure in counts else money[figure]), figure
+
+
+def test_a_model_made_by_version_2_is_upgraded_in_place_and_reports_the_same(database, events,
+                                                                           in_order):
+    """A live model made by the previous version keeps answering while its rebuild runs:
+    its tables gain the new columns, new events land in them, and every report is what a
+    model made by this version says; it is marked outdated, so the service rebuilds it."""
+    _, fresh = in_order
+    old = f"rm_v2_{uuid.uuid4().hex[:6]}"
+    with database, database.cursor() as cur:
+        cur.execute((ROOT / "tests/reporting/model_v2.sql").read_text().format(s=old))
+        tables.create(cur, old)  # what ensure_current does to the live schema on start
+    for envelope in events:
+        assert projections.handle(database, envelope, old)
+    with database, database.cursor() as cur:
+        assert reports.programme_report(cur, P, old) == reports.programme_report(cur, P, fresh)
+        assert reports.organisations(cur, P, old) == reports.organisations(cur, P, fresh)
+        assert reconcile.differences(events, cur, [P], old) == []
+        cur.execute(f"SELECT count(*) FROM {old}.enrolments WHERE ended_nid IS NOT NULL")
+        assert cur.fetchone()[0] == 3  # the new columns are filled from here on
