@@ -139,28 +139,29 @@ def _participants(cur: Any, programme_id: str, schema: str) -> list[tuple[str, s
     return list(cur.fetchall())
 
 
+def _lines(cur: Any, programme_id: str, schema: str, table: str, columns: str,
+           dated: str, order: str) -> list[dict[str, Any]]:
+    """A money table's lines of the programme as dicts, the `dated` column as "date"."""
+    cur.execute(f"SELECT {columns}, {dated} FROM {schema}.{table} WHERE programme_id = %s"
+                f" ORDER BY {order}", (programme_id,))
+    names = [*columns.split(", "), "date"]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
 def _commitments(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT commitment_id, funder_id, scope, amount_kzt, committed_on"
-                f" FROM {schema}.commitments WHERE programme_id = %s ORDER BY 1",
-                (programme_id,))
-    return [dict(zip(("commitment_id", "funder_id", "scope", "amount_kzt", "date"), row,
-                     strict=True)) for row in cur.fetchall()]
+    return _lines(cur, programme_id, schema, "commitments",
+                  "commitment_id, funder_id, scope, amount_kzt", "committed_on", "1")
 
 
 def _disbursements(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT commitment_id, funder_id, reference, amount_kzt, disbursed_on"
-                f" FROM {schema}.disbursements WHERE programme_id = %s ORDER BY 5, 1, 3",
-                (programme_id,))
-    return [dict(zip(("commitment_id", "funder_id", "reference", "amount_kzt", "date"), row,
-                     strict=True)) for row in cur.fetchall()]
+    return _lines(cur, programme_id, schema, "disbursements",
+                  "commitment_id, funder_id, reference, amount_kzt", "disbursed_on", "5, 1, 3")
 
 
 def _expenditures(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT commitment_id, funder_id, reference, category, amount_kzt, spent_on"
-                f" FROM {schema}.expenditures WHERE programme_id = %s ORDER BY 6, 1, 3",
-                (programme_id,))
-    return [dict(zip(("commitment_id", "funder_id", "reference", "category", "amount_kzt",
-                      "date"), row, strict=True)) for row in cur.fetchall()]
+    return _lines(cur, programme_id, schema, "expenditures",
+                  "commitment_id, funder_id, reference, category, amount_kzt", "spent_on",
+                  "6, 1, 3")
 
 
 def _procurements(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
