@@ -113,7 +113,7 @@ def container(plan: Plan) -> Iterator[str]:
     name = f"baqylau-smoke-{plan.service}-{RUN}"
     started = podman(*plan.run_argv(IMAGE, name)[1:])
     if started.returncode:
-        raise SystemExit(f"[smoke] FAILED: podman run {plan.service}: {started.stderr}")
+        raise SystemExit(f"[smoke] FAILED: starting {plan.service}: {started.stderr}")
     try:
         yield name
     finally:
@@ -141,19 +141,31 @@ def ready(plan: Plan, name: str) -> None:
           plan.startup_seconds)
 
 
-def constraints_in_force(name: str) -> str:
-    """What the kernel says of the running service: uid, capabilities, no_new_privs, and
-    that the root filesystem refuses a write while /tmp takes one."""
+def constraints_in_force(plan: Plan, name: str) -> str:
+    """What the kernel says of the running service, against what its plan asked for: uid,
+    effective capabilities, no_new_privs, a root filesystem that refuses writes, a /tmp
+    that takes them."""
     probe = ("import os; s = dict(l.split(':\\t', 1) for l in open('/proc/1/status')); "
              "w = lambda p: os.access(p, os.W_OK); "
-             "print(s['Uid'].split()[1], s['CapEff'].strip(), s['NoNewPrivs'].strip(), "
+             "print(s['Uid'].split()[1], int(s['CapEff'], 16), s['NoNewPrivs'].strip(), "
              "w('/app'), w('/opt/venv'), w('/tmp'))")
     out = podman("exec", name, "python3", "-c", probe).stdout.split()
-    expected = ["10001", "0000000000000000", "1", "False", "False", "True"]
-    if out != expected:
-        raise SystemExit(f"[smoke] FAILED: {name}: uid, CapEff, NoNewPrivs, writable /app, "
-                         f"/opt/venv, /tmp = {out}, expected {expected}")
-    return "uid 10001, no capabilities, no_new_privs, root read-only, /tmp writable"
+    found = dict(zip(("uid", "capabilities", "no_new_privs", "app writable",
+                      "venv writable", "tmp writable"), out, strict=False))
+    options = set(plan.options)
+    wanted = {"uid": next(o for o in options if o.startswith("--user="))[7:].split(":")[0]}
+    if "--cap-drop=ALL" in options and not any(o.startswith("--cap-add") for o in options):
+        wanted["capabilities"] = "0"
+    if "--security-opt=no-new-privileges" in options:
+        wanted["no_new_privs"] = "1"
+    if "--read-only" in options:
+        wanted["app writable"] = wanted["venv writable"] = "False"
+    if any(o.startswith("--tmpfs=/tmp:") for o in options):
+        wanted["tmp writable"] = "True"
+    wrong = {key: found.get(key) for key, value in wanted.items() if found.get(key) != value}
+    if wrong:
+        raise SystemExit(f"[smoke] FAILED: {name}: {wrong}; the manifests ask for {wanted}")
+    return ", ".join(f"{key} {value}" for key, value in found.items())
 
 
 def funder_report_flow(amqp_uri: str, reporting: str) -> None:
@@ -207,7 +219,7 @@ def main() -> int:
         for svc, plan in running.items():
             ready(plan, names[svc])
             log(f"{svc}: {plan.readiness_path} 200 on :{PORTS[svc]}; "
-                f"{constraints_in_force(names[svc])}")
+                f"{constraints_in_force(plan, names[svc])}")
         funder_report_flow(amqp_uri, names["reporting"])
     log(f"passed in {time.monotonic() - started:.0f} s")
     return 0
