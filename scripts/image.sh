@@ -43,9 +43,10 @@ make_debian_base() {
     debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$rootfs.log" 2>&1 \
       || { tail -n 20 "$rootfs.log"; rm -rf "$rootfs"; log "debootstrap failed (log: $rootfs.log)"; return 1; }
     rm -f "$rootfs.log"
-    # The build machine's name and resolver are not the image's: the runtime mounts its own.
+    # The build machine's name and resolver are not the image's, nor debootstrap's device
+    # nodes (world-writable /dev/null...): the runtime mounts its own /etc/resolv.conf, /dev.
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/etc/resolv.conf \
-      "$rootfs"/etc/hostname "$rootfs"/debootstrap
+      "$rootfs"/etc/hostname "$rootfs"/debootstrap "$rootfs"/dev/*
     tar -C "$rootfs" -c . | podman import -q - "$MINBASE" >/dev/null
     rm -rf "$rootfs"
   fi
