@@ -83,7 +83,6 @@ case "${1:-}" in
   build) build ;;
   base) install_tools; make_debian_base ;;
   claims) install_tools; IMAGE="$IMAGE" bash "$ROOT/scripts/image_claims.sh" ;;
-  smoke) install_tools; IMAGE="$IMAGE" "$ROOT/.venv/bin/python" -W ignore::DeprecationWarning \
-    -m scripts.image_smoke ;;
+  smoke) install_tools; IMAGE="$IMAGE" "$ROOT/.venv/bin/python" -m scripts.image_smoke ;;
   *) echo "usage: $0 build|base|claims|smoke" >&2; exit 2 ;;
 esac

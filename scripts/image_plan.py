@@ -55,7 +55,8 @@ class Plan:
 
     def run_argv(self, image: str, name: str) -> list[str]:
         env = [f"--env={k}={v}" for k, v in sorted(self.env.items())]
-        return ["podman", "run", "--detach", f"--name={name}", "--network=host",
+        # --pull=never: the image under test is the one just built, never a registry's.
+        return ["podman", "run", "--detach", "--pull=never", f"--name={name}", "--network=host",
                 *self.options, *env, image, *self.args]
 
 

@@ -7,7 +7,10 @@ the containerised registry; the containerised reporting learns them from the eve
 report is read over HTTP. Every wait has a deadline; everything made is removed on exit."""
 
 # nameko's standalone RPC needs the patched stdlib, before anything else imports sockets.
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
@@ -113,6 +116,7 @@ def container(plan: Plan) -> Iterator[str]:
     name = f"baqylau-smoke-{plan.service}-{RUN}"
     started = podman(*plan.run_argv(IMAGE, name)[1:])
     if started.returncode:
+        podman("rm", "--force", name)  # a container created but not started
         raise SystemExit(f"[smoke] FAILED: starting {plan.service}: {started.stderr}")
     try:
         yield name
@@ -131,8 +135,9 @@ def ready(plan: Plan, name: str) -> None:
     def answers(path: str) -> bool:
         state = podman("inspect", "--format", "{{.State.Status}}", name).stdout.strip()
         if state != "running":
+            logs = podman("logs", "--tail=30", name)
             raise SystemExit(f"[smoke] FAILED: {plan.service} is {state}; its log:\n"
-                             + podman("logs", "--tail=30", name).stderr)
+                             + logs.stdout + logs.stderr)
         return requests.get(base + path, timeout=3).status_code == 200
 
     until(lambda: answers(plan.health_path), f"{plan.service} {plan.health_path} 200 "
