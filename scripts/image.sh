@@ -39,6 +39,7 @@ have_image() { podman image exists "$1"; }
 make_debian_base() {
   if ! have_image "$MINBASE"; then
     local rootfs; rootfs=$(mktemp -d /var/tmp/baqylau-minbase.XXXXXX)
+    local began=$SECONDS
     log "debootstrap --variant=minbase bookworm from $DEBIAN_MIRROR"
     debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$rootfs.log" 2>&1 \
       || { tail -n 20 "$rootfs.log"; rm -rf "$rootfs"; log "debootstrap failed (log: $rootfs.log)"; return 1; }
@@ -49,11 +50,14 @@ make_debian_base() {
       "$rootfs"/etc/hostname "$rootfs"/debootstrap "$rootfs"/dev/*
     tar -C "$rootfs" -c . | podman import -q - "$MINBASE" >/dev/null
     rm -rf "$rootfs"
+    log "minbase $MINBASE in $((SECONDS - began)) s"
   fi
   if ! have_image "$LOCAL_BASE"; then
+    local began=$SECONDS
     log "base $LOCAL_BASE: Debian's python3.11 on $MINBASE"
     buildah bud -q --isolation chroot --build-arg "MINBASE=$MINBASE" -t "$LOCAL_BASE" \
       -f "$ROOT/deploy/image/base.Containerfile" "$ROOT/deploy/image" >/dev/null
+    log "base $LOCAL_BASE in $((SECONDS - began)) s"
   fi
 }
 
@@ -66,8 +70,9 @@ pip_cert() {
 
 build() {
   install_tools
-  local base="$IMAGE_BASE" started=$SECONDS
+  local base="$IMAGE_BASE" started
   if [ "$base" = debian ]; then make_debian_base; base=$LOCAL_BASE; fi
+  started=$SECONDS
   # The host's pip reaches PyPI through the CAs in its configured bundle (a TLS-inspecting
   # proxy); the build gets that bundle as a secret, so it is in no layer of the image.
   local secrets=() cert; cert=$(pip_cert)
