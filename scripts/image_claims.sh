@@ -52,12 +52,22 @@ done
 hits=$(grep -rIlE "${patterns[@]}" "$rootfs/app" "$rootfs/opt" "$rootfs/etc" "$rootfs/root" "$rootfs/usr/local" \
   2>/dev/null | sed "s|^$rootfs||" || true)
 [ -z "$hits" ] || fail "secret or build-machine text in: $hits"
+# The CAs pip was given as a build secret (pip_cert in image.sh) must be in no file.
+host_cas=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
+python3 "$ROOT/scripts/image_host_cas.py" "$host_cas" "$rootfs/etc/ssl/certs/ca-certificates.crt" \
+  >"$OUT/host-only-cas.txt"
+if [ -s "$OUT/host-only-cas.txt" ]; then
+  baked=$(grep -rlF -f "$OUT/host-only-cas.txt" "$rootfs/etc" "$rootfs/opt" "$rootfs/app" \
+    "$rootfs/usr/local" "$rootfs/usr/lib/ssl" 2>/dev/null | sed "s|^$rootfs||" || true)
+  [ -z "$baked" ] || fail "the build machine's own CAs are baked into: $baked"
+fi
 config=$(podman image inspect --format '{{json .Config}}' "$IMAGE")
 history=$(podman history --no-trunc --format '{{.CreatedBy}}' "$IMAGE")
 if grep -qiE 'password|secret=|token=|PIP_CERT=/|pipcert,src' <<<"$config$history"; then
   fail "a secret-like value in the image's config or history"
 fi
-log "no secret-like file, key, host path or dev secret; config and history clean"
+log "no secret-like file, key, host path, dev secret or the build machine's" \
+  "$(wc -l <"$OUT/host-only-cas.txt") own CAs; config and history clean"
 
 # World-writable paths: only the empty sticky directories Debian makes (/tmp, /var/tmp,
 # /run/lock); the read-only root makes them unwritable and the pod mounts /tmp itself.
