@@ -4,7 +4,8 @@ the rendered base), against the local RabbitMQ and PostgreSQL on a throwaway vho
 throwaway databases. Each /readyz answers 200; a funder, programme and commitment go through
 the containerised registry; the containerised reporting learns them from the events; the
 `baqylau` command inside the reporting container issues the funder's token; the funder's
-report is read over HTTP. Every wait has a deadline; everything made is removed on exit."""
+report is read over HTTP; each service then exits 0 on SIGTERM within the grace period.
+Every wait has a deadline; everything made is removed on exit."""
 
 # nameko's standalone RPC needs the patched stdlib, before anything else imports sockets.
 import warnings
@@ -42,6 +43,9 @@ GUEST = ("guest", "guest")
 PORTS = {"training": 18001, "registry": 18002, "equipment": 18003, "assessment": 18004,
          "reporting": 18005}
 RUN = secrets.token_hex(4)
+# Services that did not end cleanly on SIGTERM within the Deployment's grace period (a pod
+# would have been SIGKILLed with workers or the relay's batch unfinished).
+UNCLEAN_STOPS: list[str] = []
 
 
 def log(message: str) -> None:
@@ -125,7 +129,11 @@ def container(plan: Plan) -> Iterator[str]:
         begun = time.monotonic()
         podman("stop", f"--time={plan.grace_seconds}", name, timeout=plan.grace_seconds + 30)
         exited = podman("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
-        log(f"{plan.service}: stopped in {time.monotonic() - begun:.1f} s (exit {exited})")
+        took = time.monotonic() - begun
+        log(f"{plan.service}: stopped in {took:.1f} s (exit {exited})")
+        if exited != "0" or took >= plan.grace_seconds:
+            UNCLEAN_STOPS.append(f"{plan.service} (exit {exited} after {took:.0f} s, grace "
+                                 f"{plan.grace_seconds} s)")
         podman("rm", "--force", name)
 
 
@@ -226,6 +234,8 @@ def main() -> int:
             log(f"{svc}: {plan.readiness_path} 200 on :{PORTS[svc]}; "
                 f"{constraints_in_force(plan, names[svc])}")
         funder_report_flow(amqp_uri, names["reporting"])
+    if UNCLEAN_STOPS:
+        raise SystemExit(f"[smoke] FAILED: not stopped cleanly: {', '.join(UNCLEAN_STOPS)}")
     log(f"passed in {time.monotonic() - started:.0f} s")
     return 0
 
