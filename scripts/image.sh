@@ -81,11 +81,17 @@ build() {
   started=$SECONDS
   # The host's pip reaches PyPI through the CAs in its configured bundle (a TLS-inspecting
   # proxy); the build gets that bundle as a secret, so it is in no layer of the image.
-  local secrets=() cert; cert=$(pip_cert)
+  local secrets=() cert previous; cert=$(pip_cert)
+  previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
   [ -z "$cert" ] || secrets+=(--secret "id=pipcert,src=$cert")
   log "building $IMAGE from Containerfile on $base${cert:+ (pip CAs from $cert)}"
   buildah bud -q --isolation chroot --build-arg "BASE=$base" "${secrets[@]}" -t "$IMAGE" \
     -f "$ROOT/Containerfile" "$ROOT" >/dev/null
+  # The build it replaces, now untagged: removed, so rebuilds do not fill the disk.
+  if [ -n "$previous" ] && [ -z "$(podman image inspect --format '{{.RepoTags}}' "$previous" \
+      2>/dev/null | tr -d '[]')" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
   log "built $IMAGE in $((SECONDS - started)) s; $(podman image inspect --format \
     '{{.Id}} {{.Size}}' "$IMAGE" | awk '{printf "id %.12s, %.1f MB", $1, $2/1e6}')"
 }
