@@ -85,7 +85,14 @@ build() {
   previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
   [ -z "$cert" ] || secrets+=(--secret "id=pipcert,src=$cert")
   log "building $IMAGE from Containerfile on $base${cert:+ (pip CAs from $cert)}"
+  # Which source it holds, for whoever finds it in a registry (no path or host in it).
+  local revision version
+  revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/pyproject.toml")
   buildah bud -q --isolation chroot --build-arg "BASE=$base" "${secrets[@]}" -t "$IMAGE" \
+    --label "org.opencontainers.image.revision=$revision" \
+    --label "org.opencontainers.image.version=$version" \
+    --label "org.opencontainers.image.title=baqylau" \
     -f "$ROOT/Containerfile" "$ROOT" >/dev/null
   # The build it replaces, now untagged: removed, so rebuilds do not fill the disk.
   if [ -n "$previous" ] && [ -z "$(podman image inspect --format '{{.RepoTags}}' "$previous" \
