@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: browser demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz
+.PHONY: browser demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz image image-claims image-smoke
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,18 @@ k8s-validate: venv   ## render deploy/k8s overlays, validate offline, scan (chec
 
 asyncapi: venv   ## write docs/asyncapi.json from the event contracts (a test checks it is fresh)
 	$(PY) -m scripts.asyncapi
+
+# The image (Containerfile) with buildah, no daemon: IMAGE_BASE=debian (the default) builds on
+# a base made here from Debian's packages; IMAGE_BASE=docker.io/library/python:3.11-slim-bookworm
+# on the official one. IMAGE=localhost/baqylau:dev is the dev overlay's name.
+image:   ## build the image (installs buildah, podman, runc, debootstrap from Debian if missing)
+	bash scripts/image.sh build
+
+image-claims: image   ## the image's size, packages, and what it must not hold; pip check, pip-audit
+	bash scripts/image.sh claims
+
+image-smoke: venv image   ## every service from the image as the manifests run it, end to end
+	bash scripts/image.sh smoke
 
 k8s-dev-secrets:   ## random credentials for the dev overlay (git-ignored)
 	bash scripts/k8s_dev_secrets.sh
