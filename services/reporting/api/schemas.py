@@ -118,6 +118,11 @@ class DrillLine(Schema):
 
 class DistrictLine(DrillLine):
     district_code = fields.String(required=True)
+    district_name = fields.String(required=True, metadata={
+        "description": "the classifier's name in the asked language; the code itself when "
+                       "name_known is false", "example": "Алға ауданы"})
+    name_known = fields.Boolean(required=True, metadata={
+        "description": "false: the KATO classifier has no name for this code (yet)"})
     organisations = fields.Integer(required=True)
 
 
@@ -126,16 +131,23 @@ class OrganisationLine(DrillLine):
     name_ru = fields.String(allow_none=True)
     kind = fields.String(required=True)
     district_code = fields.String(required=True)
+    district_name = fields.String(required=True, metadata={
+        "description": "the classifier's name in the asked language; the code itself when "
+                       "name_known is false", "example": "Алға ауданы"})
+    name_known = fields.Boolean(required=True, metadata={
+        "description": "false: the KATO classifier has no name for this code (yet)"})
     small_class = fields.Boolean(allow_none=True)
 
 
 class Districts(Schema):
     programme_id = fields.String(required=True)
+    lang = fields.String(required=True, metadata={"description": "kk, ru or en"})
     districts = fields.List(fields.Nested(DistrictLine), required=True)
 
 
 class Organisations(Schema):
     programme_id = fields.String(required=True)
+    lang = fields.String(required=True, metadata={"description": "kk, ru or en"})
     organisations = fields.List(fields.Nested(OrganisationLine), required=True)
 
 
