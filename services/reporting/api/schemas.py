@@ -223,6 +223,16 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
     return {"get": operation}
 
 
+LANG = {"name": "lang", "in": "query", "required": False,
+        "schema": {"type": "string", "enum": ["kk", "ru", "en"], "default": "kk"},
+        "description": "The language of the districts' names (the KATO classifier's)"}
+
+
+def _named(operations: dict[str, Any]) -> dict[str, Any]:
+    operations["get"]["parameters"].append(LANG)
+    return operations
+
+
 def openapi() -> dict[str, Any]:
     spec = APISpec(title="Baqylau funders' reports", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
@@ -236,9 +246,10 @@ def openapi() -> dict[str, Any]:
     spec.path("/v1/programmes/{programme_id}/report",
               operations=_get("A programme's report", "ProgrammeReport", csv=True))
     spec.path("/v1/programmes/{programme_id}/districts",
-              operations=_get("The report by district", "Districts", csv=True))
+              operations=_named(_get("The report by district", "Districts", csv=True)))
     spec.path("/v1/programmes/{programme_id}/organisations",
-              operations=_get("The report by organisation", "Organisations", csv=True))
+              operations=_named(_get("The report by organisation", "Organisations",
+                                     csv=True)))
     events = _get("The events behind a figure of the report, paginated", "FigureEvents")
     events["get"]["parameters"] += [
         {"name": "indicator", "in": "path", "required": True,
@@ -252,6 +263,8 @@ def openapi() -> dict[str, Any]:
             ("report.xlsx", "The report as a workbook",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "binary")):
         operations = _get(summary, "Error")
+        if path == "report.xlsx":
+            _named(operations)
         operations["get"]["responses"]["200"]["content"] = {
             media: {"schema": {"type": "string", **({"format": fmt} if fmt else {})}}}
         spec.path(f"/v1/programmes/{{programme_id}}/{path}", operations=operations)
