@@ -22,6 +22,12 @@ class Figure(fields.Number):
         return value if isinstance(value, int) else float(value)
 
 
+class ProgressPoint(Schema):
+    month = fields.String(required=True, metadata={"example": "2024-09"})
+    actual = Figure(required=True, allow_none=True, metadata={
+        "description": "the value at the month's end, by the facts' own dates"})
+
+
 class Indicator(Schema):
     indicator = fields.String(required=True, metadata={"example": "teachers_trained"})
     measure = fields.String(required=True, metadata={"description": "unit or percentage"})
@@ -33,6 +39,9 @@ class Indicator(Schema):
     numerator = fields.Integer(metadata={"description": "percentages only"})
     denominator = fields.Integer(metadata={"description": "percentages only"})
     share_reached = fields.String(allow_none=True, metadata={"example": "1.000"})
+    progress = fields.List(fields.Nested(ProgressPoint), metadata={
+        "description": "month by month from the programme's start to today (or its end);"
+                       " the last point is `actual`"})
 
 
 class CommitmentLine(Schema):
@@ -92,6 +101,22 @@ class Period(Schema):
     end = fields.Date(required=True)
 
 
+class Adoption(Schema):
+    school_id = fields.String(required=True)
+    adopted_on = fields.String(required=True, metadata={"example": "2024-11-01"})
+
+
+class PracticeSpread(Schema):
+    practice_id = fields.String(required=True)
+    code = fields.String(allow_none=True)
+    direction = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    school_id = fields.String(required=True, metadata={"description": "the publishing school"})
+    published_on = fields.Date(allow_none=True)
+    adopting_schools = fields.Integer(required=True)
+    adoptions = fields.List(fields.Nested(Adoption), required=True)
+
+
 class ProgrammeReport(Schema):
     programme_id = fields.String(required=True)
     name_kk = fields.String(required=True)
@@ -101,6 +126,8 @@ class ProgrammeReport(Schema):
     indicators = fields.List(fields.Nested(Indicator), required=True)
     money = fields.Nested(Money, required=True)
     learning_outcomes = fields.List(fields.Nested(Outcome), required=True)
+    diffusion = fields.List(fields.Nested(PracticeSpread), required=True, metadata={
+        "description": "a league's practices and the schools that adopted them"})
 
 
 class ProgrammeList(Schema):
