@@ -8,6 +8,7 @@ reconciliation shows that the figures are the logs'.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from services.reporting.figures.catalogue import CATALOGUE, percentage
@@ -54,19 +55,21 @@ def query(figure: str) -> str:
             f" SELECT *, 'denominator' AS part FROM ({denominator}) d")
 
 
-def page(cur: Any, schema: str, programme_id: str, figure: str, after: int,
-         limit: int) -> dict[str, Any]:
+def page(cur: Any, schema: str, programme_id: str, figure: str, after: int, limit: int,
+         recorded_after: datetime | None = None) -> dict[str, Any]:
     """The figure, how many events stand behind it, and `limit` of them from `after`
-    (in log order); `next_after` is None on the last page."""
-    events = query(figure).format(s=schema)
+    (in log order); `next_after` is None on the last page. With `recorded_after`, only the
+    events recorded since then (what changed a figure after an approval)."""
+    since = "" if recorded_after is None else " WHERE e.recorded_at > %(since)s"
+    events = (f"SELECT x.*, e.event_type, e.recorded_at FROM ({query(figure)}) x"
+              " JOIN {s}.processed e ON e.source = x.src AND e.notification_id = x.nid"
+              f"{since}").format(s=schema)
+    params = {"p": programme_id, "since": recorded_after, "limit": limit, "after": after}
     cur.execute(f"SELECT part, count(*), coalesce(sum(value), 0) FROM ({events}) x GROUP BY 1",
-                {"p": programme_id})
+                params)
     totals = {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
-    cur.execute(f"SELECT x.src, x.nid, e.event_type, e.recorded_at, x.value, x.fields, x.part"
-                f" FROM ({events}) x JOIN {schema}.processed e"
-                " ON e.source = x.src AND e.notification_id = x.nid"
-                " ORDER BY x.src, x.nid, x.part LIMIT %(limit)s OFFSET %(after)s",
-                {"p": programme_id, "limit": limit, "after": after})
+    cur.execute(f"SELECT src, nid, event_type, recorded_at, value, fields, part FROM ({events}) x"
+                " ORDER BY src, nid, part LIMIT %(limit)s OFFSET %(after)s", params)
     lines = [{"source": source_of(src), "notification_id": nid, "type": kind,
               "time": recorded.isoformat() if recorded else None, "value": int(value),
               "fields": fields, **({"part": part} if part else {})}

@@ -223,6 +223,7 @@ def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str,
 <nav>{languages}</nav>
 <h1 data-figure="programme">{escape(name)}</h1>
 <p class="muted">{label("title", lang)} · {period["start"]} – {period["end"]}</p>
+{timeline.approval(report, lang)}
 <h2>{label("indicators", lang)}</h2>{_indicators(report, lang)}
 <h2>{timeline.LABELS["progress"][lang]}</h2>{timeline.progress(report, lang)}
 {timeline.diffusion(report, lang)}

@@ -22,6 +22,16 @@ LABELS: dict[str, dict[str, str]] = {
     "published": {"kk": "жарияланды", "ru": "опубликована", "en": "published"},
     "adopters": {"kk": "енгізген мектептер", "ru": "школ внедрили", "en": "schools adopting"},
     "last": {"kk": "соңғы енгізу", "ru": "последнее внедрение", "en": "last adoption"},
+    "preliminary": {"kk": "Алдын ала көрсеткіштер (бүгінгі)", "ru": "Предварительные данные"
+                    " (на сегодня)", "en": "Preliminary figures (today's)"},
+    "approved": {"kk": "бекітілді", "ru": "утверждено", "en": "approved"},
+    "approved_by": {"kk": "Бекіткен", "ru": "Утвердил", "en": "Approved by"},
+    "up_to": {"kk": "мерзімге дейін", "ru": "по состоянию на", "en": "up to"},
+    "now": {"kk": "қазір", "ru": "сейчас", "en": "now"},
+    "since": {"kk": "оқиғалар содан бері", "ru": "событий с тех пор", "en": "events since"},
+    "unapproved": {"kk": "Іске асырушы серіктес әлі бекітпеген",
+                   "ru": "Реализующий партнёр ещё не утвердил данные",
+                   "en": "Not yet approved by the implementing partner"},
 }
 WIDTH, HEIGHT = 520, 120
 
@@ -91,3 +101,23 @@ def diffusion(report: dict[str, Any], lang: str) -> str:
         f"<td>{escape(p['adoptions'][-1]['adopted_on']) if p['adoptions'] else '—'}</td></tr>"
         for p in practices)
     return f"<h2>{_label('diffusion', lang)}</h2><table><tr>{head}</tr>{rows}</table>"
+
+
+def approval(report: dict[str, Any], lang: str) -> str:
+    """Whether the figures are approved, by whom and up to when, and what changed since."""
+    approved = report.get("approval")
+    if not approved:
+        return f'<p class="muted" data-figure="approval">{_label("unapproved", lang)}</p>'
+    rows = "".join(
+        f"<tr><td>{escape(catalogue.label(c['figure'], lang))}</td>"
+        f'<td data-figure="approved:{escape(c["figure"])}">{_shown(c["approved"])}</td>'
+        f"<td>{_shown(c['preliminary'])}</td><td>{c['events_since']}</td></tr>"
+        for c in approved["changes"])
+    table = (f"<table><tr><th></th><th>{_label('approved', lang)}</th>"
+             f"<th>{_label('now', lang)}</th><th>{_label('since', lang)}</th></tr>{rows}"
+             "</table>") if rows else ""
+    return (f'<p data-figure="approval" data-value="{escape(approved["approval_id"])}">'
+            f"{_label('approved_by', lang)}: {escape(approved['approved_by'])}, "
+            f"{_label('up_to', lang)} {escape(str(approved['up_to'])[:16])}"
+            f" ({escape(approved.get('note') or '')}). {_label('preliminary', lang)}:</p>"
+            f"{table}")
