@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,22 @@ from scripts.seed_registry import FUNDERS
 
 REPORTS = "http://127.0.0.1:8005"
 TOKENS = SEED_DIR / "funder-tokens.json"  # demo only: real tokens go to their funders
+
+
+# The Uralsk akimat implements the accelerator: it approves the figures recorded so far.
+APPROVER = ("uralsk-accelerator", "akimat-west-kazakhstan")
+
+
+def approve(approver: tuple[str, str], token: str) -> None:
+    programme, funder = approver
+    moment = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    answer = requests.post(f"{REPORTS}/v1/programmes/{programme}/approvals", timeout=60,
+                           json={"up_to": moment, "note": "demo: checked by the akimat"},
+                           headers={"Authorization": f"Bearer {token}"})
+    answer.raise_for_status()
+    approval = _get(f"/v1/programmes/{programme}/report", token).json()["approval"]
+    print(f"\nApproved: {programme}'s figures up to {moment[:19]} UTC by {funder} "
+          f"({approval['approval_id']}); figures changed since: {len(approval['changes'])}")
 
 
 def token_for(rpc: Any, funder_id: str, known: dict[str, str]) -> str:
@@ -57,6 +74,7 @@ def print_reports(rpc: Any) -> None:
                   f"{money['remaining_kzt']:,}\n  {'':<26} {headline}"
                   + (f"\n  {'':<26} spending: {spending}" if spending else ""))
     Path(TOKENS).write_text(json.dumps(known, indent=1))
+    approve(APPROVER, token_for(rpc, APPROVER[1], known))
     check = rpc.reporting.reconcile()
     print(f"\nReconciliation: {check['events_read']:,} events re-read from the services' logs, "
           f"{len(check['programmes'])} programmes, {len(check['differences'])} differences "

@@ -13,6 +13,7 @@ from typing import Callable
 import kombu
 
 from services.reporting.api.admin import AdminRpc
+from services.reporting.api.approve import ApprovalHttp
 from services.reporting.api.browser import BrowserHttp
 from services.reporting.api.database import ReadModel
 from services.reporting.api.funders import FunderHttp
@@ -20,7 +21,7 @@ from shared.metrics import RpcMetrics
 from shared.service import Observable
 
 
-class ReportingService(Observable, AdminRpc, FunderHttp, BrowserHttp):
+class ReportingService(Observable, AdminRpc, FunderHttp, BrowserHttp, ApprovalHttp):
     name = "reporting"
     read_model = ReadModel()
     metrics = RpcMetrics()

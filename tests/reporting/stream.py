@@ -91,6 +91,10 @@ def training_events(app: TrainingApplication) -> None:
     for month, category in ((11, "педагог-модератор"), (12, "педагог-эксперт")):
         app.attest_category("T0", category, date(2023, month, 1), "S0", P)
     app.attest_category("T9", "педагог", date(2023, 12, 1), "S0", P)  # in no course
+    practice = app.publish_practice(programme_id=P, school_id="S0", code="ECO",
+                                    direction="Экология", title="Мектеп жылыжайы",
+                                    published_on=date(2023, 10, 2))
+    app.adopt_practice(practice.id, "S1", date(2024, 2, 14))
 
 
 def equipment_events(app: EquipmentApplication, registry: list[Envelope]) -> None:

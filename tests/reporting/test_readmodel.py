@@ -6,7 +6,7 @@ import io
 import math
 import statistics
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from xml.etree import ElementTree
 
@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 
 from services.reporting.api import access, cache, tokens
 from services.reporting.api.render import iati, xlsx
-from services.reporting.figures import behind, moments, outcomes, reconcile, reports
+from services.reporting.figures import (
+    behind,
+    catalogue,
+    moments,
+    outcomes,
+    progress,
+    reconcile,
+    reports,
+)
 from services.reporting.ingest import projections, tables
 from tests.conftest import PG_HOST, PG_PORT, ROOT, dsn_of
 from tests.reporting.conftest import dump, fresh_schema
@@ -64,7 +72,7 @@ def test_a_share_of_nobody_has_no_actual_rather_than_zero():
     assert reports.actual_of({"teachers_with_category": 0, "programme_teachers": 0},
                              "teachers_with_category_share") == {
         "actual": None, "numerator": 0, "denominator": 0}
-    assert reports.percentage(1, 3) == Decimal("33.3")
+    assert catalogue.percentage(1, 3) == Decimal("33.3")
 
 
 def test_a_commitment_before_its_funders_registration_has_no_names_yet(database, events):
@@ -284,7 +292,8 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
         document = xlsx.workbook(report, reports.districts(cur, P, schema),
                                  reports.organisations(cur, P, schema))
     book = openpyxl.load_workbook(io.BytesIO(document))
-    assert book.sheetnames == ["Indicators", "Money", "Spending", "Learning outcomes", "Districts",
+    assert book.sheetnames == ["Indicators", "Progress", "Money", "Spending",
+                               "Learning outcomes", "Diffusion", "Districts",
                                "Organisations"]
     money = list(book["Money"].iter_rows(min_row=2, values_only=True))
     assert [row[3] for row in money] == [c["committed_kzt"] for c in
@@ -503,6 +512,9 @@ def test_the_events_behind_every_figure_sum_to_it_and_name_their_events(database
             for line in lines:  # each names a real event of the stream, with its type
                 event = by_id[(line["source"].rsplit("/", 1)[1], line["notification_id"])]
                 assert (line["type"], line["time"]) == (event.type, event.time.isoformat())
+            line = progress.monthly(cur, schema, P, figure, date(2023, 1, 1),
+                                    date(2024, 12, 31))
+            assert line[-1]["actual"] == page["figure"], figure  # the line ends at it
             if "numerator" in page:
                 assert (page["numerator"], page["denominator"]) == tuple(
                     sum(x["value"] for x in lines if x["part"] == part)
@@ -530,3 +542,34 @@ def test_a_model_made_by_version_2_is_upgraded_in_place_and_reports_the_same(dat
         assert reconcile.differences(events, cur, [P], old) == []
         cur.execute(f"SELECT count(*) FROM {old}.enrolments WHERE ended_nid IS NOT NULL")
         assert cur.fetchone()[0] == 3  # the new columns are filled from here on
+
+
+def test_progress_runs_month_by_month_by_the_facts_own_dates_and_ends_at_the_figure(
+        database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        report = reports.programme_report(cur, P, schema)
+    lines = {i["indicator"]: i for i in report["indicators"]}
+    trained = lines["teachers_trained"]["progress"]
+    # The programme ran 2023-01 .. 2024-12 (it is over): one point a month, no more.
+    assert [p["month"] for p in trained][:3] == ["2023-01", "2023-02", "2023-03"]
+    assert len(trained) == 24 and trained[-1]["month"] == "2024-12"
+    # Both teachers completed on 2023-09-20: nothing before September, both from then on.
+    assert {p["month"]: p["actual"] for p in trained}["2023-08"] == 0
+    assert {p["month"]: p["actual"] for p in trained}["2023-09"] == 2
+    share = lines["teachers_with_category_share"]["progress"]
+    # T0 enrolled 2023-09-01 and was attested in November; T9 was attested on 2023-12-01.
+    by_month = {p["month"]: p["actual"] for p in share}
+    assert (by_month["2023-08"], by_month["2023-10"], by_month["2023-11"]) == (
+        None, Decimal("0.0"), Decimal("33.3"))
+    for line in report["indicators"]:
+        assert line["progress"][-1]["actual"] == line["actual"], line["indicator"]
+
+
+def test_a_practice_is_reported_with_the_schools_that_took_it_up(database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        [practice] = reports.programme_report(cur, P, schema)["diffusion"]
+    assert (practice["code"], practice["direction"], practice["school_id"],
+            practice["adopting_schools"]) == ("ECO", "Экология", "S0", 1)
+    assert practice["adoptions"] == [{"school_id": "S1", "adopted_on": "2024-02-14"}]

@@ -98,6 +98,7 @@ def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_c
                 uralsk["organisations_reached"]) == (910, 85, 85)
         league, _ = report("akimat-kyzylorda", "kyzylorda-partner-directors",
                            {"practices_adopted": 100})
+        see_the_diffusion(web, tokens["akimat-kyzylorda"], "kyzylorda-partner-directors")
         # 110 adoptions by 100 distinct schools: the league's target counts schools.
         assert (league["managers_trained"], league["practices_published"],
                 league["practices_adopted"]) == (30, 20, 100)
@@ -129,6 +130,29 @@ def districts_by_name(web, token, programme):
     assert wrong.status_code == 400 and "lang" in wrong.text
 
 
+def see_the_diffusion(web, token, programme):
+    """The league's 20 practices with their 110 adoptions by 100 distinct schools, and the
+    month-by-month line of adopting schools reaching 100, on the page as in the JSON."""
+    report = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=30,
+                          headers={"Authorization": f"Bearer {token}"}).json()
+    spread = report["diffusion"]
+    assert len(spread) == 20 and sum(len(p["adoptions"]) for p in spread) == 110
+    adopted = next(i for i in report["indicators"] if i["indicator"] == "practices_adopted")
+    line = [p["actual"] for p in adopted["progress"]]
+    assert line == sorted(line) and line[0] == 0 and line[-1] == 100
+    shots = ROOT / ".stack" / "screenshots"
+    with chromium() as browser:
+        browser.get(f"{web}/v1/login?programme_id={programme}")
+        browser.find_element("name", "token").send_keys(token)
+        browser.find_element("css selector", "button[type=submit]").click()
+        browser.get(f"{web}/v1/dashboard/{programme}?lang=en")
+        shown = figures(browser)
+        for practice in spread:
+            assert int(shown[f"diffusion:{practice['practice_id']}"]) == \
+                practice["adopting_schools"]
+        browser.save_screenshot(str(shots / f"dashboard-{programme}-en.png"))
+
+
 def digits(text):
     return int(re.sub(r"\D", "", text))  # "2 064 199 025" as the page spaces it
 
@@ -157,6 +181,12 @@ def see_the_dashboard(web, token, programme):
             for line in report["indicators"]:
                 assert float(shown[f"{line['indicator']}/{LABELS['actual'][lang]}"]) == \
                     line["actual"]
+                for point in line["progress"]:  # the month-by-month line, point by point
+                    key = f"progress:{line['indicator']}:{point['month']}"
+                    if point["actual"] is None:  # a share of nobody yet
+                        assert shown[key] == "—", key
+                    else:
+                        assert float(shown[key]) == float(point["actual"]), key
             money = report["money"]
             assert digits(shown["procured_kzt"].split(":")[-1]) == money["procured_kzt"]
             assert digits(shown["committed_kzt"].split(":")[-1]) == money["committed_kzt"]

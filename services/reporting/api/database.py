@@ -19,7 +19,7 @@ from nameko.extensions import DependencyProvider
 
 from services.reporting.api import access, cache, schemas, tokens
 from services.reporting.api.render import iati
-from services.reporting.figures import daily, moments, reports
+from services.reporting.figures import approvals, daily, moments, reports
 from services.reporting.ingest import feed, tables
 from services.reporting.ingest.runner import Ingestion
 from shared.config import amqp_uri
@@ -42,7 +42,7 @@ class ReadModel(DependencyProvider):
             # FUNCTION fails with "tuple concurrently updated"); one at a time.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('baqylau_reporting_setup'))")
             tables.ensure_current(cur)
-            for ddl in (tokens.DDL, daily.DDL, moments.DDL, access.DDL):
+            for ddl in (tokens.DDL, daily.DDL, moments.DDL, access.DDL, approvals.DDL):
                 cur.execute(ddl)
             # A model built by an older version is rebuilt from the logs once the sources
             # answer (the catch-up thread does it); its past moments are dropped now.
@@ -106,8 +106,12 @@ class ReadModel(DependencyProvider):
 
     def report(self, cur: Any, programme_id: str, schema: str) -> dict[str, Any]:
         """A programme's report, computed once per state of the read model."""
-        return self.reports.get(cur, schema, ("report", programme_id),
-                                lambda: reports.programme_report(cur, programme_id, schema))
+        def computed() -> dict[str, Any]:
+            report = reports.programme_report(cur, programme_id, schema)
+            live = schema == tables.current(cur)  # a past moment's report has no "since"
+            return {**report, "approval": approvals.beside(cur, programme_id, schema, report)
+                    if live else None}
+        return self.reports.get(cur, schema, ("report", programme_id), computed)
 
     def drill_down(self, cur: Any, programme_id: str, schema: str,
                    level: str) -> list[dict[str, Any]]:

@@ -22,6 +22,12 @@ class Figure(fields.Number):
         return value if isinstance(value, int) else float(value)
 
 
+class ProgressPoint(Schema):
+    month = fields.String(required=True, metadata={"example": "2024-09"})
+    actual = Figure(required=True, allow_none=True, metadata={
+        "description": "the value at the month's end, by the facts' own dates"})
+
+
 class Indicator(Schema):
     indicator = fields.String(required=True, metadata={"example": "teachers_trained"})
     measure = fields.String(required=True, metadata={"description": "unit or percentage"})
@@ -33,6 +39,9 @@ class Indicator(Schema):
     numerator = fields.Integer(metadata={"description": "percentages only"})
     denominator = fields.Integer(metadata={"description": "percentages only"})
     share_reached = fields.String(allow_none=True, metadata={"example": "1.000"})
+    progress = fields.List(fields.Nested(ProgressPoint), metadata={
+        "description": "month by month from the programme's start to today (or its end);"
+                       " the last point is `actual`"})
 
 
 class CommitmentLine(Schema):
@@ -92,6 +101,22 @@ class Period(Schema):
     end = fields.Date(required=True)
 
 
+class Adoption(Schema):
+    school_id = fields.String(required=True)
+    adopted_on = fields.String(required=True, metadata={"example": "2024-11-01"})
+
+
+class PracticeSpread(Schema):
+    practice_id = fields.String(required=True)
+    code = fields.String(allow_none=True)
+    direction = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    school_id = fields.String(required=True, metadata={"description": "the publishing school"})
+    published_on = fields.Date(allow_none=True)
+    adopting_schools = fields.Integer(required=True)
+    adoptions = fields.List(fields.Nested(Adoption), required=True)
+
+
 class ProgrammeReport(Schema):
     programme_id = fields.String(required=True)
     name_kk = fields.String(required=True)
@@ -101,6 +126,13 @@ class ProgrammeReport(Schema):
     indicators = fields.List(fields.Nested(Indicator), required=True)
     money = fields.Nested(Money, required=True)
     learning_outcomes = fields.List(fields.Nested(Outcome), required=True)
+    diffusion = fields.List(fields.Nested(PracticeSpread), required=True, metadata={
+        "description": "a league's practices and the schools that adopted them"})
+    status = fields.Constant("preliminary", dump_only=True, metadata={
+        "description": "the figures above are today's; `approval` holds the approved ones"})
+    approval = fields.Nested(lambda: ApprovalWithChanges(), allow_none=True, metadata={
+        "description": "the last approval by the implementing partner and what changed since"
+                       " (null before the first one, and on a past moment's report)"})
 
 
 class ProgrammeList(Schema):
@@ -180,6 +212,33 @@ class FigureEvents(Schema):
     next_after = fields.Integer(allow_none=True, required=True)
 
 
+class Approval(Schema):
+    approval_id = fields.String(required=True, metadata={"example": "apr_3f2a9c1b7d20"})
+    programme_id = fields.String(required=True)
+    approved_by = fields.String(required=True, metadata={"description": "the funder"})
+    approved_at = fields.DateTime(required=True)
+    up_to = fields.DateTime(required=True, metadata={
+        "description": "the figures are the model's as it stood then"})
+    note = fields.String(allow_none=True)
+    figures = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
+                          required=True, metadata={
+                              "description": "each targeted indicator and the money totals"})
+
+
+class Change(Schema):
+    figure = fields.String(required=True)
+    approved = fields.Raw(allow_none=True)
+    preliminary = fields.Raw(allow_none=True)
+    events_since = fields.Integer(required=True, metadata={
+        "description": "events recorded after `up_to` behind the figure"})
+    events = fields.List(fields.Nested(EventBehind), required=True, metadata={
+        "description": "the first of them; the events endpoint has them all"})
+
+
+class ApprovalWithChanges(Approval):
+    changes = fields.List(fields.Nested(Change), required=True)
+
+
 class Error(Schema):
     error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
@@ -233,6 +292,23 @@ def _named(operations: dict[str, Any]) -> dict[str, Any]:
     return operations
 
 
+def _approve() -> dict[str, Any]:
+    """POST …/approvals: the implementing partner's approval of the figures up to a moment."""
+    operation = _get("Approve the programme's figures as they stood at `up_to` (the "
+                     "implementing partner only)", "Approval")["get"]
+    operation["parameters"] = operation["parameters"][:1]  # the path; no as_of
+    operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["up_to"], "properties": {
+            "up_to": {"type": "string", "description": "a date (its end in Kazakhstan) or a "
+                      "date-time with its offset, already over"},
+            "note": {"type": "string", "maxLength": 500}}}}}}
+    operation["responses"]["201"] = operation["responses"].pop("200")
+    operation["responses"]["403"] = {
+        "description": "The token's funder is not the programme's implementing partner",
+        "content": {"application/json": {"schema": "Error"}}}
+    return {"post": operation}
+
+
 def openapi() -> dict[str, Any]:
     spec = APISpec(title="Baqylau funders' reports", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
@@ -240,7 +316,7 @@ def openapi() -> dict[str, Any]:
                                         "oversees, with its own bearer token."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for schema in (ProgrammeReport, ProgrammeList, Districts, Organisations, FigureEvents,
-                   Error):
+                   Approval, Error):
         spec.components.schema(schema.__name__, schema=schema)
     spec.path("/v1/programmes", operations=_get("The token's programmes", "ProgrammeList"))
     spec.path("/v1/programmes/{programme_id}/report",
@@ -258,6 +334,7 @@ def openapi() -> dict[str, Any]:
         {"name": "limit", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]
     spec.path("/v1/programmes/{programme_id}/figures/{indicator}/events", operations=events)
+    spec.path("/v1/programmes/{programme_id}/approvals", operations=_approve())
     for path, summary, media, fmt in (
             ("iati.xml", "The programme as an IATI 2.03 activity", "application/xml", None),
             ("report.xlsx", "The report as a workbook",

@@ -8,26 +8,29 @@ reconciliation shows that the figures are the logs'.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from services.reporting.figures.catalogue import CATALOGUE
-from services.reporting.figures.reports import percentage
+from services.reporting.figures.catalogue import CATALOGUE, percentage
 from shared.contracts.envelope import source_of
 
 PROCURED = ("SELECT procured_src AS src, procured_nid AS nid, cost_kzt AS value,"
             " jsonb_build_object('cabinet_id', cabinet_id::text, 'commitment_id',"
-            " commitment_id) AS fields FROM {s}.cabinets WHERE programme_id = %(p)s"
+            " commitment_id) AS fields, procured_on AS day FROM {s}.cabinets"
+            " WHERE programme_id = %(p)s"
             " AND coalesce(allocated, true) AND cost_kzt IS NOT NULL")
 EXPENDITURE = ("SELECT by_src AS src, by_nid AS nid, amount_kzt AS value, jsonb_build_object("
                "'commitment_id', commitment_id, 'reference', reference, 'category', category)"
-               " AS fields FROM {s}.expenditures WHERE programme_id = %(p)s")
+               " AS fields, spent_on AS day FROM {s}.expenditures WHERE programme_id = %(p)s")
 MONEY = {
     "committed_kzt": "SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
                      " jsonb_build_object('commitment_id', commitment_id, 'funder_id',"
-                     " funder_id) AS fields FROM {s}.commitments WHERE programme_id = %(p)s",
+                     " funder_id) AS fields, committed_on AS day FROM {s}.commitments"
+                     " WHERE programme_id = %(p)s",
     "disbursed_kzt": "SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
                      " jsonb_build_object('commitment_id', commitment_id, 'reference',"
-                     " reference) AS fields FROM {s}.disbursements WHERE programme_id = %(p)s",
+                     " reference) AS fields, disbursed_on AS day FROM {s}.disbursements"
+                     " WHERE programme_id = %(p)s",
     "procured_kzt": PROCURED,
     "expenditure_kzt": EXPENDITURE,
     # What was spent: the cabinets and the other spending.
@@ -40,7 +43,7 @@ def figures() -> list[str]:
     return [*CATALOGUE, *MONEY]
 
 
-def _query(figure: str) -> str:
+def query(figure: str) -> str:
     """The figure's events, each with the part of a percentage it counts in (or NULL)."""
     entry = CATALOGUE.get(figure)
     if entry is None:
@@ -52,26 +55,28 @@ def _query(figure: str) -> str:
             f" SELECT *, 'denominator' AS part FROM ({denominator}) d")
 
 
-def page(cur: Any, schema: str, programme_id: str, figure: str, after: int,
-         limit: int) -> dict[str, Any]:
+def page(cur: Any, schema: str, programme_id: str, figure: str, after: int, limit: int,
+         recorded_after: datetime | None = None) -> dict[str, Any]:
     """The figure, how many events stand behind it, and `limit` of them from `after`
-    (in log order); `next_after` is None on the last page."""
-    query = _query(figure).format(s=schema)
-    cur.execute(f"SELECT part, count(*), coalesce(sum(value), 0) FROM ({query}) x GROUP BY 1",
-                {"p": programme_id})
+    (in log order); `next_after` is None on the last page. With `recorded_after`, only the
+    events recorded since then (what changed a figure after an approval)."""
+    since = "" if recorded_after is None else " WHERE e.recorded_at > %(since)s"
+    events = (f"SELECT x.*, e.event_type, e.recorded_at FROM ({query(figure)}) x"
+              " JOIN {s}.processed e ON e.source = x.src AND e.notification_id = x.nid"
+              f"{since}").format(s=schema)
+    params = {"p": programme_id, "since": recorded_after, "limit": limit, "after": after}
+    cur.execute(f"SELECT part, count(*), coalesce(sum(value), 0) FROM ({events}) x GROUP BY 1",
+                params)
     totals = {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
-    cur.execute(f"SELECT x.src, x.nid, e.event_type, e.recorded_at, x.value, x.fields, x.part"
-                f" FROM ({query}) x JOIN {schema}.processed e"
-                " ON e.source = x.src AND e.notification_id = x.nid"
-                " ORDER BY x.src, x.nid, x.part LIMIT %(limit)s OFFSET %(after)s",
-                {"p": programme_id, "limit": limit, "after": after})
-    events = [{"source": source_of(src), "notification_id": nid, "type": kind,
-               "time": recorded.isoformat() if recorded else None, "value": int(value),
-               "fields": fields, **({"part": part} if part else {})}
-              for src, nid, kind, recorded, value, fields, part in cur.fetchall()]
+    cur.execute(f"SELECT src, nid, event_type, recorded_at, value, fields, part FROM ({events}) x"
+                " ORDER BY src, nid, part LIMIT %(limit)s OFFSET %(after)s", params)
+    lines = [{"source": source_of(src), "notification_id": nid, "type": kind,
+              "time": recorded.isoformat() if recorded else None, "value": int(value),
+              "fields": fields, **({"part": part} if part else {})}
+             for src, nid, kind, recorded, value, fields, part in cur.fetchall()]
     count = sum(n for n, _ in totals.values())
     end = after + limit
-    return {**_figure(figure, totals), "count": count, "events": events,
+    return {**_figure(figure, totals), "count": count, "events": lines,
             "next_after": end if end < count else None}
 
 

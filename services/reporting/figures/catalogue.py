@@ -8,13 +8,15 @@ copy (shared/contracts/indicators.py, checked against it by a test).
 
 SQL runs with `{s}` the read model's schema and `%(p)s` the programme. An `events` query
 gives, per unit counted, the event that made it count: `src`, `nid` (its source and
-notification id), `value` (what it adds) and `fields` (what it is).
+notification id), `value` (what it adds), `fields` (what it is) and `day` (the fact's own
+date: completed on, delivered on, adopted on…, which the progress lines are drawn by).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Callable
 
 from services.reporting.figures.fold import Fold
@@ -40,7 +42,7 @@ def _trained(role: str, unit: str) -> tuple[str, str, Count]:
     actual = f"SELECT count(DISTINCT {unit}){where}"
     events = (f"SELECT DISTINCT ON ({unit}) ended_src AS src, ended_nid AS nid, 1 AS value,"
               f" jsonb_build_object('{'management_team_id' if unit == 'team_id' else unit}',"
-              f" {unit}, 'enrolment_id', enrolment_id::text) AS fields{where}"
+              f" {unit}, 'enrolment_id', enrolment_id::text) AS fields, ended_on AS day{where}"
               f" ORDER BY {unit}, ended_nid")
     key = "management_team_id" if unit == "team_id" else unit
 
@@ -50,16 +52,16 @@ def _trained(role: str, unit: str) -> tuple[str, str, Count]:
     return actual, events, count
 
 
-def _one_per_row(table: str, *fields: str, where: str = "") -> str:
+def _one_per_row(table: str, day: str, *fields: str) -> str:
     pairs = ", ".join(f"'{f}', {f}" for f in fields)
     return (f"SELECT by_src AS src, by_nid AS nid, 1 AS value, jsonb_build_object({pairs})"
-            f" AS fields FROM {{s}}.{table} WHERE programme_id = %(p)s{where}")
+            f" AS fields, {day} AS day FROM {{s}}.{table} WHERE programme_id = %(p)s")
 
 
 CABINETS = "FROM {s}.cabinets WHERE programme_id = %(p)s AND coalesce(allocated, true)"
 # Each organisation's newest school year: its pupils are the programme's reach.
 CURRENT_PROFILES = ("SELECT DISTINCT ON (pa.organisation_id) pa.organisation_id, pr.school_year,"
-                    " pr.pupils, pr.by_src, pr.by_nid FROM {s}.participants pa"
+                    " pr.pupils, pr.by_src, pr.by_nid, pa.joined_on FROM {s}.participants pa"
                     " JOIN {s}.profiles pr USING (organisation_id) WHERE pa.programme_id = %(p)s"
                     " ORDER BY pa.organisation_id, pr.school_year DESC")
 
@@ -67,8 +69,8 @@ CURRENT_PROFILES = ("SELECT DISTINCT ON (pa.organisation_id) pa.organisation_id,
 def _step(step: str) -> tuple[str, str, Count]:
     actual = f"SELECT count(*) {CABINETS} AND {step}"
     events = (f"SELECT {step}_src AS src, {step}_nid AS nid, 1 AS value, jsonb_build_object("
-              f"'cabinet_id', cabinet_id::text, 'organisation_id', organisation_id) AS fields"
-              f" {CABINETS} AND {step}")
+              f"'cabinet_id', cabinet_id::text, 'organisation_id', organisation_id) AS fields,"
+              f" {step}_on AS day {CABINETS} AND {step}")
 
     def count(fold: Fold, p: str) -> int:
         return sum(c[step] for c in fold.cabinets.values()
@@ -108,13 +110,13 @@ def _entries() -> list[Indicator]:
                                          "ru": "Сертифицировано тренеров",
                                          "en": "Trainers certified"},
                   "SELECT count(*) FROM {s}.trainers WHERE programme_id = %(p)s",
-                  _one_per_row("trainers", "person_id"),
+                  _one_per_row("trainers", "certified_on", "person_id"),
                   lambda fold, p: sum(q == p for q, _ in fold.trainers)),
         Indicator("teachers_with_category", {"kk": "Санаты бар мұғалімдер",
                                              "ru": "Учителя с категорией",
                                              "en": "Teachers with a category"},
                   "SELECT count(*) FROM {s}.categories WHERE programme_id = %(p)s",
-                  _one_per_row("categories", "teacher_id", "category"),
+                  _one_per_row("categories", "attested_on", "teacher_id", "category"),
                   lambda fold, p: sum(q == p for q in fold.categories.values())),
         # The programme's teachers: in one of its courses, or attested under it.
         Indicator("programme_teachers", {"kk": "Бағдарлама мұғалімдері",
@@ -124,11 +126,12 @@ def _entries() -> list[Indicator]:
                   " WHERE programme_id = %(p)s AND role = 'teacher' UNION"
                   " SELECT teacher_id FROM {s}.categories WHERE programme_id = %(p)s) t",
                   "SELECT DISTINCT ON (teacher_id) src, nid, 1 AS value,"
-                  " jsonb_build_object('teacher_id', teacher_id) AS fields FROM ("
+                  " jsonb_build_object('teacher_id', teacher_id) AS fields, day FROM ("
                   " SELECT participant_id AS teacher_id, coalesce(enrolled_src, ended_src) AS src,"
-                  " coalesce(enrolled_nid, ended_nid) AS nid, 0 AS first FROM {s}.enrolments"
+                  " coalesce(enrolled_nid, ended_nid) AS nid, 0 AS first,"
+                  " coalesce(enrolled_on, ended_on) AS day FROM {s}.enrolments"
                   " WHERE programme_id = %(p)s AND role = 'teacher' UNION ALL"
-                  " SELECT teacher_id, by_src, by_nid, 1 FROM {s}.categories"
+                  " SELECT teacher_id, by_src, by_nid, 1, attested_on FROM {s}.categories"
                   " WHERE programme_id = %(p)s) t ORDER BY teacher_id, first, nid",
                   _programme_teachers, targetable=False),
         # Of the programme's teachers, the share holding a qualification category: the
@@ -141,14 +144,14 @@ def _entries() -> list[Indicator]:
                                             "ru": "Охвачено организаций",
                                             "en": "Organisations reached"},
                   "SELECT count(*) FROM {s}.participants WHERE programme_id = %(p)s",
-                  _one_per_row("participants", "organisation_id"),
+                  _one_per_row("participants", "joined_on", "organisation_id"),
                   lambda fold, p: sum(q == p for q, _ in fold.participants)),
         Indicator("pupils_reached", {"kk": "Қамтылған оқушылар", "ru": "Охвачено учащихся",
                                      "en": "Pupils reached"},
                   f"SELECT coalesce(sum(pupils), 0) FROM ({CURRENT_PROFILES}) current",
                   "SELECT by_src AS src, by_nid AS nid, pupils AS value, jsonb_build_object("
-                  "'organisation_id', organisation_id, 'school_year', school_year) AS fields"
-                  f" FROM ({CURRENT_PROFILES}) current",
+                  "'organisation_id', organisation_id, 'school_year', school_year) AS fields,"
+                  f" joined_on AS day FROM ({CURRENT_PROFILES}) current",
                   lambda fold, p: sum(fold.profiles[o][1] for q, o in fold.participants
                                       if q == p and o in fold.profiles)),
         Indicator("schools_equipped", {"kk": "Жабдықталған мектептер", "ru": "Оснащено школ",
@@ -158,7 +161,8 @@ def _entries() -> list[Indicator]:
                   # A school counts with the commissioning that completed it.
                   "SELECT (array_agg(commissioned_src ORDER BY commissioned_nid DESC))[1] AS src,"
                   " max(commissioned_nid) AS nid, 1 AS value, jsonb_build_object("
-                  f"'organisation_id', organisation_id, 'cabinets', count(*)) AS fields {CABINETS}"
+                  f"'organisation_id', organisation_id, 'cabinets', count(*)) AS fields,"
+                  f" max(commissioned_on) AS day {CABINETS}"
                   " GROUP BY organisation_id HAVING bool_and(commissioned)",
                   _schools_equipped),
         Indicator("cabinets_delivered", {"kk": "Жеткізілген кабинеттер",
@@ -173,7 +177,8 @@ def _entries() -> list[Indicator]:
                   " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s",
                   "SELECT DISTINCT ON (sc.pupil_ref) sc.by_src AS src, sc.by_nid AS nid,"
                   " 1 AS value, jsonb_build_object('pupil_ref', sc.pupil_ref, 'school_id',"
-                  " sc.school_id, 'grade', sc.grade) AS fields FROM {s}.scores sc"
+                  " sc.school_id, 'grade', sc.grade) AS fields, r.opened_on AS day"
+                  " FROM {s}.scores sc"
                   " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s"
                   " ORDER BY sc.pupil_ref, sc.by_nid",
                   lambda fold, p: len({ref for r, ref, _ in fold.scores
@@ -183,7 +188,8 @@ def _entries() -> list[Indicator]:
                                           "en": "Practices published"},
                   "SELECT count(*) FROM {s}.practices WHERE programme_id = %(p)s",
                   "SELECT by_src AS src, by_nid AS nid, 1 AS value, jsonb_build_object("
-                  "'practice_id', practice_id::text) AS fields FROM {s}.practices"
+                  "'practice_id', practice_id::text) AS fields, published_on AS day"
+                  " FROM {s}.practices"
                   " WHERE programme_id = %(p)s",
                   lambda fold, p: sum(q == p for q in fold.practices.values())),
         # "20 schools introduce their projects in 100 schools": distinct adopting schools,
@@ -195,7 +201,8 @@ def _entries() -> list[Indicator]:
                   " WHERE programme_id = %(p)s",
                   "SELECT DISTINCT ON (school_id) by_src AS src, by_nid AS nid, 1 AS value,"
                   " jsonb_build_object('practice_id', practice_id::text, 'school_id',"
-                  " school_id) AS fields FROM {s}.adoptions WHERE programme_id = %(p)s"
+                  " school_id) AS fields, adopted_on AS day FROM {s}.adoptions"
+                  " WHERE programme_id = %(p)s"
                   " ORDER BY school_id, by_nid",
                   lambda fold, p: len({school for (_, school), q in fold.adoptions.items()
                                        if q == p})),
@@ -213,6 +220,13 @@ def counted() -> list[Indicator]:
 def shares() -> dict[str, tuple[str, str]]:
     """Each percentage indicator's (numerator, denominator)."""
     return {i.name: i.parts for i in CATALOGUE.values() if i.parts is not None}
+
+
+def percentage(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator in per cent, to 0.1; None when there is nothing to divide."""
+    if not denominator:
+        return None
+    return (Decimal(100 * numerator) / denominator).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
 
 
 def public_list() -> dict[str, str]:

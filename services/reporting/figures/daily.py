@@ -51,7 +51,7 @@ def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[
         out.setdefault(figure, []).append((day, int(value)))
     for share, (numerator, denominator) in catalogue.shares().items():  # each day's fraction
         of = dict(out.get(denominator, []))
-        points = [(day, reports.percentage(n, of[day])) for day, n in out.get(numerator, [])
+        points = [(day, catalogue.percentage(n, of[day])) for day, n in out.get(numerator, [])
                   if of.get(day)]
         if points:
             out[share] = points

@@ -6,12 +6,15 @@ report always agrees with what the consumers applied.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import psycopg2.extensions
 
-from services.reporting.figures.catalogue import CATALOGUE, counted
+from services.reporting.figures import diffusion, progress
+from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
+from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
 from services.reporting.figures.places import NAME_COLUMNS
 from services.reporting.ingest.tables import SCHEMA
@@ -45,13 +48,6 @@ def _share(actual: int | Decimal | None, target: Decimal | None) -> str | None:
     if not target or actual is None:
         return None
     return str((Decimal(actual) / target).quantize(Decimal("0.001"), ROUND_HALF_EVEN))
-
-
-def percentage(numerator: int, denominator: int) -> Decimal | None:
-    """numerator / denominator in per cent, to 0.1; None when there is nothing to divide."""
-    if not denominator:
-        return None
-    return (Decimal(100 * numerator) / denominator).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
 
 
 def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
@@ -140,11 +136,17 @@ def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> di
     cur.execute(f"SELECT name_kk, name_ru, name_en, start_date, end_date FROM {schema}.programmes"
                 " WHERE programme_id = %s", (programme_id,))
     name_kk, name_ru, name_en, start, end = cur.fetchone()
+    period = {"start": start, "end": end}
+    since, until = progress.timeline(period, datetime.now(KAZAKHSTAN).date())
+    lines = indicators(cur, programme_id, schema)
+    for line in lines:
+        line["progress"] = progress.monthly(cur, schema, programme_id, line["indicator"],
+                                            since, until)
     return {"programme_id": programme_id, "name_kk": name_kk, "name_ru": name_ru,
-            "name_en": name_en, "period": {"start": start, "end": end},
-            "indicators": indicators(cur, programme_id, schema),
+            "name_en": name_en, "period": period, "indicators": lines,
             "money": money(cur, programme_id, schema),
-            "learning_outcomes": learning_outcomes(cur, programme_id, schema)}
+            "learning_outcomes": learning_outcomes(cur, programme_id, schema),
+            "diffusion": diffusion.practices(cur, programme_id, schema)}
 
 
 ORGANISATIONS = """

@@ -117,7 +117,7 @@ def organisation(cur: Cursor, s: str, e: Envelope) -> None:
 
 def joined(cur: Cursor, s: str, e: Envelope) -> None:
     _insert(cur, s, "participants", {k: e.data[k] for k in (
-        "programme_id", "organisation_id", "model", "kind", "district_code")}, e)
+        "programme_id", "organisation_id", "model", "kind", "district_code", "joined_on")}, e)
 
 
 def place(cur: Cursor, s: str, e: Envelope) -> None:
@@ -140,7 +140,7 @@ def place(cur: Cursor, s: str, e: Envelope) -> None:
 ENROLMENT_UPSERT = (
     "INSERT INTO {s}.enrolments (enrolment_id, programme_id, role, participant_id,"
     " school_id, team_id, status, status_version, enrolled_src, enrolled_nid, ended_src,"
-    " ended_nid) VALUES %s ON CONFLICT (enrolment_id) DO UPDATE SET"
+    " ended_nid, enrolled_on, ended_on) VALUES %s ON CONFLICT (enrolment_id) DO UPDATE SET"
     " status = CASE WHEN {s}.enrolments.status_version < EXCLUDED.status_version"
     "   THEN EXCLUDED.status ELSE {s}.enrolments.status END,"
     " status_version = GREATEST({s}.enrolments.status_version, EXCLUDED.status_version),"
@@ -149,7 +149,10 @@ ENROLMENT_UPSERT = (
     " ended_src = CASE WHEN {s}.enrolments.status_version < EXCLUDED.status_version"
     "   THEN EXCLUDED.ended_src ELSE {s}.enrolments.ended_src END,"
     " ended_nid = CASE WHEN {s}.enrolments.status_version < EXCLUDED.status_version"
-    "   THEN EXCLUDED.ended_nid ELSE {s}.enrolments.ended_nid END")
+    "   THEN EXCLUDED.ended_nid ELSE {s}.enrolments.ended_nid END,"
+    " enrolled_on = COALESCE({s}.enrolments.enrolled_on, EXCLUDED.enrolled_on),"
+    " ended_on = CASE WHEN {s}.enrolments.status_version < EXCLUDED.status_version"
+    "   THEN EXCLUDED.ended_on ELSE {s}.enrolments.ended_on END")
 
 
 def enrolments(status: str | None) -> Callable[[Cursor, str, list[Envelope]], None]:
@@ -163,7 +166,8 @@ def enrolments(status: str | None) -> Callable[[Cursor, str, list[Envelope]], No
             row = (d["enrolment_id"], d["programme_id"], d["role"], d["participant_id"],
                    d["school_id"], d["management_team_id"], status or "enrolled", v,
                    *(ref if status is None else (None, None)),
-                   *(ref if status else (None, None)))
+                   *(ref if status else (None, None)),
+                   d.get("enrolled_on"), d.get("completed_on") or d.get("dropped_on"))
             key = str(d["enrolment_id"])
             if key not in newest or newest[key][7] < v:
                 newest[key] = row
@@ -173,30 +177,37 @@ def enrolments(status: str | None) -> Callable[[Cursor, str, list[Envelope]], No
 
 
 def trainer(cur: Cursor, s: str, e: Envelope) -> None:
-    _insert(cur, s, "trainers", {k: e.data[k] for k in ("programme_id", "person_id")}, e,
+    _insert(cur, s, "trainers", {k: e.data[k] for k in (
+        "programme_id", "person_id", "certified_on")}, e,
             key="programme_id, person_id")
 
 
 def category(cur: Cursor, s: str, e: Envelope) -> None:
     d = e.data
+    # The newest attestation is the category; the first one, whenever it arrives, is when
+    # the teacher came to hold one (the progress line counts from then).
+    newer = f"{s}.categories.version < EXCLUDED.version"
     cur.execute(f"INSERT INTO {s}.categories (teacher_id, programme_id, category, version,"
-                " by_src, by_nid) VALUES (%s,%s,%s,%s,%s,%s) "
-                "ON CONFLICT (teacher_id) DO UPDATE SET category = EXCLUDED.category,"
-                " programme_id = EXCLUDED.programme_id, version = EXCLUDED.version,"
-                " by_src = EXCLUDED.by_src, by_nid = EXCLUDED.by_nid"
-                f" WHERE {s}.categories.version < EXCLUDED.version",
+                " by_src, by_nid, attested_on) VALUES (%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (teacher_id) DO UPDATE SET"
+                + ",".join(f" {c} = CASE WHEN {newer} THEN EXCLUDED.{c} ELSE {s}.categories.{c}"
+                           " END" for c in ("category", "programme_id", "by_src", "by_nid"))
+                + f", version = GREATEST({s}.categories.version, EXCLUDED.version),"
+                f" attested_on = LEAST({s}.categories.attested_on, EXCLUDED.attested_on)",
                 (d["teacher_id"], d["programme_id"], d["category"], e.subjectversion,
-                 e.service, e.notificationid))
+                 e.service, e.notificationid, d["attested_on"]))
 
 
 def practice(cur: Cursor, s: str, e: Envelope) -> None:
     _insert(cur, s, "practices", {k: e.data[k] for k in (
-        "practice_id", "programme_id", "school_id")}, e, key="practice_id")
+        "practice_id", "programme_id", "school_id", "code", "direction", "title",
+        "published_on")}, e, key="practice_id")
 
 
 def adoption(cur: Cursor, s: str, e: Envelope) -> None:
     _insert(cur, s, "adoptions", {k: e.data[k] for k in (
-        "practice_id", "school_id", "programme_id")}, e, key="practice_id, school_id")
+        "practice_id", "school_id", "programme_id", "adopted_on")}, e,
+        key="practice_id, school_id")
 
 
 # ------------------------------------------------------------------ equipment
@@ -233,9 +244,10 @@ def cabinet_step(step: str, sql: str = "", *fields: str) -> Fact:
 def assessment_round(cur: Cursor, s: str, e: Envelope) -> None:
     d = e.data
     cur.execute(f"INSERT INTO {s}.rounds (round_id, programme_id, phase, baseline_round_id,"
-                " school_year, subjects) VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                " school_year, subjects, opened_on) VALUES (%s,%s,%s,%s,%s,%s,%s)"
+                " ON CONFLICT DO NOTHING",
                 (d["round_id"], d["programme_id"], d["phase"], d["baseline_round_id"],
-                 d["school_year"], json.dumps(d["subjects"])))
+                 d["school_year"], json.dumps(d["subjects"]), d["opened_on"]))
 
 
 SCORE_UPSERT = (

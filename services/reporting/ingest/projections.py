@@ -101,9 +101,11 @@ PROJECTIONS: dict[str, facts.Fact] = {
     "CabinetProcured": facts.cabinet_step(
         "procured", "cost_kzt = %s, commitment_id = %s, funder_id = %s, procured_on = %s",
         "cost_kzt", "commitment_id", "funder_id", "procured_on"),
-    "CabinetDelivered": facts.cabinet_step("delivered", "delivered = true"),
+    "CabinetDelivered": facts.cabinet_step("delivered", "delivered = true, delivered_on = %s",
+                                           "delivered_on"),
     "CabinetCommissioned": facts.cabinet_step(
-        "commissioned", "commissioned = true, internet_mbps = %s", "internet_mbps"),
+        "commissioned", "commissioned = true, internet_mbps = %s, commissioned_on = %s",
+        "internet_mbps", "accepted_on"),
     "AssessmentRoundOpened": facts.assessment_round,
     "ScoreCorrected": facts.correction,
 }

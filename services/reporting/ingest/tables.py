@@ -41,33 +41,35 @@ CREATE TABLE IF NOT EXISTS {s}.organisations (
   name_ru text, school_year text, small_class boolean, pupils int, teachers int);
 CREATE TABLE IF NOT EXISTS {s}.participants (
   programme_id text, organisation_id text, model text, kind text, district_code text,
-  by_src text, by_nid bigint, PRIMARY KEY (programme_id, organisation_id));
+  by_src text, by_nid bigint, joined_on date, PRIMARY KEY (programme_id, organisation_id));
 CREATE TABLE IF NOT EXISTS {s}.enrolments (
   enrolment_id uuid PRIMARY KEY, programme_id text, role text, participant_id text,
   school_id text, team_id text, status text, status_version int NOT NULL,
-  enrolled_src text, enrolled_nid bigint, ended_src text, ended_nid bigint);
+  enrolled_src text, enrolled_nid bigint, ended_src text, ended_nid bigint,
+  enrolled_on date, ended_on date);
 CREATE TABLE IF NOT EXISTS {s}.trainers (
-  programme_id text, person_id text, by_src text, by_nid bigint,
+  programme_id text, person_id text, by_src text, by_nid bigint, certified_on date,
   PRIMARY KEY (programme_id, person_id));
 CREATE TABLE IF NOT EXISTS {s}.categories (
   teacher_id text PRIMARY KEY, programme_id text, category text, version int NOT NULL,
-  by_src text, by_nid bigint);
+  by_src text, by_nid bigint, attested_on date);
 CREATE TABLE IF NOT EXISTS {s}.practices (
   practice_id uuid PRIMARY KEY, programme_id text, school_id text, by_src text,
-  by_nid bigint);
+  by_nid bigint, code text, direction text, title text, published_on date);
 CREATE TABLE IF NOT EXISTS {s}.adoptions (
   practice_id uuid, school_id text, programme_id text, by_src text, by_nid bigint,
-  PRIMARY KEY (practice_id, school_id));
+  adopted_on date, PRIMARY KEY (practice_id, school_id));
 CREATE TABLE IF NOT EXISTS {s}.cabinets (
   cabinet_id uuid PRIMARY KEY, programme_id text, organisation_id text, kind text,
   district_code text, allocated boolean, allocation_version int NOT NULL DEFAULT 0,
   cost_kzt bigint, commitment_id text, funder_id text,
   delivered boolean NOT NULL DEFAULT false, commissioned boolean NOT NULL DEFAULT false,
   internet_mbps numeric, procured_on date, procured_src text, procured_nid bigint,
-  delivered_src text, delivered_nid bigint, commissioned_src text, commissioned_nid bigint);
+  delivered_src text, delivered_nid bigint, commissioned_src text, commissioned_nid bigint,
+  delivered_on date, commissioned_on date);
 CREATE TABLE IF NOT EXISTS {s}.rounds (
   round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
-  school_year text, subjects jsonb);
+  school_year text, subjects jsonb, opened_on date);
 CREATE TABLE IF NOT EXISTS {s}.expenditures (
   commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
   category text NOT NULL, amount_kzt bigint NOT NULL, spent_on date, by_src text,
@@ -96,26 +98,39 @@ ALTER TABLE {s}.funder_roles ADD COLUMN IF NOT EXISTS iati_role_code text;
 ALTER TABLE {s}.commitments ADD COLUMN IF NOT EXISTS by_src text,
   ADD COLUMN IF NOT EXISTS by_nid bigint;
 ALTER TABLE {s}.participants ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
+  ADD COLUMN IF NOT EXISTS by_nid bigint,
+  ADD COLUMN IF NOT EXISTS joined_on date;
 ALTER TABLE {s}.enrolments ADD COLUMN IF NOT EXISTS enrolled_src text,
   ADD COLUMN IF NOT EXISTS enrolled_nid bigint,
   ADD COLUMN IF NOT EXISTS ended_src text,
-  ADD COLUMN IF NOT EXISTS ended_nid bigint;
+  ADD COLUMN IF NOT EXISTS ended_nid bigint,
+  ADD COLUMN IF NOT EXISTS enrolled_on date,
+  ADD COLUMN IF NOT EXISTS ended_on date;
 ALTER TABLE {s}.trainers ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
+  ADD COLUMN IF NOT EXISTS by_nid bigint,
+  ADD COLUMN IF NOT EXISTS certified_on date;
 ALTER TABLE {s}.categories ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
+  ADD COLUMN IF NOT EXISTS by_nid bigint,
+  ADD COLUMN IF NOT EXISTS attested_on date;
 ALTER TABLE {s}.practices ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
+  ADD COLUMN IF NOT EXISTS by_nid bigint,
+  ADD COLUMN IF NOT EXISTS code text,
+  ADD COLUMN IF NOT EXISTS direction text,
+  ADD COLUMN IF NOT EXISTS title text,
+  ADD COLUMN IF NOT EXISTS published_on date;
 ALTER TABLE {s}.adoptions ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
+  ADD COLUMN IF NOT EXISTS by_nid bigint,
+  ADD COLUMN IF NOT EXISTS adopted_on date;
 ALTER TABLE {s}.cabinets ADD COLUMN IF NOT EXISTS procured_on date,
   ADD COLUMN IF NOT EXISTS procured_src text,
   ADD COLUMN IF NOT EXISTS procured_nid bigint,
   ADD COLUMN IF NOT EXISTS delivered_src text,
   ADD COLUMN IF NOT EXISTS delivered_nid bigint,
   ADD COLUMN IF NOT EXISTS commissioned_src text,
-  ADD COLUMN IF NOT EXISTS commissioned_nid bigint;
+  ADD COLUMN IF NOT EXISTS commissioned_nid bigint,
+  ADD COLUMN IF NOT EXISTS delivered_on date,
+  ADD COLUMN IF NOT EXISTS commissioned_on date;
+ALTER TABLE {s}.rounds ADD COLUMN IF NOT EXISTS opened_on date;
 ALTER TABLE {s}.expenditures ADD COLUMN IF NOT EXISTS by_src text,
   ADD COLUMN IF NOT EXISTS by_nid bigint;
 ALTER TABLE {s}.disbursements ADD COLUMN IF NOT EXISTS by_src text,

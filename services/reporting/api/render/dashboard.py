@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from services.reporting.api.render import timeline
 from services.reporting.figures import catalogue
 
 LANGUAGES = ("kk", "ru", "en")
@@ -233,7 +234,10 @@ def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str,
 <nav>{languages}</nav>
 <h1 data-figure="programme">{escape(name)}</h1>
 <p class="muted">{label("title", lang)} · {period["start"]} – {period["end"]}</p>
+{timeline.approval(report, lang)}
 <h2>{label("indicators", lang)}</h2>{_indicators(report, lang)}
+<h2>{timeline.LABELS["progress"][lang]}</h2>{timeline.progress(report, lang)}
+{timeline.diffusion(report, lang)}
 <h2>{label("money", lang)}</h2>{_money(report, lang)}
 <h2>{label("outcomes", lang)}</h2>{_outcomes(report, lang)}
 <h2>{label("districts", lang)}</h2>{_districts(districts, lang)}

@@ -40,6 +40,9 @@ def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
            [[i["indicator"], i["measure"], i["baseline"], i["target"], i["actual"],
              i["share_reached"], str(i["period_end"]), i.get("numerator"),
              i.get("denominator")] for i in report["indicators"]])
+    _sheet(book, "Progress", ["indicator", "month", "actual"],
+           [[i["indicator"], point["month"], point["actual"]] for i in report["indicators"]
+            for point in i.get("progress", [])])
     _sheet(book, "Money", ["commitment_id", "funder_id", "scope", "committed_kzt",
                            "disbursed_kzt", "procured_kzt", "expenditure_kzt", "spent_kzt",
                            "remaining_kzt", "funder_name_kk", "funder_name_ru",
@@ -61,6 +64,12 @@ def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
             for k in ("pupils", "mean", "share_at_or_above_threshold")],
           o.get("matched_pupils"), o.get("gain"), o.get("effect_size_d")]
          for o in report["learning_outcomes"]])
+    if report.get("diffusion"):
+        _sheet(book, "Diffusion", ["practice_id", "code", "direction", "title", "school_id",
+                                   "published_on", "adopting_school", "adopted_on"],
+               [[p["practice_id"], p["code"], p["direction"], p["title"], p["school_id"],
+                 str(p["published_on"]), a.get("school_id"), a.get("adopted_on")]
+                for p in report["diffusion"] for a in p["adoptions"] or [{}]])
     for title, lines in (("Districts", districts), ("Organisations", organisations)):
         columns = list(lines[0]) if lines else ["organisation_id"]
         _sheet(book, title, columns, [[line[c] for c in columns] for line in lines])
