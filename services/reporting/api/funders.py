@@ -91,14 +91,12 @@ class FunderHttp:
             self.read_model.iati_xml(cur, programme_id, schema), status=200,
             mimetype="application/xml"))
 
-    @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
+    # Only these two: any other path under a programme is not this endpoint's (nor GET's).
+    @http("GET", "/v1/programmes/<string:programme_id>/<any(districts, organisations):level>")
     @answered
     def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
         """`districts` or `organisations` of a programme: pupils, participants trained,
         cabinets (commissioned), pupils assessed. `?format=csv` for CSV."""
-        if level not in ("districts", "organisations"):
-            return json_response({"error": "not_found", "message": f"no {level} view"}, 404)
-
         def build(cur: Any, schema: str) -> Response:
             lines = self.read_model.drill_down(cur, programme_id, schema, level)
             if request.args.get("format") == "csv":
@@ -106,7 +104,6 @@ class FunderHttp:
             view = schemas.Districts() if level == "districts" else schemas.Organisations()
             return json_response(view.dump({"programme_id": programme_id, level: lines}))
         return self._for_funder(request, programme_id, level, build)
-
 
     @http("GET", "/v1/programmes/<string:programme_id>/figures/<string:indicator>/events")
     @answered
