@@ -93,7 +93,8 @@ class FunderHttp:
             self.read_model.iati_xml(cur, programme_id, schema), status=200,
             mimetype="application/xml"))
 
-    @http("GET", "/v1/programmes/<string:programme_id>/<string:level>")
+    # Only these two: any other path under a programme is not this endpoint's (nor GET's).
+    @http("GET", "/v1/programmes/<string:programme_id>/<any(districts, organisations):level>")
     @answered
     def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
         """`districts` or `organisations` of a programme: pupils, participants trained,
@@ -103,8 +104,6 @@ class FunderHttp:
 
         Example line: {"district_code": "1522", "district_name": "Алға ауданы",
         "name_known": true, "organisations": 24, "pupils": 1840, ...}"""
-        if level not in ("districts", "organisations"):
-            return json_response({"error": "not_found", "message": f"no {level} view"}, 404)
         lang = _language(request)
 
         def build(cur: Any, schema: str) -> Response:
@@ -116,7 +115,6 @@ class FunderHttp:
             return json_response(view.dump({"programme_id": programme_id, "lang": lang,
                                             level: lines}))
         return self._for_funder(request, programme_id, level, build)
-
 
     @http("GET", "/v1/programmes/<string:programme_id>/figures/<string:indicator>/events")
     @answered

@@ -128,7 +128,7 @@ class ProgrammeReport(Schema):
     learning_outcomes = fields.List(fields.Nested(Outcome), required=True)
     diffusion = fields.List(fields.Nested(PracticeSpread), required=True, metadata={
         "description": "a league's practices and the schools that adopted them"})
-    status = fields.Constant("preliminary", dump_only=True, metadata={
+    status = fields.Constant("preliminary", metadata={
         "description": "the figures above are today's; `approval` holds the approved ones"})
     approval = fields.Nested(lambda: ApprovalWithChanges(), allow_none=True, metadata={
         "description": "the last approval by the implementing partner and what changed since"
