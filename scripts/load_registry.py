@@ -1,19 +1,30 @@
 """Load the four seed programmes' reference data into the registry, as a real client would:
-funders and programmes by RPC, organisations from CSV files through the bulk importer."""
+funders and programmes by RPC, the KATO classifier's extract and organisations from files
+through the bulk importers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from cli.importers import kato
 from cli.importers.organisations import import_file
 from scripts.calls import call_all
 from scripts.seed_files import SEED_DIR, write_csv
 from scripts.seed_registry import CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
 
+# The regions' and districts' names, as `baqylau import kato` loads any edition.
+KATO_EXTRACT = Path(__file__).resolve().parent.parent / "data/kato/kato-seed-regions.csv"
+
 
 def load(rpc: Any) -> None:
     seed = generate()
     registry = rpc.registry
+    places = kato.import_file(registry, KATO_EXTRACT)
+    print(f"  {KATO_EXTRACT.name}: " + ", ".join(f"{n} {o}" for o, n in
+                                                 sorted(places.counts.items())))
+    if places.rejected:
+        raise SystemExit(f"classifier rows rejected: {places.rejected[:3]}")
     call_all("funders", seed.funders, lambda f: registry.register_funder.call_async(**f))
     call_all("programmes", seed.programmes,
              lambda p: registry.launch_programme.call_async(**p))

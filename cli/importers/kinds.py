@@ -12,6 +12,7 @@ from marshmallow.fields import Field
 from cli.importers import (
     disbursements,
     expenditures,
+    kato,
     organisations,
     practices,
     scores,
@@ -103,6 +104,16 @@ def _expenditure_fields() -> dict[str, Field]:
     return {name: RecordExpenditure().fields[name] for name in expenditures.COLUMNS}
 
 
+def _kato(registry: Any, _: None, rows: Rows, label: str) -> ImportReport:
+    return kato.import_rows(registry, rows, label)
+
+
+def _kato_fields() -> dict[str, Field]:
+    from services.registry.kato_import import KatoRow
+
+    return {name: KatoRow().fields[name] for name in [*kato.COLUMNS, *kato.OPTIONAL]}
+
+
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("organisations", "schools, preschools and colleges with their profile for a school "
          "year (registry)", organisations.REQUIRED, organisations.OPTIONAL, "school_year",
@@ -171,4 +182,13 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
           "reference": "the payment order: each is recorded once",
           "amount_kzt": "whole tenge; never more than the commitment has left to pay out",
           "disbursed_on": "between the commitment's date and the programme's end"}),
+    Kind("kato", "the KATO classifier as the Bureau of National Statistics publishes it: "
+         "regions' and districts' names in Kazakh and Russian (registry)", kato.COLUMNS,
+         kato.OPTIONAL, None, "registry", _kato, _kato_fields,
+         {"te": "152200000", "ab": "15", "cd": "22", "ef": "00", "hij": "000", "k": "2",
+          "name_kaz": "Алға ауданы", "name_rus": "Алгинский район",
+          "name_en": "Alga district"},
+         {"te": "the 9-digit code; ab, cd, ef, hij must be its parts",
+          "k": "the classifier's level of the object",
+          "name_en": "not in the Bureau's file: an English form, if you have one"}),
 )}

@@ -15,6 +15,7 @@ from services.registry.domain import (
     check_profile_fits_kind,
 )
 from services.registry.kato import place
+from services.registry.places import KatoPlace
 from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import Conflict, DomainRuleViolated
 
@@ -58,6 +59,22 @@ class RegistryApplication(ServiceApplication):
         if organisation.update_profile(school_year, profile):
             self.save(organisation)
         return organisation
+
+    # ------------------------------------------------------------ the classifier's places
+    @retry_on_conflict()
+    def name_place(self, kato: str, level: str, name_kk: str, name_ru: str,
+                   name_en: str | None) -> tuple[KatoPlace, str]:
+        """Record a region's or district's names: "named", "renamed" or "unchanged"."""
+        existing = self.find(KatoPlace.create_id(kato), KatoPlace)
+        if existing is None:
+            created = KatoPlace(kato=kato, level=level, name_kk=name_kk, name_ru=name_ru,
+                                name_en=name_en)
+            self.save(created)
+            return created, "named"
+        if not existing.rename(name_kk, name_ru, name_en):
+            return existing, "unchanged"
+        self.save(existing)
+        return existing, "renamed"
 
     # ------------------------------------------------------------ funders
     @retry_on_conflict()

@@ -13,8 +13,15 @@ from services.registry.domain import (
     Participation,
     Programme,
 )
+from services.registry.places import KatoPlace
 from shared.contracts import registry_events as v1
 from shared.contracts.mapping import INTERNAL, ContractMap, Publish
+
+
+def _place(event: Any) -> dict[str, Any]:
+    return {"kato": event.kato, "level": event.level, "region_code": event.kato[:2],
+            "district_code": event.kato[:4] if event.level == "district" else None,
+            "name_kk": event.name_kk, "name_ru": event.name_ru, "name_en": event.name_en}
 
 
 def _profile(event: Any) -> dict[str, Any]:
@@ -53,6 +60,9 @@ CONTRACTS = ContractMap("registry", {
         "programme_id": e.programme_id, "commitment_id": e.commitment_id,
         "funder_id": e.funder_id, "reference": e.reference, "amount_kzt": e.amount_kzt,
         "currency": "KZT", "disbursed_on": e.disbursed_on}),
+    # A renaming publishes the place's names anew; subjectversion orders the two.
+    KatoPlace.Named: Publish(v1.PlaceNamedV1, _place),
+    KatoPlace.Renamed: Publish(v1.PlaceNamedV1, _place),
     Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV1, lambda e: {
         "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,
         "district_code": e.district_code, "programme_id": e.programme_id,

@@ -8,6 +8,8 @@ from services.registry import schemas as s
 from services.registry.app import RegistryApplication
 from services.registry.contracts import CONTRACTS
 from services.registry.directory import Directory
+from services.registry.kato_import import ImportKato, KatoRow
+from services.registry.places import level_of
 from shared.commands import command
 from shared.errors import BaqylauError
 from shared.eventstore import EventStore
@@ -72,6 +74,37 @@ class RegistryService(EventSourcedService):
                     "outcome": "rejected", "errors": exc.errors}
         return {"row": number, "organisation_id": organisation.organisation_id,
                 "outcome": outcome}
+
+    @command
+    def import_kato(self, **payload: Any) -> dict[str, Any]:
+        """Import up to 500 rows of the KATO classifier file (dicts of text cells with their
+        "row" number): regions and districts are stored with their names, lower levels are
+        "skipped" (reports group by district), and the same rows again are "unchanged".
+        Reply: {"rows": [{"row": 2, "kato": "150000000", "outcome": "named"},
+                         {"row": 3, "outcome": "rejected", "errors": {"te": ["..."]}}],
+                "counts": {"named": 1, "rejected": 1}}"""
+        batch = load(ImportKato(), payload)
+        report = [self._kato_row(n, row) for n, row in enumerate(batch["rows"], start=1)]
+        counts: dict[str, int] = {}
+        for line in report:
+            counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+            IMPORT_ROWS.labels("registry", "kato", line["outcome"]).inc()
+        return {"rows": report, "counts": counts}
+
+    def _kato_row(self, position: int, row: dict[str, Any]) -> dict[str, Any]:
+        number = row.get("row", position) if isinstance(row, dict) else position
+        try:
+            data = load(KatoRow(), row)
+        except BaqylauError as exc:
+            return {"row": number, "kato": row.get("te"), "outcome": "rejected",
+                    "errors": exc.errors}
+        level = level_of(data["te"])
+        if level is None:
+            return {"row": number, "kato": data["te"], "outcome": "skipped"}
+        _, outcome = self.app.name_place(kato=data["te"], level=level,
+                                         name_kk=data["name_kaz"], name_ru=data["name_rus"],
+                                         name_en=data["name_en"])
+        return {"row": number, "kato": data["te"], "outcome": outcome}
 
     @command
     def update_profile(self, **payload: Any) -> dict[str, Any]:

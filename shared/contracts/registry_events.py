@@ -136,3 +136,19 @@ class OrganisationJoinedProgrammeV1(_Place):
     programme_id = fields.String(required=True)
     model = fields.String(required=True)
     joined_on = fields.Date(required=True)
+
+
+@REGISTRY.contract("PlaceNamed", 1)
+class PlaceNamedV1(_Strict):
+    """A region or district of KATO, the national classifier, with its names as the
+    classifier gives them (Kazakh, Russian) and an English form where one is known. A later
+    PlaceNamed for the same kato replaces it (compare subjectversion, not arrival order)."""
+
+    kato = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{9}$"))
+    level = fields.String(required=True, validate=validate.OneOf(["region", "district"]))
+    region_code = fields.String(required=True)
+    district_code = fields.String(allow_none=True, load_default=None, metadata={
+        "description": "the 4-digit district code; null for a region"})
+    name_kk = fields.String(required=True)
+    name_ru = fields.String(required=True)
+    name_en = fields.String(allow_none=True, load_default=None)

@@ -10,6 +10,7 @@ from scripts.seed_registry import AKTOBE_PUPILS, CSV_COLUMNS, FIRST_YEAR, SECOND
 from services.registry import domain, kato
 from services.registry import schemas as s
 from services.registry.contracts import CONTRACTS
+from services.registry.places import KatoPlace
 from shared import kz_bin
 from shared.contracts import REGISTRY
 from shared.errors import InvalidInput
@@ -103,7 +104,7 @@ def test_an_import_row_reads_csv_text_and_treats_empty_cells_as_missing():
 
 def test_every_internal_registry_event_is_in_the_contract_map():
     aggregates = [domain.Organisation, domain.BinClaim, domain.CommitmentClaim, domain.Funder,
-                  domain.Programme, domain.Participation]
+                  domain.Programme, domain.Participation, KatoPlace]
     event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
                      if isinstance(value, type) and issubclass(value, aggregate.Event)
                      and name not in ("Event", "Created")}

@@ -13,7 +13,7 @@ from tests.reporting.stream import stream
 TABLES = ["programmes", "funders", "funder_roles", "targets", "commitments", "disbursements",
           "organisations",
           "participants", "enrolments", "trainers", "categories", "practices", "adoptions",
-          "cabinets", "rounds", "scores", "profiles"]
+          "cabinets", "rounds", "scores", "profiles", "places"]
 
 
 @pytest.fixture(scope="module")

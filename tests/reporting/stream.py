@@ -56,6 +56,12 @@ def registry_events(app: RegistryApplication) -> None:
                    baseline={"year": 2023, "value": Decimal(25)},
                    periods=[{"start": date(2023, 1, 1), "end": date(2024, 12, 31),
                              "target": Decimal(80)}])
+    # The classifier names the region and the schools' district (renamed once: the newer
+    # edition's names win in any arrival order).
+    app.name_place("150000000", "region", "Ақтөбе облысы", "Актюбинская область",
+                   "Aktobe Region")
+    app.name_place("152200000", "district", "Алға ауданы", "Алгинский р-н", None)
+    app.name_place("152200000", "district", "Алға ауданы", "Алгинский район", "Alga district")
     for n, (bin_, pupils) in enumerate((("940140000385", 95), ("990140004654", 50))):
         app.register_organisation(school_year="2023-2024", profile={**PROFILE, "pupils": pupils},
                                   organisation_id=f"S{n}", bin=bin_, kind="school",

@@ -20,6 +20,7 @@ from services.reporting.api.responses import (
     same_origin,
 )
 from services.reporting.figures import daily
+from services.reporting.figures.places import in_language
 from shared.validation import load
 
 
@@ -68,8 +69,9 @@ class BrowserHttp:
 
         def build(cur: Any, schema: str) -> Response:
             return html_response(dashboard.page(self.read_model.report(cur, programme_id, schema),
-                                        self.read_model.drill_down(
-                                            cur, programme_id, schema, "districts"), lang,
+                                        in_language(self.read_model.drill_down(
+                                            cur, programme_id, schema, "districts"), lang),
+                                        lang,
                                         daily.series(cur, programme_id)))
         response = self._for_funder(request, programme_id, "dashboard", build,
                                     allow_cookie=True)

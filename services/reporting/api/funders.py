@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from services.reporting.api import access, schemas, tokens
 from services.reporting.api.render import xlsx
 from services.reporting.api.render.csv import report_csv, rows_csv
-from services.reporting.api.requests import EventsPage
+from services.reporting.api.requests import EventsPage, Language
 from services.reporting.api.responses import (
     PROGRAMME_PATH,
     REPORT_REQUESTS,
@@ -24,6 +24,7 @@ from services.reporting.api.responses import (
     unauthorized,
 )
 from services.reporting.figures import behind, moments, reports
+from services.reporting.figures.places import in_language
 from services.reporting.ingest import logs, tables
 from shared.validation import load
 
@@ -71,13 +72,14 @@ class FunderHttp:
     @answered
     def report_xlsx(self, request: Any, programme_id: str) -> Response:
         """The report as an XLSX workbook: indicators, money, learning outcomes, districts,
-        organisations, one sheet each."""
+        organisations, one sheet each; districts named in `?lang=kk|ru|en` (default kk)."""
+        lang = _language(request)
+
         def build(cur: Any, schema: str) -> Response:
             body = xlsx.workbook(self.read_model.report(cur, programme_id, schema),
-                                 self.read_model.drill_down(cur, programme_id, schema,
-                                                            "districts"),
-                                 self.read_model.drill_down(cur, programme_id, schema,
-                                                            "organisations"))
+                                 *(in_language(self.read_model.drill_down(
+                                     cur, programme_id, schema, level), lang)
+                                   for level in ("districts", "organisations")))
             return Response(body, status=200, mimetype=XLSX, headers={
                 "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
         return self._for_funder(request, programme_id, "xlsx", build)
@@ -96,13 +98,22 @@ class FunderHttp:
     @answered
     def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
         """`districts` or `organisations` of a programme: pupils, participants trained,
-        cabinets (commissioned), pupils assessed. `?format=csv` for CSV."""
+        cabinets (commissioned), pupils assessed, each district by its classifier name in
+        `?lang=kk|ru|en` (default kk; the code, with `name_known: false`, where the
+        classifier has no name). `?format=csv` for CSV.
+
+        Example line: {"district_code": "1522", "district_name": "Алға ауданы",
+        "name_known": true, "organisations": 24, "pupils": 1840, ...}"""
+        lang = _language(request)
+
         def build(cur: Any, schema: str) -> Response:
-            lines = self.read_model.drill_down(cur, programme_id, schema, level)
+            lines = in_language(self.read_model.drill_down(cur, programme_id, schema, level),
+                                lang)
             if request.args.get("format") == "csv":
                 return Response(rows_csv(lines), status=200, mimetype="text/csv")
             view = schemas.Districts() if level == "districts" else schemas.Organisations()
-            return json_response(view.dump({"programme_id": programme_id, level: lines}))
+            return json_response(view.dump({"programme_id": programme_id, "lang": lang,
+                                            level: lines}))
         return self._for_funder(request, programme_id, level, build)
 
     @http("GET", "/v1/programmes/<string:programme_id>/figures/<string:indicator>/events")
@@ -190,3 +201,9 @@ class FunderHttp:
     def openapi(self, request: Any) -> Response:
         """The OpenAPI 3 document of the report endpoints (no token needed)."""
         return json_response(schemas.openapi())
+
+
+def _language(request: Any) -> str:
+    """The asked language of places' names; a wrong one is a 400 naming `lang`."""
+    asked = {"lang": request.args["lang"]} if "lang" in request.args else {}
+    return str(load(Language(), asked)["lang"])

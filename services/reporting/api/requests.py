@@ -12,6 +12,12 @@ class EventsPage(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
+class Language(Schema):
+    """`?lang=` of the drill-downs and exports: the language of the places' names."""
+
+    lang = fields.String(load_default="kk", validate=validate.OneOf(["kk", "ru", "en"]))
+
+
 class IssueToken(Schema):
     funder_id = Ref(required=True)
 

@@ -150,6 +150,11 @@ class DrillLine(Schema):
 
 class DistrictLine(DrillLine):
     district_code = fields.String(required=True)
+    district_name = fields.String(required=True, metadata={
+        "description": "the classifier's name in the asked language; the code itself when "
+                       "name_known is false", "example": "Алға ауданы"})
+    name_known = fields.Boolean(required=True, metadata={
+        "description": "false: the KATO classifier has no name for this code (yet)"})
     organisations = fields.Integer(required=True)
 
 
@@ -158,16 +163,23 @@ class OrganisationLine(DrillLine):
     name_ru = fields.String(allow_none=True)
     kind = fields.String(required=True)
     district_code = fields.String(required=True)
+    district_name = fields.String(required=True, metadata={
+        "description": "the classifier's name in the asked language; the code itself when "
+                       "name_known is false", "example": "Алға ауданы"})
+    name_known = fields.Boolean(required=True, metadata={
+        "description": "false: the KATO classifier has no name for this code (yet)"})
     small_class = fields.Boolean(allow_none=True)
 
 
 class Districts(Schema):
     programme_id = fields.String(required=True)
+    lang = fields.String(required=True, metadata={"description": "kk, ru or en"})
     districts = fields.List(fields.Nested(DistrictLine), required=True)
 
 
 class Organisations(Schema):
     programme_id = fields.String(required=True)
+    lang = fields.String(required=True, metadata={"description": "kk, ru or en"})
     organisations = fields.List(fields.Nested(OrganisationLine), required=True)
 
 
@@ -270,6 +282,16 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
     return {"get": operation}
 
 
+LANG = {"name": "lang", "in": "query", "required": False,
+        "schema": {"type": "string", "enum": ["kk", "ru", "en"], "default": "kk"},
+        "description": "The language of the districts' names (the KATO classifier's)"}
+
+
+def _named(operations: dict[str, Any]) -> dict[str, Any]:
+    operations["get"]["parameters"].append(LANG)
+    return operations
+
+
 def _approve() -> dict[str, Any]:
     """POST …/approvals: the implementing partner's approval of the figures up to a moment."""
     operation = _get("Approve the programme's figures as they stood at `up_to` (the "
@@ -300,9 +322,10 @@ def openapi() -> dict[str, Any]:
     spec.path("/v1/programmes/{programme_id}/report",
               operations=_get("A programme's report", "ProgrammeReport", csv=True))
     spec.path("/v1/programmes/{programme_id}/districts",
-              operations=_get("The report by district", "Districts", csv=True))
+              operations=_named(_get("The report by district", "Districts", csv=True)))
     spec.path("/v1/programmes/{programme_id}/organisations",
-              operations=_get("The report by organisation", "Organisations", csv=True))
+              operations=_named(_get("The report by organisation", "Organisations",
+                                     csv=True)))
     events = _get("The events behind a figure of the report, paginated", "FigureEvents")
     events["get"]["parameters"] += [
         {"name": "indicator", "in": "path", "required": True,
@@ -317,6 +340,8 @@ def openapi() -> dict[str, Any]:
             ("report.xlsx", "The report as a workbook",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "binary")):
         operations = _get(summary, "Error")
+        if path == "report.xlsx":
+            _named(operations)
         operations["get"]["responses"]["200"]["content"] = {
             media: {"schema": {"type": "string", **({"format": fmt} if fmt else {})}}}
         spec.path(f"/v1/programmes/{{programme_id}}/{path}", operations=operations)

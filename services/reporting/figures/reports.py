@@ -16,6 +16,7 @@ from services.reporting.figures import diffusion, progress
 from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
+from services.reporting.figures.places import NAME_COLUMNS
 from services.reporting.ingest.tables import SCHEMA
 
 Cursor = psycopg2.extensions.cursor
@@ -162,8 +163,10 @@ SELECT pa.organisation_id, o.name_ru, pa.kind, pa.district_code, o.small_class,
            AND coalesce(c.allocated, true) AND c.commissioned),
        (SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc
           JOIN {s}.rounds r ON r.round_id = sc.round_id
-         WHERE r.programme_id = pa.programme_id AND sc.school_id = pa.organisation_id)
+         WHERE r.programme_id = pa.programme_id AND sc.school_id = pa.organisation_id),
+       pl.name_kk, pl.name_ru, pl.name_en, pl.place_code IS NOT NULL
   FROM {s}.participants pa LEFT JOIN {s}.organisations o USING (organisation_id)
+  LEFT JOIN {s}.places pl ON pl.place_code = pa.district_code
  WHERE pa.programme_id = %s ORDER BY pa.district_code, pa.organisation_id
 """
 DRILL_FIELDS = ["pupils", "participants_trained", "cabinets", "cabinets_commissioned",
@@ -171,11 +174,21 @@ DRILL_FIELDS = ["pupils", "participants_trained", "cabinets", "cabinets_commissi
 
 
 def organisations(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
-    """One line per organisation of the programme: what reached it."""
+    """One line per organisation of the programme: what reached it, and its district's
+    names in each language (None, and `name_known` false, where the classifier has none:
+    places.in_language shows the code then)."""
     cur.execute(ORGANISATIONS.format(s=schema), (programme_id,))
+    width = len(DRILL_FIELDS)
     return [{"organisation_id": oid, "name_ru": name, "kind": kind, "district_code": district,
-             "small_class": small, **dict(zip(DRILL_FIELDS, figures, strict=True))}
-            for oid, name, kind, district, small, *figures in cur.fetchall()]
+             **_district_names(rest[width:]), "small_class": small,
+             **dict(zip(DRILL_FIELDS, rest[:width], strict=True))}
+            for oid, name, kind, district, small, *rest in cur.fetchall()]
+
+
+def _district_names(row: Any) -> dict[str, Any]:
+    name_kk, name_ru, name_en, known = row
+    return {"district_name_kk": name_kk, "district_name_ru": name_ru,
+            "district_name_en": name_en, "name_known": bool(known)}
 
 
 def districts(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
@@ -183,7 +196,9 @@ def districts(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict
     out: dict[str, dict[str, Any]] = {}
     for line in organisations(cur, programme_id, schema):
         district = out.setdefault(line["district_code"], {
-            "district_code": line["district_code"], "organisations": 0,
+            "district_code": line["district_code"],
+            **{name: line[name] for name in (*NAME_COLUMNS, "name_known")},
+            "organisations": 0,
             **dict.fromkeys(DRILL_FIELDS, 0)})
         district["organisations"] += 1
         for name in DRILL_FIELDS:

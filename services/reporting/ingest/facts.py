@@ -120,6 +120,20 @@ def joined(cur: Cursor, s: str, e: Envelope) -> None:
         "programme_id", "organisation_id", "model", "kind", "district_code", "joined_on")}, e)
 
 
+def place(cur: Cursor, s: str, e: Envelope) -> None:
+    """A region's or district's names; a renaming (a newer version) replaces them."""
+    d = e.data
+    code = d["district_code"] or d["region_code"]
+    cur.execute(f"INSERT INTO {s}.places (place_code, level, kato, name_kk, name_ru, name_en,"
+                " version, by_src, by_nid) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+                " ON CONFLICT (place_code) DO UPDATE SET name_kk = EXCLUDED.name_kk,"
+                " name_ru = EXCLUDED.name_ru, name_en = EXCLUDED.name_en,"
+                " version = EXCLUDED.version, by_src = EXCLUDED.by_src,"
+                f" by_nid = EXCLUDED.by_nid WHERE {s}.places.version < EXCLUDED.version",
+                (code, d["level"], d["kato"], d["name_kk"], d["name_ru"], d["name_en"],
+                 e.subjectversion, e.service, e.notificationid))
+
+
 # ------------------------------------------------------------------ training
 # The status moves only to a newer version (a completion that arrived before its enrolment
 # stays completed); the enrolment's own event and its ending are kept whenever they come.

@@ -91,6 +91,7 @@ PROJECTIONS: dict[str, facts.Fact] = {
     "OrganisationRegistered": facts.organisation,
     "OrganisationProfileUpdated": facts.organisation,
     "OrganisationJoinedProgramme": facts.joined,
+    "PlaceNamed": facts.place,
     "TrainerCertified": facts.trainer,
     "TeacherCategoryAttested": facts.category,
     "PracticePublished": facts.practice,

@@ -86,6 +86,11 @@ CREATE TABLE IF NOT EXISTS {s}.scores (
   round_id text, pupil_ref text, subject text, school_id text, grade int, score int,
   version int NOT NULL, by_src text, by_nid bigint,
   PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject));
+-- The classifier's regions (2-digit code) and districts (4-digit), by name. A new table, so
+-- a model made before gains it empty and fills it as the registry's PlaceNamed arrive.
+CREATE TABLE IF NOT EXISTS {s}.places (
+  place_code text PRIMARY KEY, level text NOT NULL, kato text NOT NULL, name_kk text,
+  name_ru text, name_en text, version int NOT NULL, by_src text, by_nid bigint);
 -- Columns added since version 1. A model made before gains them (empty until it is
 -- rebuilt, which happens by itself on start) so that it keeps answering meanwhile.
 ALTER TABLE {s}.processed ADD COLUMN IF NOT EXISTS recorded_at timestamptz;

@@ -205,10 +205,21 @@ def _districts(lines: list[dict[str, Any]], lang: str) -> str:
                "pupils_assessed"]
     head = "".join(f"<th>{label(c, lang)}</th>" for c in columns)
     body = "".join(
-        f"<tr><td>{escape(str(line['district_code']))}</td>" + "".join(
+        _district_cell(line) + "".join(
             f'<td data-figure="district:{escape(str(line["district_code"]))}:{c}">'
             f'{_number(line[c])}</td>' for c in columns) + "</tr>" for line in lines)
     return f"<table><tr><th>{label('district', lang)}</th>{head}</tr>{body}</table>"
+
+
+def _district_cell(line: dict[str, Any]) -> str:
+    """The district by its name in the page's language (places.in_language chose it); a
+    code the classifier has not named is shown as the code, marked so a reader sees why."""
+    code = escape(str(line["district_code"]))
+    if not line.get("name_known"):
+        return (f'<tr><td data-district="{code}" data-name-known="false" '
+                f'title="KATO {code}">{code} ?</td>')
+    return (f'<tr><td data-district="{code}" title="KATO {code}">'
+            f'{escape(str(line["district_name"]))}</td>')
 
 
 def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str,

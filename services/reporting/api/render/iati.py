@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET  # noqa: N817 - the conventional alias
 from datetime import UTC, date, datetime
 from typing import Any
 
+from services.reporting.api.render.iati_location import add_locations
 from services.reporting.figures import catalogue, reports
 from services.reporting.ingest.tables import SCHEMA
 
@@ -66,6 +67,7 @@ def activity_xml(cur: Any, programme_id: str, schema: str = SCHEMA) -> bytes:
     ET.SubElement(activity, "activity-date", {"type": "1", "iso-date": start.isoformat()})
     ET.SubElement(activity, "activity-date", {"type": "3", "iso-date": end.isoformat()})
     ET.SubElement(activity, "recipient-country", {"code": "KZ", "percentage": "100"})
+    add_locations(activity, cur, programme_id, schema)
     money = report["money"]
     sectors = SECTORS_WITH_EQUIPMENT if money["procured_kzt"] else SECTORS
     for code, percentage in sectors.items():

@@ -1,0 +1,111 @@
+"""Districts by name: the classifier's names reach the drill-downs, the dashboard, the
+exports and the IATI activity in the funder's language; a code it has not named is shown as
+the code and flagged."""
+
+import csv
+import io
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+import xmlschema
+
+from services.reporting.api.render import dashboard, iati, xlsx
+from services.reporting.api.render.csv import rows_csv
+from services.reporting.figures import reconcile, reports
+from services.reporting.figures.places import in_language
+from services.reporting.ingest import projections
+from tests.conftest import ROOT
+from tests.reporting.conftest import fresh_schema
+from tests.reporting.stream import P
+
+pytestmark = pytest.mark.integration
+ALGA = {"kk": "Алға ауданы", "ru": "Алгинский район", "en": "Alga district"}
+
+
+@pytest.fixture(scope="module")
+def unnamed(database, events):
+    """The same stream without the classifier's names: districts known by code only."""
+    schema = fresh_schema(database)
+    for envelope in events:
+        if envelope.type != "PlaceNamed":
+            projections.handle(database, envelope, schema)
+    return schema
+
+
+def drill(database, schema, level):
+    with database, database.cursor() as cur:
+        return getattr(reports, level)(cur, P, schema)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_drill_downs_name_the_district_in_the_asked_language(database, in_order, lang):
+    _, schema = in_order
+    (district,) = in_language(drill(database, schema, "districts"), lang)
+    assert (district["district_code"], district["district_name"]) == ("1522", ALGA[lang])
+    assert district["name_known"] is True and district["organisations"] == 2
+    for line in in_language(drill(database, schema, "organisations"), lang):
+        assert line["district_name"] == ALGA[lang] and line["name_known"]
+
+
+def test_the_newer_edition_of_a_name_wins_whatever_the_arrival_order(database, events):
+    schema = fresh_schema(database)
+    for envelope in reversed(events):
+        projections.handle(database, envelope, schema)
+    (district,) = in_language(drill(database, schema, "districts"), "ru")
+    assert district["district_name"] == "Алгинский район"  # not the first edition's "р-н"
+
+
+def test_a_code_the_classifier_has_not_named_is_shown_as_the_code_and_flagged(
+        database, unnamed):
+    (district,) = in_language(drill(database, unnamed, "districts"), "kk")
+    assert (district["district_name"], district["name_known"]) == ("1522", False)
+    table = dashboard._districts([district], "kk")
+    assert 'data-name-known="false"' in table and ">1522 ?</td>" in table
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_dashboards_district_table_reads_names_not_codes(database, in_order, lang):
+    _, schema = in_order
+    table = dashboard._districts(in_language(drill(database, schema, "districts"), lang), lang)
+    assert f">{ALGA[lang]}</td>" in table and ">1522</td>" not in table
+    assert 'data-figure="district:1522:pupils"' in table  # the figure keeps its code id
+
+
+def test_csv_and_xlsx_carry_the_names_in_the_asked_language(database, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        report = reports.programme_report(cur, P, schema)
+    lines = {level: in_language(drill(database, schema, level), "ru")
+             for level in ("districts", "organisations")}
+    (row,) = csv.DictReader(io.StringIO(rows_csv(lines["districts"])))
+    assert (row["district_code"], row["district_name"], row["name_known"]) == (
+        "1522", "Алгинский район", "True")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook(
+        report, lines["districts"], lines["organisations"])))
+    sheet = book["Districts"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("district_name") + 1).value == "Алгинский район"
+
+
+def test_the_iati_activity_locates_the_programme_by_district_and_stays_valid(
+        database, in_order, unnamed):
+    iati_schema = xmlschema.XMLSchema(str(ROOT / "schemas/iati-2.03/iati-activities-schema.xsd"))
+    _, schema = in_order
+    for model, names in ((schema, ["Alga district", "Алға ауданы", "Алгинский район"]),
+                         (unnamed, ["1522"])):
+        with database, database.cursor() as cur:
+            document = iati.activity_xml(cur, P, model)
+        iati_schema.validate(document.decode())
+        (location,) = ElementTree.fromstring(document).find("iati-activity").iter("location")
+        assert location.get("ref") == "KZ-KATO-152200000"
+        assert [n.text for n in location.find("name")] == names
+        assert location.find("administrative").attrib == {"vocabulary": "A4", "level": "0",
+                                                          "code": "KZ"}
+
+
+def test_names_change_no_figure_and_reconciliation_still_finds_no_difference(
+        database, events, in_order):
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        assert reconcile.differences(events, cur, [P], schema) == []
