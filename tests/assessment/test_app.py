@@ -74,7 +74,35 @@ def test_recording_the_same_scores_twice_counts_each_once(app):
 
 def test_refuses_scores_of_a_school_outside_the_programme(app):
     report = app.record_scores("AKT-BASE", "URL-SCH-01", entries(("P1", 6, "math", 31)))
-    assert report[0]["errors"] == {"school_id": ["Not a school of programme aktobe."]}
+    assert report[0]["errors"] == {"school_id": [
+        "Not a school of programme aktobe nor a comparison school of the round."]}
+
+
+def test_a_round_takes_scores_of_the_comparison_schools_it_names(app):
+    app.open_round("AKT-CMP", programme_id="aktobe", school_year="2023-2024",
+                   phase="baseline", grades=[6], subjects=SUBJECTS,
+                   opened_on=date(2023, 9, 15), baseline_round_id=None,
+                   comparison_school_ids=["AKT-900"])
+    report = app.record_scores("AKT-CMP", "AKT-900", entries(("P9", 6, "math", 18)))
+    assert outcomes(report) == [(2, "recorded", [])]
+    opened = [e for n in app.select_after(0, 100) if (e := CONTRACTS.envelope(app, n))
+              and e.type == "AssessmentRoundOpened" and e.data["round_id"] == "AKT-CMP"]
+    assert opened[0].schemaversion == 2
+    assert opened[0].data["comparison_school_ids"] == ["AKT-900"]
+
+
+def test_a_school_of_the_programme_cannot_be_its_comparison(app):
+    with pytest.raises(DomainRuleViolated) as refused:
+        app.open_round("AKT-CMP", programme_id="aktobe", school_year="2023-2024",
+                       phase="baseline", grades=[6], subjects=SUBJECTS,
+                       opened_on=date(2023, 9, 15), baseline_round_id=None,
+                       comparison_school_ids=["AKT-001"])
+    assert "comparison_school_ids" in refused.value.errors
+
+
+def test_a_version_1_round_opened_is_read_as_one_without_comparison_schools():
+    version, data = REGISTRY.upcast("AssessmentRoundOpened", 1, {"round_id": "R"})
+    assert (version, data["comparison_school_ids"]) == (2, [])
 
 
 def test_a_closed_round_takes_no_scores_but_takes_corrections(app):
