@@ -3,11 +3,13 @@
 from datetime import date
 
 import pytest
+from marshmallow import ValidationError
 
 from services.assessment import domain
 from services.assessment.app import SNAPSHOT_EVERY, AssessmentApplication
 from services.assessment.contracts import CONTRACTS
 from services.assessment.pseudonyms import Pseudonymiser
+from services.assessment.schemas import OpenRound
 from services.assessment.tally import AssessmentTally
 from shared.config import event_store_env
 from shared.contracts import REGISTRY
@@ -191,3 +193,16 @@ def test_every_internal_assessment_event_is_in_the_contract_map():
     assert event_classes == set(CONTRACTS.entries)
     published = {entry.contract.contract_type for entry in CONTRACTS.entries.values() if entry}
     assert published <= set(REGISTRY.types())
+
+
+def test_a_round_naming_a_comparison_school_twice_is_refused_by_field():
+    command = {"round_id": "R", "programme_id": "aktobe", "school_year": "2023-2024",
+               "phase": "baseline", "grades": [6], "subjects": SUBJECTS,
+               "opened_on": "2023-09-15", "comparison_school_ids": ["AKT-900", "AKT-900"]}
+    with pytest.raises(ValidationError) as refused:
+        OpenRound().load(command)
+    assert refused.value.messages == {"comparison_school_ids": ["Must not repeat a school."]}
+    assert OpenRound().load({**command, "comparison_school_ids": []})[
+        "comparison_school_ids"] == []
+    del command["comparison_school_ids"]
+    assert OpenRound().load(command)["comparison_school_ids"] == []  # none, as before
