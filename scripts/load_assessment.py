@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from cli.importers.scores import import_rows, read_rows
-from scripts.seed_assessment import BASELINE, CLOSING, CSV_COLUMNS, ENDLINE, generate_scores
+from scripts.seed_assessment import (
+    BASELINE,
+    CLOSING,
+    COMPARISON,
+    CSV_COLUMNS,
+    ENDLINE,
+    generate_scores,
+)
 from scripts.seed_files import SEED_DIR, write_csv
 
 
@@ -39,4 +46,5 @@ def print_summary(rpc: Any) -> None:
               f"{after['mean']:>10}{before['share_at_or_above_threshold']:>9}"
               f"{after['share_at_or_above_threshold']:>9}")
     print(f"scores: baseline {summaries[0]['scores']:,}, endline {summaries[1]['scores']:,}; "
-          f"schools {summaries[0]['schools']}")
+          f"schools {summaries[0]['schools']} ({len(COMPARISON)} of them the comparison group"
+          " outside the pilot)")

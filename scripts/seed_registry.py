@@ -22,6 +22,12 @@ CSV_COLUMNS = ["organisation_id", "bin", "kind", "name_kk", "name_ru", "name_en"
 FIRST_YEAR, SECOND_YEAR = "2023-2024", "2024-2025"
 AKTOBE_PUPILS = 10_500
 AKTOBE_LARGER, AKTOBE_SMALLER = 21, 113
+# The pilot tries four development models, each school under one; taken in turn, so that
+# every model has about a quarter of the schools of each size and district.
+AKTOBE_MODELS = ("streaming", "online_teaching", "hub_and_magnet", "digital_solutions")
+# The region has 204 small-class schools; the 70 outside the pilot are its comparison group,
+# registered and assessed in the pilot's rounds but not joined to it.
+AKTOBE_COMPARISON = 70
 
 FUNDERS = [
     dict(funder_id="amanat", name_kk="AMANAT партиясы", name_ru="Партия AMANAT",
@@ -64,7 +70,8 @@ PROGRAMMES = [
          name_ru="Пилот малокомплектных школ Актюбинской области",
          name_en="Aktobe small-school pilot", regions=["15"],
          start="2023-01-01", end="2024-12-31",
-         models=["digital_solutions", "online_teaching"], budget_kzt=4_063_255_771),
+         models=["streaming", "online_teaching", "hub_and_magnet", "digital_solutions"],
+         budget_kzt=4_063_255_771),
     dict(programme_id="uralsk-accelerator", name_kk="Орал мектептер акселераторы",
          name_ru="Акселератор школ Уральска", name_en="Uralsk school accelerator",
          regions=["27"], start="2024-09-01", end="2025-08-31",
@@ -155,6 +162,8 @@ class RegistrySeed:
     # school year -> CSV rows (dicts of text cells, as a regional export has them)
     rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     joins: list[dict[str, Any]] = field(default_factory=list)
+    # Aktobe's comparison schools: registered (in both years' rows), joined to nothing.
+    comparison: list[dict[str, str]] = field(default_factory=list)
 
 
 class _Maker:
@@ -230,8 +239,9 @@ def _organisations(rng: random.Random) -> dict[str, list[tuple[str, dict[str, st
                                      pupils := rng.randint(40, 900), pupils < 150))
         for n in range(1, 91)]
     out["aktobe-small-schools"] = [
-        ("digital_solutions", make.row(f"AKT-{n:03d}", "school", rng.choice(AKTOBE_DISTRICTS),
-                                       "rural", pupils, True))
+        (AKTOBE_MODELS[(n - 1) % len(AKTOBE_MODELS)],
+         make.row(f"AKT-{n:03d}", "school", rng.choice(AKTOBE_DISTRICTS), "rural", pupils,
+                  True))
         for n, pupils in enumerate(_aktobe_contingents(rng), start=1)]
     uralsk = [("school", 33, 250, 1600), ("preschool", 45, 60, 320),
               ("further_education", 7, 300, 1500)]
@@ -248,6 +258,16 @@ def _organisations(rng: random.Random) -> dict[str, list[tuple[str, dict[str, st
         pupils := rng.randint(30, 600), pupils <= 120, "satellite")) for n in range(1, 101)]
     out["kyzylorda-partner-directors"] = league + partners
     return out
+
+
+def _comparison_schools(rng: random.Random, bins: set[str]) -> list[dict[str, str]]:
+    """The Aktobe region's small-class schools outside the pilot. Their own generator, so
+    that adding them changes none of the other organisations' data."""
+    make = _Maker(rng)
+    make.bins |= bins
+    make.numbers["school"] = 500  # their names' numbers follow on from the pilot's schools
+    return [make.row(f"AKT-CMP-{n:03d}", "school", rng.choice(AKTOBE_DISTRICTS), "rural",
+                     rng.randint(15, 80), True) for n in range(1, AKTOBE_COMPARISON + 1)]
 
 
 def _second_year(rng: random.Random, row: dict[str, str]) -> dict[str, str]:
@@ -278,10 +298,13 @@ def generate(seed: int = 2023) -> RegistrySeed:
                    for p, i, t in TARGETS]
     organisations = _organisations(rng)
     aktobe = [row for _, row in organisations["aktobe-small-schools"]]
-    out.rows[FIRST_YEAR] = aktobe
     later = {row["organisation_id"]: _second_year(rng, row) for row in aktobe}
+    out.comparison = _comparison_schools(random.Random(seed + 1), {
+        row["bin"] for rows in organisations.values() for _, row in rows})
+    out.rows[FIRST_YEAR] = aktobe + out.comparison
     out.rows[SECOND_YEAR] = [later.get(row["organisation_id"], row)
-                             for rows in organisations.values() for _, row in rows]
+                             for rows in organisations.values() for _, row in rows
+                             ] + out.comparison
     for programme_id, rows in organisations.items():
         start = period[programme_id][0]
         out.joins += [dict(programme_id=programme_id, organisation_id=row["organisation_id"],

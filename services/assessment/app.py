@@ -33,6 +33,7 @@ class AssessmentApplication(ServiceApplication):
     # ------------------------------------------------------------ rounds
     @retry_on_conflict()
     def open_round(self, round_id: str, **details: Any) -> AssessmentRound:
+        details["comparison_school_ids"] = sorted(details.get("comparison_school_ids") or [])
         existing = self.find(AssessmentRound.create_id(round_id), AssessmentRound)
         if existing is not None:
             existing.check_same(**details)
@@ -50,9 +51,20 @@ class AssessmentApplication(ServiceApplication):
                 raise DomainRuleViolated(
                     f"endline {round_id} would open before its baseline {baseline_id}",
                     {"opened_on": [f"Must be on or after the baseline's {baseline.opened_on}."]})
+        self._check_comparison_outside(details["programme_id"],
+                                       details["comparison_school_ids"])
         assessment_round = AssessmentRound(round_id=round_id, **details)
         self.save(assessment_round)
         return assessment_round
+
+    def _check_comparison_outside(self, programme_id: str, school_ids: list[str]) -> None:
+        """A comparison school must not take part in the programme: it would be counted on
+        both sides of the difference in differences."""
+        inside = [s for s in school_ids if self._in_programme(programme_id, s)]
+        if inside:
+            raise DomainRuleViolated(
+                f"comparison schools take part in programme {programme_id}: {', '.join(inside)}",
+                {"comparison_school_ids": [f"Schools of the programme: {', '.join(inside)}."]})
 
     def round(self, round_id: str) -> AssessmentRound:
         return self.load_by_key(AssessmentRound, "round", round_id)
@@ -74,8 +86,10 @@ class AssessmentApplication(ServiceApplication):
         entry: recorded, unchanged or rejected (with errors).
         """
         assessment_round = self.round(round_id)
-        if not self._in_programme(assessment_round.programme_id, school_id):
-            reason = {"school_id": [f"Not a school of programme {assessment_round.programme_id}."]}
+        if not (self._in_programme(assessment_round.programme_id, school_id)
+                or assessment_round.compares(school_id)):
+            reason = {"school_id": [f"Not a school of programme {assessment_round.programme_id}"
+                                    " nor a comparison school of the round."]}
             return [_line(e, "rejected", reason) for e in entries]
         sheets: dict[int, ScoreSheet] = {}
         new: dict[int, dict[tuple[str, str], int]] = {}

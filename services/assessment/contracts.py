@@ -12,10 +12,11 @@ from shared.contracts import assessment_events as v1
 from shared.contracts.mapping import INTERNAL, ContractMap, Publish
 
 CONTRACTS = ContractMap("assessment", {
-    AssessmentRound.Opened: Publish(v1.AssessmentRoundOpenedV1, lambda e: {
+    AssessmentRound.Opened: Publish(v1.AssessmentRoundOpenedV2, lambda e: {
         "round_id": e.round_id, "programme_id": e.programme_id, "school_year": e.school_year,
         "phase": e.phase, "grades": e.grades, "subjects": e.subjects, "opened_on": e.opened_on,
-        "baseline_round_id": e.baseline_round_id}),
+        "baseline_round_id": e.baseline_round_id,
+        "comparison_school_ids": sorted(getattr(e, "comparison_school_ids", None) or [])}),
     AssessmentRound.Closed: Publish(v1.AssessmentRoundClosedV1, lambda e: {
         "round_id": e.round_id,
         "programme_id": e.programme_id, "closed_on": e.closed_on}),

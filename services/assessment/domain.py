@@ -44,7 +44,8 @@ class AssessmentRound(Aggregate):
     @event("Opened")
     def __init__(self, round_id: str, programme_id: str, school_year: str, phase: str,
                  grades: list[int], subjects: dict[str, dict[str, int]], opened_on: date,
-                 baseline_round_id: str | None) -> None:
+                 baseline_round_id: str | None,
+                 comparison_school_ids: list[str] | None = None) -> None:
         self.round_id = round_id
         self.programme_id = programme_id
         self.school_year = school_year
@@ -53,12 +54,19 @@ class AssessmentRound(Aggregate):
         self.subjects = subjects  # code -> {"max_score": 40, "threshold": 20}
         self.opened_on = opened_on
         self.baseline_round_id = baseline_round_id
+        # Schools outside the programme assessed alongside it, so that the evaluation has a
+        # comparison group; rounds opened before this existed have none.
+        self.comparison_school_ids = sorted(comparison_school_ids or [])
         self.closed_on: date | None = None
 
     def details(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in (
             "programme_id", "school_year", "phase", "grades", "subjects", "opened_on",
-            "baseline_round_id")}
+            "baseline_round_id", "comparison_school_ids")}
+
+    def compares(self, school_id: str) -> bool:
+        """Whether the round assesses this school as part of its comparison group."""
+        return school_id in self.comparison_school_ids
 
     def check_same(self, **details: Any) -> None:
         differing = sorted(k for k, v in details.items() if self.details()[k] != v)

@@ -39,6 +39,9 @@ class OpenRound(Command):
                            validate=validate.Length(min=1, max=30))
     opened_on = fields.Date(required=True)
     baseline_round_id = Ref(load_default=None, allow_none=True)
+    # Registered schools outside the programme assessed in this round as its comparison group.
+    comparison_school_ids = fields.List(Ref(), load_default=list,
+                                        validate=validate.Length(max=10_000))
 
     @validates_schema
     def endline_names_its_baseline(self, data: dict[str, Any], **_: Any) -> None:
@@ -49,6 +52,9 @@ class OpenRound(Command):
             raise ValidationError("Only an endline round has a baseline.", "baseline_round_id")
         if "grades" in data and len(set(data["grades"])) != len(data["grades"]):
             raise ValidationError("Must not repeat a grade.", "grades")
+        schools = data.get("comparison_school_ids", [])
+        if len(set(schools)) != len(schools):
+            raise ValidationError("Must not repeat a school.", "comparison_school_ids")
 
 
 class CloseRound(Command):
@@ -105,6 +111,7 @@ class RoundView(Schema):
     opened_on = fields.Date()
     closed_on = fields.Date(allow_none=True)
     baseline_round_id = fields.String(allow_none=True)
+    comparison_school_ids = fields.List(fields.String())
 
 
 class PupilQuery(Command):

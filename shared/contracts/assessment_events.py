@@ -8,6 +8,8 @@ score in one subject.
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from shared.contracts.registry import REGISTRY
@@ -35,6 +37,19 @@ class AssessmentRoundOpenedV1(_Strict):
     subjects = fields.Dict(keys=fields.String(), values=fields.Nested(_Subject), required=True)
     opened_on = fields.Date(required=True)
     baseline_round_id = fields.String(allow_none=True, load_default=None)
+
+
+@REGISTRY.contract("AssessmentRoundOpened", 2)
+class AssessmentRoundOpenedV2(AssessmentRoundOpenedV1):
+    """Version 2: the schools outside the programme assessed in the round as its comparison
+    group (registered schools that are not participants)."""
+
+    comparison_school_ids = fields.List(fields.String(), required=True)
+
+
+@REGISTRY.upcaster("AssessmentRoundOpened", 1)
+def _round_opened_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "comparison_school_ids": []}  # before version 2 no round had any
 
 
 @REGISTRY.contract("AssessmentRoundClosed", 1)

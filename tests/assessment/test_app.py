@@ -3,11 +3,13 @@
 from datetime import date
 
 import pytest
+from marshmallow import ValidationError
 
 from services.assessment import domain
 from services.assessment.app import SNAPSHOT_EVERY, AssessmentApplication
 from services.assessment.contracts import CONTRACTS
 from services.assessment.pseudonyms import Pseudonymiser
+from services.assessment.schemas import OpenRound
 from services.assessment.tally import AssessmentTally
 from shared.config import event_store_env
 from shared.contracts import REGISTRY
@@ -74,7 +76,35 @@ def test_recording_the_same_scores_twice_counts_each_once(app):
 
 def test_refuses_scores_of_a_school_outside_the_programme(app):
     report = app.record_scores("AKT-BASE", "URL-SCH-01", entries(("P1", 6, "math", 31)))
-    assert report[0]["errors"] == {"school_id": ["Not a school of programme aktobe."]}
+    assert report[0]["errors"] == {"school_id": [
+        "Not a school of programme aktobe nor a comparison school of the round."]}
+
+
+def test_a_round_takes_scores_of_the_comparison_schools_it_names(app):
+    app.open_round("AKT-CMP", programme_id="aktobe", school_year="2023-2024",
+                   phase="baseline", grades=[6], subjects=SUBJECTS,
+                   opened_on=date(2023, 9, 15), baseline_round_id=None,
+                   comparison_school_ids=["AKT-900"])
+    report = app.record_scores("AKT-CMP", "AKT-900", entries(("P9", 6, "math", 18)))
+    assert outcomes(report) == [(2, "recorded", [])]
+    opened = [e for n in app.select_after(0, 100) if (e := CONTRACTS.envelope(app, n))
+              and e.type == "AssessmentRoundOpened" and e.data["round_id"] == "AKT-CMP"]
+    assert opened[0].schemaversion == 2
+    assert opened[0].data["comparison_school_ids"] == ["AKT-900"]
+
+
+def test_a_school_of_the_programme_cannot_be_its_comparison(app):
+    with pytest.raises(DomainRuleViolated) as refused:
+        app.open_round("AKT-CMP", programme_id="aktobe", school_year="2023-2024",
+                       phase="baseline", grades=[6], subjects=SUBJECTS,
+                       opened_on=date(2023, 9, 15), baseline_round_id=None,
+                       comparison_school_ids=["AKT-001"])
+    assert "comparison_school_ids" in refused.value.errors
+
+
+def test_a_version_1_round_opened_is_read_as_one_without_comparison_schools():
+    version, data = REGISTRY.upcast("AssessmentRoundOpened", 1, {"round_id": "R"})
+    assert (version, data["comparison_school_ids"]) == (2, [])
 
 
 def test_a_closed_round_takes_no_scores_but_takes_corrections(app):
@@ -163,3 +193,16 @@ def test_every_internal_assessment_event_is_in_the_contract_map():
     assert event_classes == set(CONTRACTS.entries)
     published = {entry.contract.contract_type for entry in CONTRACTS.entries.values() if entry}
     assert published <= set(REGISTRY.types())
+
+
+def test_a_round_naming_a_comparison_school_twice_is_refused_by_field():
+    command = {"round_id": "R", "programme_id": "aktobe", "school_year": "2023-2024",
+               "phase": "baseline", "grades": [6], "subjects": SUBJECTS,
+               "opened_on": "2023-09-15", "comparison_school_ids": ["AKT-900", "AKT-900"]}
+    with pytest.raises(ValidationError) as refused:
+        OpenRound().load(command)
+    assert refused.value.messages == {"comparison_school_ids": ["Must not repeat a school."]}
+    assert OpenRound().load({**command, "comparison_school_ids": []})[
+        "comparison_school_ids"] == []
+    del command["comparison_school_ids"]
+    assert OpenRound().load(command)["comparison_school_ids"] == []  # none, as before

@@ -120,7 +120,8 @@ def test_the_seed_is_deterministic():
 
 def test_the_aktobe_seed_matches_the_published_figures():
     seed = generate()
-    aktobe = [r for r in seed.rows[FIRST_YEAR] if r["organisation_id"].startswith("AKT-")]
+    aktobe = [r for r in seed.rows[FIRST_YEAR] if r["organisation_id"].startswith("AKT-")
+              and r not in seed.comparison]
     pupils = [int(r["pupils"]) for r in aktobe]
     assert (len(aktobe), sum(pupils)) == (134, AKTOBE_PUPILS)
     assert (sum(p > 80 for p in pupils), sum(p <= 80 for p in pupils)) == (21, 113)
@@ -137,9 +138,17 @@ def test_every_seed_row_is_valid_and_every_bin_unique():
     second = seed.rows[SECOND_YEAR]
     for number, row in enumerate(second, start=2):
         load(s.ImportRow(), {**row, "row": number})
-    assert len({r["bin"] for r in second}) == len(second) == 439
+    assert len({r["bin"] for r in second}) == len(second) == 439 + 70
     uralsk = Counter(r["kind"] for r in second if r["organisation_id"].startswith("URL-"))
     assert uralsk == {"school": 33, "preschool": 45, "further_education": 7}
+
+
+def test_the_regions_other_small_class_schools_are_registered_but_join_nothing():
+    seed = generate()
+    comparison = {r["organisation_id"] for r in seed.comparison}
+    assert len(comparison) == 204 - 134
+    assert all(r["small_class"] == "yes" and r["kato"][:2] == "15" for r in seed.comparison)
+    assert not comparison & {j["organisation_id"] for j in seed.joins}
 
 
 def test_importer_refuses_a_file_without_the_required_columns(tmp_path):

@@ -18,6 +18,10 @@ from services.training.contracts import CONTRACTS as TRAINING
 from shared.contracts.envelope import Envelope
 
 P = "aktobe"
+# Two schools outside the programme assessed in its rounds: its comparison group.
+COMPARISON = ["C0", "C1"]
+COMPARISON_BASELINE = {"C0": [14, 18, 22], "C1": [9, 12]}
+COMPARISON_ENDLINE = {"C0": [15, 18, 24], "C1": [10, 12]}
 PROFILE = dict(locality="rural", small_class=True, teachers=9, network_role=None)
 
 
@@ -129,7 +133,12 @@ def assessment_events(app: AssessmentApplication) -> None:
     app.record_school_joined(P, "S0")
     app.open_round("BASE", programme_id=P, school_year="2023-2024", phase="baseline",
                    grades=[6], subjects={"math": {"max_score": 40, "threshold": 20}},
-                   opened_on=date(2023, 9, 15), baseline_round_id=None)
+                   opened_on=date(2023, 9, 15), baseline_round_id=None,
+                   comparison_school_ids=COMPARISON)
+    for school, base in COMPARISON_BASELINE.items():  # outside the programme, assessed too
+        app.record_scores("BASE", school, [
+            {"row": n, "pupil_ref": pseudonyms.reference(f"{school}-{n}"), "grade": 6,
+             "subject": "math", "score": score} for n, score in enumerate(base)])
     app.record_scores("BASE", "S0", [
         {"row": n, "pupil_ref": pseudonyms.reference(f"EJ-{n}"), "grade": 6,
          "subject": "math", "score": 10 + n} for n in range(4)])
@@ -137,7 +146,12 @@ def assessment_events(app: AssessmentApplication) -> None:
     app.close_round("BASE", date(2023, 10, 1))
     app.open_round("END", programme_id=P, school_year="2023-2024", phase="endline",
                    grades=[6], subjects={"math": {"max_score": 40, "threshold": 20}},
-                   opened_on=date(2024, 5, 6), baseline_round_id="BASE")
+                   opened_on=date(2024, 5, 6), baseline_round_id="BASE",
+                   comparison_school_ids=COMPARISON)
+    for school, end in COMPARISON_ENDLINE.items():
+        app.record_scores("END", school, [
+            {"row": n, "pupil_ref": pseudonyms.reference(f"{school}-{n}"), "grade": 6,
+             "subject": "math", "score": score} for n, score in enumerate(end)])
     app.record_scores("END", "S0", [  # EJ-3 left; EJ-9 arrived: three pupils are matched
         {"row": n, "pupil_ref": pseudonyms.reference(f"EJ-{n}"), "grade": 6,
          "subject": "math", "score": score} for n, score in ((0, 27), (1, 16), (2, 21), (9, 30))])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.reporting.api.render import dashboard
+from services.reporting.api.render import dashboard, gains
 from services.reporting.figures import catalogue
 
 
@@ -49,3 +49,31 @@ def test_money_is_captioned_with_the_funders_name_and_scope_in_the_chosen_langua
     assert dashboard._commitment_caption(named, "en") == "Фонд «Қазақстан халқына» · equipment"
     # the funder's registration not in the read model yet: its id
     assert dashboard._commitment_caption(commitment(), "en") == "qazaqstan-halqyna · equipment"
+
+
+def gain_cell(split, gain, ci, did=None):
+    return {"split": split, "grade": 6, "subject": "math", "endline_round_id": "END",
+            "gain": gain, "gain_ci": ci, "matched_pupils": 40, "matched_schools": 5,
+            **({"difference_in_differences": did, "difference_in_differences_ci":
+                ["0.100", "1.900"]} if did else {})}
+
+
+def test_gains_are_drawn_as_points_with_whiskers_per_model_and_for_the_comparison():
+    report = {"learning_outcomes": [
+        gain_cell("all", "1.500", ["0.900", "2.100"], did="1.000"),
+        gain_cell("model:streaming", "2.000", ["1.000", "3.000"], did="1.500"),
+        gain_cell("comparison", "0.500", ["0.100", "0.900"]),
+        gain_cell("district:1522", "1.500", ["0.900", "2.100"])]}
+    for lang, comparison in (("kk", "салыстыру тобы"), ("ru", "группа сравнения"),
+                             ("en", "comparison group")):
+        shown = dashboard._outcomes(report, lang)
+        assert comparison in shown and "<script" not in shown
+        assert shown.count("<circle") == 3  # all, the model, the comparison; not districts
+        assert 'data-figure="gain:END:6:math:model:streaming" data-value="2.000"' in shown
+        assert "[0.100; 1.900]" in shown  # the difference in differences' interval
+        assert "40 / 5" in shown
+
+
+def test_every_word_of_the_gains_has_all_three_languages():
+    for names in gains.WORDS.values():
+        assert set(names) == set(dashboard.LANGUAGES) and all(names.values())

@@ -177,7 +177,8 @@ def test_reconciliation_catches_a_wrong_outcome_cell(database, events, in_order)
         database.rollback()
     assert {d["indicator"] for d in found} == {
         f"outcome:END:6:math:{split}:endline.{name}" for split in
-        ("all", "small_class", "district:1522") for name in ("mean",)}
+        ("all", "small_class", "district:1522", "model:digital_solutions")
+        for name in ("mean",)}
 
 
 def test_learning_outcomes_match_a_direct_computation(database, in_order):
@@ -189,14 +190,17 @@ def test_learning_outcomes_match_a_direct_computation(database, in_order):
     gain = statistics.mean(after) - statistics.mean(before)
     d = gain / math.sqrt((statistics.variance(before) + statistics.variance(after)) / 2)
     assert overall["split"] == "all"
-    assert overall["baseline"] == {"pupils": 4, "mean": "15.250",
-                                   "share_at_or_above_threshold": "0.250"}
-    assert overall["endline"] == {"pupils": 4, "mean": "23.500",
-                                  "share_at_or_above_threshold": "0.750"}
-    assert overall["matched_pupils"] == 3
+    assert overall["baseline"] == {"pupils": 4, "schools": 1, "mean": "15.250",
+                                   "mean_ci": None, "share_at_or_above_threshold": "0.250"}
+    assert overall["endline"] == {"pupils": 4, "schools": 1, "mean": "23.500",
+                                  "mean_ci": None, "share_at_or_above_threshold": "0.750"}
+    assert (overall["matched_pupils"], overall["matched_schools"]) == (3, 1)
     assert overall["gain"] == f"{gain:.3f}"
     assert overall["effect_size_d"] == f"{d:.3f}"
-    assert {s["split"] for s in splits} == {"small_class", "district:1522"}
+    # One school is one cluster: no cluster-robust interval can be drawn from it.
+    assert overall["gain_ci"] is None and overall["effect_size_d_ci"] is None
+    assert {s["split"] for s in splits} == {"small_class", "district:1522",
+                                            "model:digital_solutions", "comparison"}
 
 
 def later_event(events, kind, organisation_id, **data):
@@ -215,7 +219,8 @@ def test_a_past_rounds_outcomes_keep_their_split_when_next_years_profile_arrives
         projections.handle(database, envelope, schema)
     with database, database.cursor() as cur:
         before = outcomes.learning_outcomes(cur, P, schema)
-    assert {o["split"] for o in before} == {"all", "small_class", "district:1522"}
+    assert {o["split"] for o in before} == {"all", "small_class", "district:1522",
+                                            "model:digital_solutions", "comparison"}
     # 2025-2026: S0 grows past the small-class limit. The 2023-2024 rounds must not move.
     grown = later_event(events, "OrganisationRegistered", "S0", school_year="2025-2026",
                         small_class=False, pupils=140)
@@ -230,7 +235,7 @@ def test_a_pupil_recorded_by_two_schools_in_one_round_counts_at_each(database, e
     for envelope in events:
         projections.handle(database, envelope, schema)
     [sheet] = [e for e in events if e.type == "ScoresRecorded"
-               and e.data["round_id"] == "BASE"][:1]
+               and e.data["round_id"] == "BASE" and e.data["school_id"] == "S0"][:1]
     pupil = sheet.data["scores"][0]
     elsewhere = dataclasses.replace(
         sheet, subject=str(uuid.uuid4()), subjectversion=1,
@@ -302,9 +307,9 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
     assert [row[9:12] for row in money] == [("Қор", "Фонд", "Fund")]
     assert [row[4:9] for row in money] == [(2_500_000, 2_000_000, 400_000, 2_400_000, 600_000)]
     assert list(book["Spending"].iter_rows(min_row=2, values_only=True)) == [("seminars", 400_000)]
-    outcome = next(book["Learning outcomes"].iter_rows(min_row=2, values_only=True))
-    assert isinstance(outcome[13], float) and f"{outcome[13]:.3f}" == report[
-        "learning_outcomes"][0]["effect_size_d"]
+    [header, outcome] = list(book["Learning outcomes"].iter_rows(max_row=2, values_only=True))
+    d = outcome[header.index("effect_size_d")]
+    assert isinstance(d, float) and f"{d:.3f}" == report["learning_outcomes"][0]["effect_size_d"]
     district = next(book["Districts"].iter_rows(min_row=2, values_only=True))
     assert district[0] == "1522"  # a code stays text
 

@@ -75,9 +75,18 @@ class Money(Schema):
     commitments = fields.List(fields.Nested(CommitmentLine), required=True)
 
 
+def _interval(what: str) -> fields.List:
+    return fields.List(fields.String(), allow_none=True, metadata={
+        "description": f"95 % confidence interval [low, high] of {what}, cluster-robust with "
+                       "schools as clusters (docs/statistics.md); null with fewer than two "
+                       "schools", "example": ["20.412", "21.244"]})
+
+
 class RoundFigures(Schema):
     pupils = fields.Integer(required=True)
+    schools = fields.Integer(required=True)
     mean = fields.String(required=True)
+    mean_ci = _interval("the mean")
     share_at_or_above_threshold = fields.String(required=True)
 
 
@@ -87,13 +96,22 @@ class Outcome(Schema):
     grade = fields.Integer(required=True)
     subject = fields.String(required=True)
     split = fields.String(required=True, metadata={
-        "description": "all, small_class, other, or district:<4-digit KATO district>"})
+        "description": "all, small_class, other, district:<4-digit KATO district>, "
+                       "model:<development model> (the programme's schools), or comparison "
+                       "(schools outside the programme assessed in the same rounds)"})
     baseline = fields.Nested(RoundFigures)
     endline = fields.Nested(RoundFigures)
     matched_pupils = fields.Integer()
+    matched_schools = fields.Integer()
     gain = fields.String(metadata={"description": "mean endline - baseline, matched pupils"})
+    gain_ci = _interval("the gain")
     effect_size_d = fields.String(allow_none=True, metadata={
         "description": "Cohen's d_av on matched pupils"})
+    effect_size_d_ci = _interval("d_av (delta method)")
+    difference_in_differences = fields.String(metadata={
+        "description": "this split's gain minus the comparison schools' gain (split all "
+                       "and model:<model> only, when the rounds have comparison schools)"})
+    difference_in_differences_ci = _interval("the difference in differences")
 
 
 class Period(Schema):

@@ -58,6 +58,9 @@ def _one_per_row(table: str, day: str, *fields: str) -> str:
             f" AS fields, {day} AS day FROM {{s}}.{table} WHERE programme_id = %(p)s")
 
 
+# A comparison school's pupils are assessed in the programme's rounds but are not its pupils.
+IN_PROGRAMME = (" AND NOT EXISTS (SELECT 1 FROM {s}.comparison_schools cs"
+                " WHERE cs.round_id = sc.round_id AND cs.school_id = sc.school_id)")
 CABINETS = "FROM {s}.cabinets WHERE programme_id = %(p)s AND coalesce(allocated, true)"
 # Each organisation's newest school year: its pupils are the programme's reach.
 CURRENT_PROFILES = ("SELECT DISTINCT ON (pa.organisation_id) pa.organisation_id, pr.school_year,"
@@ -174,15 +177,17 @@ def _entries() -> list[Indicator]:
         Indicator("pupils_assessed", {"kk": "Бағаланған оқушылар", "ru": "Оценено учащихся",
                                       "en": "Pupils assessed"},
                   "SELECT count(DISTINCT sc.pupil_ref) FROM {s}.scores sc"
-                  " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s",
+                  " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s"
+                  + IN_PROGRAMME,
                   "SELECT DISTINCT ON (sc.pupil_ref) sc.by_src AS src, sc.by_nid AS nid,"
                   " 1 AS value, jsonb_build_object('pupil_ref', sc.pupil_ref, 'school_id',"
                   " sc.school_id, 'grade', sc.grade) AS fields, r.opened_on AS day"
                   " FROM {s}.scores sc"
                   " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s"
-                  " ORDER BY sc.pupil_ref, sc.by_nid",
-                  lambda fold, p: len({ref for r, ref, _ in fold.scores
-                                       if fold.rounds.get(r) == p})),
+                  + IN_PROGRAMME + " ORDER BY sc.pupil_ref, sc.by_nid",
+                  lambda fold, p: len({ref for r, school, ref, _ in fold.scores
+                                       if fold.rounds.get(r) == p
+                                       and (r, school) not in fold.comparison})),
         Indicator("practices_published", {"kk": "Жарияланған тәжірибелер",
                                           "ru": "Опубликовано практик",
                                           "en": "Practices published"},

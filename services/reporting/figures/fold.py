@@ -25,7 +25,8 @@ class Fold:
     profiles: dict[str, tuple[str, int]] = field(default_factory=dict)  # org -> (year, pupils)
     cabinets: dict[str, dict[str, Any]] = field(default_factory=dict)
     rounds: dict[str, str] = field(default_factory=dict)
-    scores: set[tuple[str, str, str]] = field(default_factory=set)
+    scores: set[tuple[str, str, str, str]] = field(default_factory=set)  # round, school, …
+    comparison: set[tuple[str, str]] = field(default_factory=set)  # round, comparison school
     assessed_at: set[tuple[str, str, str]] = field(default_factory=set)  # round, school, pupil
     # Keyed by programme and id, never by id alone: a commitment id that two programmes
     # share shows up as a difference instead of one programme's money hiding the other's.
@@ -53,6 +54,8 @@ class Fold:
             self.adoptions[(d["practice_id"], d["school_id"])] = d["programme_id"]
         elif t == "OrganisationJoinedProgramme":
             self.participants.add((d["programme_id"], d["organisation_id"]))
+            if self.detailed:
+                self.outcomes.apply(e)
         elif t in ("OrganisationRegistered", "OrganisationProfileUpdated"):
             current = self.profiles.get(d["organisation_id"])
             if current is None or current[0] <= d["school_year"]:
@@ -72,10 +75,12 @@ class Fold:
             self._cabinet(t, d)
         elif t == "AssessmentRoundOpened":
             self.rounds[d["round_id"]] = d["programme_id"]
+            self.comparison |= {(d["round_id"], school) for school in d["comparison_school_ids"]}
             if self.detailed:
                 self.outcomes.apply(e)
         elif t == "ScoresRecorded":
-            self.scores |= {(d["round_id"], s["pupil_ref"], s["subject"]) for s in d["scores"]}
+            self.scores |= {(d["round_id"], d["school_id"], s["pupil_ref"], s["subject"])
+                            for s in d["scores"]}
             if self.detailed:
                 self.assessed_at |= {(d["round_id"], d["school_id"], s["pupil_ref"])
                                      for s in d["scores"]}

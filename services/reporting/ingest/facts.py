@@ -248,6 +248,11 @@ def assessment_round(cur: Cursor, s: str, e: Envelope) -> None:
                 " ON CONFLICT DO NOTHING",
                 (d["round_id"], d["programme_id"], d["phase"], d["baseline_round_id"],
                  d["school_year"], json.dumps(d["subjects"]), d["opened_on"]))
+    if d["comparison_school_ids"]:
+        psycopg2.extras.execute_values(
+            cur, f"INSERT INTO {s}.comparison_schools (round_id, school_id) VALUES %s"
+                 " ON CONFLICT DO NOTHING",
+            [(d["round_id"], school) for school in d["comparison_school_ids"]])
 
 
 SCORE_UPSERT = (

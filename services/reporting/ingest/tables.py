@@ -70,6 +70,10 @@ CREATE TABLE IF NOT EXISTS {s}.cabinets (
 CREATE TABLE IF NOT EXISTS {s}.rounds (
   round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
   school_year text, subjects jsonb, opened_on date);
+-- The schools a round assesses as its comparison group: outside the programme, so in
+-- none of its figures, only on the other side of the outcomes' difference in differences.
+CREATE TABLE IF NOT EXISTS {s}.comparison_schools (
+  round_id text, school_id text, PRIMARY KEY (round_id, school_id));
 CREATE TABLE IF NOT EXISTS {s}.expenditures (
   commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
   category text NOT NULL, amount_kzt bigint NOT NULL, spent_on date, by_src text,
@@ -165,9 +169,9 @@ POINTER = "reporting_read_model"
 
 # What the tables mean. A model built by an older version may lack facts a newer one keeps
 # (version 2: each school year's profile, scores keyed by their sheet; version 3: the event
-# behind each fact, the IATI role code, disbursements), so it is rebuilt from the logs; a
-# fresh database starts at this version.
-MODEL_VERSION = 3
+# behind each fact, the IATI role code, disbursements; version 4: each round's comparison
+# schools), so it is rebuilt from the logs; a fresh database starts at this version.
+MODEL_VERSION = 4
 
 
 def ensure_current(cur: Cursor) -> str:

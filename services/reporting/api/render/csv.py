@@ -6,7 +6,12 @@ import csv
 import io
 from typing import Any
 
-from services.reporting.api.render.spreadsheet import csv_cell, csv_row
+from services.reporting.api.render.spreadsheet import (
+    OUTCOME_COLUMNS,
+    csv_cell,
+    csv_row,
+    outcome_rows,
+)
 
 
 def report_csv(report: dict[str, Any]) -> str:
@@ -29,12 +34,8 @@ def report_csv(report: dict[str, Any]) -> str:
                          ""])
     if report["learning_outcomes"]:
         writer.writerow([])
-        writer.writerow(["endline_round", "grade", "subject", "split", "baseline_mean",
-                         "endline_mean", "matched_pupils", "gain", "effect_size_d"])
-        for o in report["learning_outcomes"]:
-            writer.writerow([o["endline_round_id"], o["grade"], o["subject"], o["split"],
-                             o.get("baseline", {}).get("mean"), o.get("endline", {}).get("mean"),
-                             o.get("matched_pupils"), o.get("gain"), o.get("effect_size_d")])
+        writer.writerow(OUTCOME_COLUMNS)
+        writer.writerows(csv_row(row) for row in outcome_rows(report["learning_outcomes"]))
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from services.reporting.api.render import timeline
+from services.reporting.api.render import gains, timeline
 from services.reporting.figures import catalogue
 
 LANGUAGES = ("kk", "ru", "en")
@@ -167,7 +167,8 @@ def _outcomes(report: dict[str, Any], lang: str) -> str:
                  (label("baseline", lang), float(o["baseline"]["mean"]), "#ff7f0e"),
                  (label("endline", lang), float(o["endline"]["mean"]), "#9467bd")])
             for o in lines if o.get("baseline") and o.get("endline")]
-    return _bars(rows)
+    return _bars(rows) + gains.gains_table(report["learning_outcomes"], lang, subject_name,
+                                           label("grade", lang))
 
 
 def _trends(report: dict[str, Any], series: dict[str, list[tuple[Any, int]]],

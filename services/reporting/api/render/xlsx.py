@@ -8,10 +8,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from services.reporting.api.render.spreadsheet import OUTCOME_COLUMNS, outcome_rows
+
 # The JSON report writes these decimals as text (exactness); the workbook makes them numbers.
 # Codes such as a district's "1522" stay text.
-DECIMAL_COLUMNS = {"baseline", "target", "share_reached", "baseline_mean", "baseline_share",
-                   "endline_mean", "endline_share", "gain", "effect_size_d"}
+DECIMAL_COLUMNS = {"baseline", "target", "share_reached", "gain", "effect_size_d",
+                   "difference_in_differences",
+                   *(c for c in OUTCOME_COLUMNS
+                     if c.endswith(("_mean", "_share", "_low", "_high")))}
 
 
 def _sheet(book: Workbook, title: str, columns: list[str], rows: list[list[Any]]) -> None:
@@ -55,15 +59,8 @@ def workbook(report: dict[str, Any], districts: list[dict[str, Any]],
     _sheet(book, "Spending", ["category", "spent_kzt"],
            [[category, amount] for category, amount in
             report["money"]["spent_by_category"].items()])
-    _sheet(book, "Learning outcomes", [
-        "baseline_round_id", "endline_round_id", "grade", "subject", "split",
-        "baseline_pupils", "baseline_mean", "baseline_share", "endline_pupils", "endline_mean",
-        "endline_share", "matched_pupils", "gain", "effect_size_d"],
-        [[o["baseline_round_id"], o["endline_round_id"], o["grade"], o["subject"], o["split"],
-          *[o.get(phase, {}).get(k) for phase in ("baseline", "endline")
-            for k in ("pupils", "mean", "share_at_or_above_threshold")],
-          o.get("matched_pupils"), o.get("gain"), o.get("effect_size_d")]
-         for o in report["learning_outcomes"]])
+    _sheet(book, "Learning outcomes", OUTCOME_COLUMNS,
+           outcome_rows(report["learning_outcomes"]))
     if report.get("diffusion"):
         _sheet(book, "Diffusion", ["practice_id", "code", "direction", "title", "school_id",
                                    "published_on", "adopting_school", "adopted_on"],
