@@ -35,8 +35,10 @@ def load(rpc: Any) -> None:
 
 
 def print_summary(rpc: Any) -> None:
-    print("\nAktobe pilot's achievement — read back from the assessment service "
-          "(mean score out of 40; share at or above 20)")
+    # The rounds' own summary covers every school they assessed, the comparison group too;
+    # the pilot alone, per model and against the comparison, is in the funders' report.
+    print("\nAktobe rounds, pilot and comparison schools together — read back from the "
+          "assessment service (mean score out of 40; share at or above 20)")
     summaries = [rpc.assessment.round_summary(round_id=r["round_id"])
                  for r in (BASELINE, ENDLINE)]
     print(f"{'grade':>6} {'subject':<18}{'baseline':>10}{'endline':>10}{'share b':>9}"
