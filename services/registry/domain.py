@@ -38,6 +38,17 @@ def _differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, l
             for name, value in wanted.items() if current.get(name) != value}
 
 
+def _resent(existing: dict[str, Any] | None, wanted: dict[str, Any], what: str) -> bool:
+    """True when `what` was recorded before with these very details (nothing to do again);
+    a Conflict naming each field when it was recorded with others."""
+    if existing is None:
+        return False
+    differences = _differences(existing, wanted)
+    if differences:
+        raise Conflict(f"{what} exists with other details", differences)
+    return True
+
+
 class Organisation(Aggregate):
     """A school, preschool or further-education body, with its profile per school year."""
 
@@ -235,12 +246,7 @@ class Programme(Aggregate):
                        amount_kzt: int, committed_on: date) -> None:
         wanted = {"funder_id": funder_id, "scope": scope, "amount_kzt": amount_kzt,
                   "committed_on": committed_on}
-        existing = self.commitments.get(commitment_id)
-        if existing is not None:
-            differences = _differences(existing, wanted)
-            if differences:
-                raise Conflict(f"commitment {commitment_id} exists with other details",
-                               differences)
+        if _resent(self.commitments.get(commitment_id), wanted, f"commitment {commitment_id}"):
             return
         if committed_on > self.end:
             raise DomainRuleViolated(
@@ -275,12 +281,8 @@ class Programme(Aggregate):
                 f"programme {self.programme_id} has no commitment {commitment_id}",
                 {"commitment_id": ["No such commitment in this programme."]})
         wanted = {"amount_kzt": amount_kzt, "disbursed_on": disbursed_on}
-        existing = commitment["disbursements"].get(reference)
-        if existing is not None:
-            differences = _differences(existing, wanted)
-            if differences:
-                raise Conflict(f"disbursement {reference} exists with other details",
-                               differences)
+        if _resent(commitment["disbursements"].get(reference), wanted,
+                   f"disbursement {reference}"):
             return
         if not commitment["committed_on"] <= disbursed_on <= self.end:
             raise DomainRuleViolated(

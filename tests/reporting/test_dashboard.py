@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.reporting.api.render import dashboard, gains
+from services.reporting.api.render import dashboard, words
 from services.reporting.figures import catalogue
 
 
@@ -75,5 +75,5 @@ def test_gains_are_drawn_as_points_with_whiskers_per_model_and_for_the_compariso
 
 
 def test_every_word_of_the_gains_has_all_three_languages():
-    for names in gains.WORDS.values():
+    for names in words.LABELS.values():
         assert set(names) == set(dashboard.LANGUAGES) and all(names.values())

@@ -166,26 +166,25 @@ class DrillLine(Schema):
     pupils_assessed = fields.Integer(required=True)
 
 
-class DistrictLine(DrillLine):
+class InDistrict(Schema):
+    """A drill-down line's district: its code and its name from the classifier."""
+
     district_code = fields.String(required=True)
     district_name = fields.String(required=True, metadata={
         "description": "the classifier's name in the asked language; the code itself when "
                        "name_known is false", "example": "Алға ауданы"})
     name_known = fields.Boolean(required=True, metadata={
         "description": "false: the KATO classifier has no name for this code (yet)"})
+
+
+class DistrictLine(DrillLine, InDistrict):
     organisations = fields.Integer(required=True)
 
 
-class OrganisationLine(DrillLine):
+class OrganisationLine(DrillLine, InDistrict):
     organisation_id = fields.String(required=True)
     name_ru = fields.String(allow_none=True)
     kind = fields.String(required=True)
-    district_code = fields.String(required=True)
-    district_name = fields.String(required=True, metadata={
-        "description": "the classifier's name in the asked language; the code itself when "
-                       "name_known is false", "example": "Алға ауданы"})
-    name_known = fields.Boolean(required=True, metadata={
-        "description": "false: the KATO classifier has no name for this code (yet)"})
     small_class = fields.Boolean(allow_none=True)
 
 

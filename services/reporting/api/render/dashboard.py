@@ -10,47 +10,10 @@ from html import escape
 from typing import Any
 
 from services.reporting.api.render import gains, timeline
+from services.reporting.api.render.words import LABELS, label
 from services.reporting.figures import catalogue
 
 LANGUAGES = ("kk", "ru", "en")
-LABELS: dict[str, dict[str, str]] = {
-    "title": {"kk": "Бағдарлама көрсеткіштері", "ru": "Показатели программы",
-              "en": "Programme dashboard"},
-    "indicators": {"kk": "Көрсеткіштер: мақсат пен нақты", "ru": "Показатели: цель и факт",
-                   "en": "Indicators: target and actual"},
-    "money": {"kk": "Қаржы, теңге", "ru": "Финансы, тенге", "en": "Money, KZT"},
-    "outcomes": {"kk": "Оқу нәтижелері", "ru": "Результаты обучения",
-                 "en": "Learning outcomes"},
-    "districts": {"kk": "Аудандар бойынша", "ru": "По районам", "en": "By district"},
-    "target": {"kk": "мақсат", "ru": "цель", "en": "target"},
-    "actual": {"kk": "нақты", "ru": "факт", "en": "actual"},
-    "committed": {"kk": "міндеттеме", "ru": "обязательства", "en": "committed"},
-    "disbursed": {"kk": "аударылды", "ru": "перечислено", "en": "disbursed"},
-    "procured": {"kk": "сатып алынды", "ru": "закуплено", "en": "procured"},
-    "spent": {"kk": "жұмсалды", "ru": "израсходовано", "en": "spent"},
-    "remaining": {"kk": "қалды", "ru": "остаток", "en": "remaining"},
-    "baseline": {"kk": "бастапқы", "ru": "входной", "en": "baseline"},
-    "endline": {"kk": "қорытынды", "ru": "итоговый", "en": "endline"},
-    "effect": {"kk": "әсер мөлшері (d)", "ru": "размер эффекта (d)", "en": "effect size (d)"},
-    "grade": {"kk": "сынып", "ru": "класс", "en": "grade"},
-    "subject": {"kk": "пән", "ru": "предмет", "en": "subject"},
-    "district": {"kk": "аудан", "ru": "район", "en": "district"},
-    "organisations": {"kk": "ұйымдар", "ru": "организации", "en": "organisations"},
-    "pupils": {"kk": "оқушылар", "ru": "учащиеся", "en": "pupils"},
-    "participants_trained": {"kk": "оқытылғандар", "ru": "обучено", "en": "trained"},
-    "cabinets_commissioned": {"kk": "іске қосылған кабинеттер",
-                              "ru": "введено кабинетов", "en": "cabinets commissioned"},
-    "pupils_assessed": {"kk": "бағаланған оқушылар", "ru": "оценено учащихся",
-                        "en": "pupils assessed"},
-    "none": {"kk": "Әзірге дерек жоқ", "ru": "Данных пока нет", "en": "No data yet"},
-    "trends": {"kk": "Күн сайынғы өзгеріс", "ru": "Динамика по дням", "en": "Trends by day"},
-    # what a commitment pays for (FundingCommitted's scope)
-    "scope_programme": {"kk": "бүкіл бағдарлама", "ru": "вся программа",
-                        "en": "whole programme"},
-    "scope_equipment": {"kk": "жабдық", "ru": "оборудование", "en": "equipment"},
-    "scope_training": {"kk": "оқыту", "ru": "обучение", "en": "training"},
-    "scope_assessment": {"kk": "бағалау", "ru": "оценивание", "en": "assessment"},
-}
 # Subjects are the assessment rounds' own keys (a round may add any); the usual ones of
 # Kazakhstan's curriculum are named here, any other is shown as its key, readably.
 SUBJECT_NAMES: dict[str, dict[str, str]] = {
@@ -82,10 +45,6 @@ nav a{margin-right:10px} .muted{color:#6b7785;font-size:12px}
 svg text{font-size:12px;fill:#1d2733}
 """
 WIDTH, LEFT, BAR_AREA, ROW = 1100, 400, 440, 26
-
-
-def label(key: str, lang: str) -> str:
-    return LABELS[key][lang]
 
 
 def subject_name(key: str, lang: str) -> str:
@@ -237,7 +196,7 @@ def page(report: dict[str, Any], districts: list[dict[str, Any]], lang: str,
 <p class="muted">{label("title", lang)} · {period["start"]} – {period["end"]}</p>
 {timeline.approval(report, lang)}
 <h2>{label("indicators", lang)}</h2>{_indicators(report, lang)}
-<h2>{timeline.LABELS["progress"][lang]}</h2>{timeline.progress(report, lang)}
+<h2>{label("progress", lang)}</h2>{timeline.progress(report, lang)}
 {timeline.diffusion(report, lang)}
 <h2>{label("money", lang)}</h2>{_money(report, lang)}
 <h2>{label("outcomes", lang)}</h2>{_outcomes(report, lang)}

@@ -11,36 +11,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Callable
 
-WORDS: dict[str, dict[str, str]] = {
-    "gains": {"kk": "Өсім (сәйкес оқушылар), 95 % сенім аралығы",
-              "ru": "Прирост (сопоставленные учащиеся), 95 % доверительный интервал",
-              "en": "Gain (matched pupils), 95 % confidence interval"},
-    "group": {"kk": "топ", "ru": "группа", "en": "group"},
-    "gain": {"kk": "өсім", "ru": "прирост", "en": "gain"},
-    "interval": {"kk": "95 % аралық", "ru": "95 % интервал", "en": "95 % interval"},
-    "pupils_schools": {"kk": "оқушылар / мектептер", "ru": "учащиеся / школы",
-                       "en": "pupils / schools"},
-    "did": {"kk": "айырмашылықтар айырмасы", "ru": "разность разностей",
-            "en": "difference in differences"},
-    "all": {"kk": "бағдарлама, барлығы", "ru": "программа, все", "en": "programme, all"},
-    "comparison": {"kk": "салыстыру тобы", "ru": "группа сравнения",
-                   "en": "comparison group"},
-    "streaming": {"kk": "ағындық оқыту", "ru": "потоковое обучение", "en": "streaming"},
-    "online_teaching": {"kk": "онлайн оқыту", "ru": "онлайн-обучение",
-                        "en": "online teaching"},
-    "hub_and_magnet": {"kk": "тірек және магнит мектептер", "ru": "опорные и магнитные школы",
-                       "en": "hub and magnet schools"},
-    "digital_solutions": {"kk": "цифрлық шешімдер", "ru": "цифровые решения",
-                          "en": "digital solutions"},
-}
+from services.reporting.api.render.words import word
+
 COLOURS = {"all": "#1f77b4", "comparison": "#7f7f7f"}
 MODEL_COLOUR = "#2ca02c"
 WIDTH, HEIGHT, PAD = 220, 18, 8
-
-
-def word(key: str, lang: str) -> str:
-    names = WORDS.get(key)
-    return names[lang] if names else key.replace("_", " ")
 
 
 def group_name(split: str, lang: str) -> str:

@@ -7,37 +7,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from services.reporting.api.render.words import label
 from services.reporting.figures import catalogue
 
-LABELS: dict[str, dict[str, str]] = {
-    "progress": {"kk": "Бағдарлама уақыты бойынша барысы (ай сайын)",
-                 "ru": "Ход программы по месяцам", "en": "Progress month by month"},
-    "diffusion": {"kk": "Тәжірибелердің таралуы", "ru": "Распространение практик",
-                  "en": "How the practices spread"},
-    "month": {"kk": "ай", "ru": "месяц", "en": "month"},
-    "target": {"kk": "мақсат", "ru": "цель", "en": "target"},
-    "practice": {"kk": "тәжірибе", "ru": "практика", "en": "practice"},
-    "direction": {"kk": "бағыт", "ru": "направление", "en": "direction"},
-    "school": {"kk": "жариялаған мектеп", "ru": "школа-автор", "en": "published by"},
-    "published": {"kk": "жарияланды", "ru": "опубликована", "en": "published"},
-    "adopters": {"kk": "енгізген мектептер", "ru": "школ внедрили", "en": "schools adopting"},
-    "last": {"kk": "соңғы енгізу", "ru": "последнее внедрение", "en": "last adoption"},
-    "preliminary": {"kk": "Алдын ала көрсеткіштер (бүгінгі)", "ru": "Предварительные данные"
-                    " (на сегодня)", "en": "Preliminary figures (today's)"},
-    "approved": {"kk": "бекітілді", "ru": "утверждено", "en": "approved"},
-    "approved_by": {"kk": "Бекіткен", "ru": "Утвердил", "en": "Approved by"},
-    "up_to": {"kk": "мерзімге дейін", "ru": "по состоянию на", "en": "up to"},
-    "now": {"kk": "қазір", "ru": "сейчас", "en": "now"},
-    "since": {"kk": "оқиғалар содан бері", "ru": "событий с тех пор", "en": "events since"},
-    "unapproved": {"kk": "Іске асырушы серіктес әлі бекітпеген",
-                   "ru": "Реализующий партнёр ещё не утвердил данные",
-                   "en": "Not yet approved by the implementing partner"},
-}
 WIDTH, HEIGHT = 520, 120
-
-
-def _label(key: str, lang: str) -> str:
-    return LABELS[key][lang]
 
 
 def _shown(value: Any) -> str:
@@ -82,7 +55,7 @@ def _table(points: list[dict[str, Any]], lang: str) -> str:
     shown = [p for i, p in enumerate(points) if i % 3 == 0 or i == len(points) - 1]
     head = "".join(f"<th>{escape(p['month'])}</th>" for p in shown)
     cells = "".join(f"<td>{_shown(p['actual'])}</td>" for p in shown)
-    return (f'<table><tr><th>{_label("month", lang)}</th>{head}</tr>'
+    return (f'<table><tr><th>{label("month", lang)}</th>{head}</tr>'
             f"<tr><td></td>{cells}</tr></table>")
 
 
@@ -92,7 +65,7 @@ def diffusion(report: dict[str, Any], lang: str) -> str:
     if not practices:
         return ""
     columns = ["practice", "direction", "school", "published", "adopters", "last"]
-    head = "".join(f"<th>{_label(c, lang)}</th>" for c in columns)
+    head = "".join(f"<th>{label(c, lang)}</th>" for c in columns)
     rows = "".join(
         f"<tr><td>{escape(p['code'] or '')} · {escape(p['title'] or '')}</td>"
         f"<td>{escape(p['direction'] or '')}</td><td>{escape(p['school_id'])}</td>"
@@ -100,24 +73,24 @@ def diffusion(report: dict[str, Any], lang: str) -> str:
         f'<td data-figure="diffusion:{escape(p["practice_id"])}">{p["adopting_schools"]}</td>'
         f"<td>{escape(p['adoptions'][-1]['adopted_on']) if p['adoptions'] else '—'}</td></tr>"
         for p in practices)
-    return f"<h2>{_label('diffusion', lang)}</h2><table><tr>{head}</tr>{rows}</table>"
+    return f"<h2>{label('diffusion', lang)}</h2><table><tr>{head}</tr>{rows}</table>"
 
 
 def approval(report: dict[str, Any], lang: str) -> str:
     """Whether the figures are approved, by whom and up to when, and what changed since."""
     approved = report.get("approval")
     if not approved:
-        return f'<p class="muted" data-figure="approval">{_label("unapproved", lang)}</p>'
+        return f'<p class="muted" data-figure="approval">{label("unapproved", lang)}</p>'
     rows = "".join(
         f"<tr><td>{escape(catalogue.label(c['figure'], lang))}</td>"
         f'<td data-figure="approved:{escape(c["figure"])}">{_shown(c["approved"])}</td>'
         f"<td>{_shown(c['preliminary'])}</td><td>{c['events_since']}</td></tr>"
         for c in approved["changes"])
-    table = (f"<table><tr><th></th><th>{_label('approved', lang)}</th>"
-             f"<th>{_label('now', lang)}</th><th>{_label('since', lang)}</th></tr>{rows}"
+    table = (f"<table><tr><th></th><th>{label('approved', lang)}</th>"
+             f"<th>{label('now', lang)}</th><th>{label('since', lang)}</th></tr>{rows}"
              "</table>") if rows else ""
     return (f'<p data-figure="approval" data-value="{escape(approved["approval_id"])}">'
-            f"{_label('approved_by', lang)}: {escape(approved['approved_by'])}, "
-            f"{_label('up_to', lang)} {escape(str(approved['up_to'])[:16])}"
-            f" ({escape(approved.get('note') or '')}). {_label('preliminary', lang)}:</p>"
+            f"{label('approved_by', lang)}: {escape(approved['approved_by'])}, "
+            f"{label('up_to', lang)} {escape(str(approved['up_to'])[:16])}"
+            f" ({escape(approved.get('note') or '')}). {label('preliminary', lang)}:</p>"
             f"{table}")
