@@ -13,7 +13,8 @@ from tests.reporting.stream import stream
 TABLES = ["programmes", "funders", "funder_roles", "targets", "commitments", "disbursements",
           "organisations",
           "participants", "enrolments", "trainers", "categories", "practices", "adoptions",
-          "cabinets", "rounds", "scores", "profiles", "places"]
+          "cabinets", "rounds", "scores", "profiles", "places", "cabinet_allocations",
+          "comparison_schools", *(f"{t}_superseded" for t in tables.SUPERSEDED)]
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +48,8 @@ def dump(conn, schema):
     with conn, conn.cursor() as cur:
         out = {}
         for table in TABLES:
-            cur.execute(f"SELECT * FROM {schema}.{table} ORDER BY 1, 2")
-            out[table] = cur.fetchall()
+            cur.execute(f"SELECT * FROM {schema}.{table}")
+            out[table] = sorted(cur.fetchall(), key=repr)
         return out
 
 

@@ -23,7 +23,7 @@ from services.reporting.api.responses import (
     unauthorized,
 )
 from services.reporting.figures import approvals, moments, reports
-from services.reporting.ingest import logs, tables
+from services.reporting.ingest import tables
 from shared.errors import InvalidInput, invalid
 from shared.fields import Text
 from shared.validation import load
@@ -91,9 +91,7 @@ class ApprovalHttp:
                 raise invalid({"_schema": ["The body must be a JSON object."]}) from None
             asked = load(ApproveFigures(), body if isinstance(body, dict) else {})
             moment = asked["up_to"]
-            schema = moments.schema_at(cur, moment, lambda name, until: logs.catch_up(
-                model.amqp_uri, model.dsn, model.sources, schema=name, until=until),
-                funder_id, builds_per_hour=model.as_of_builds_per_hour)
+            schema = moments.at(cur, moment)
             approval = approvals.record(cur, programme_id, funder_id, token_id, moment,
                                         asked["note"],
                                         approvals.snapshot(cur, programme_id, schema))

@@ -33,8 +33,6 @@ class ReadModel(DependencyProvider):
         config = self.container.config
         self.dsn = " ".join(f"{key}={config['READ_MODEL'][key]}" for key in (
             "host", "port", "dbname", "user", "password"))
-        self.as_of_builds_per_hour = int(config["READ_MODEL"].get(
-            "as_of_builds_per_hour", moments.BUILDS_PER_HOUR))
         self.sources = tuple(config["READ_MODEL"].get("sources") or feed.SOURCES)
         self.amqp_uri = amqp_uri(config)
         with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
@@ -42,15 +40,15 @@ class ReadModel(DependencyProvider):
             # FUNCTION fails with "tuple concurrently updated"); one at a time.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('baqylau_reporting_setup'))")
             tables.ensure_current(cur)
-            for ddl in (tokens.DDL, daily.DDL, moments.DDL, access.DDL, approvals.DDL):
+            for ddl in (tokens.DDL, daily.DDL, access.DDL, approvals.DDL):
                 cur.execute(ddl)
             # A model built by an older version is rebuilt from the logs once the sources
-            # answer (the catch-up thread does it); its past moments are dropped now.
+            # answer (the catch-up thread does it).
             rebuild_needed = tables.outdated(cur)
             if rebuild_needed:
-                log.warning("the read model predates version %d: past moments dropped (%d); "
-                            "it is rebuilt from the logs", tables.MODEL_VERSION,
-                            moments.forget_all(cur))
+                log.warning("the read model predates version %d: it is rebuilt from the logs"
+                            " (past moments it had built dropped: %d)", tables.MODEL_VERSION,
+                            moments.retire_built_moments(cur))
         conn.close()
         self.ingestion = Ingestion(
             self.dsn, self.amqp_uri, self.sources,

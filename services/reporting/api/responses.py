@@ -16,7 +16,6 @@ from marshmallow import Schema
 from prometheus_client import Counter
 from werkzeug.wrappers import Response
 
-from services.reporting.figures import moments
 from shared.errors import InvalidInput
 from shared.fields import Ref
 from shared.service import json_response
@@ -56,12 +55,6 @@ def answered(handler: Any) -> Any:
             return handler(*args, **kwargs)
         except InvalidInput as exc:
             return json_response(exc.to_dict(), 400)
-        except moments.Rationed as exc:
-            status = 429 if isinstance(exc, moments.TooManyBuilds) else 503
-            return json_response(
-                {"error": "too_many_past_moments" if status == 429 else "busy",
-                 "message": exc.message, "errors": {"as_of": [exc.message]}},
-                status, **{"Retry-After": str(exc.retry_after)})
         except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:
             log.warning("report endpoint unavailable: %s", type(exc).__name__)
             return json_response({"error": "unavailable", "message": "the read model is "

@@ -260,7 +260,7 @@ class Error(Schema):
     error = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
     errors = fields.Dict(metadata={
-        "description": "Per field, what is wrong (400; 429 and 503 name `as_of`)"})
+        "description": "Per field, what is wrong (400)"})
 
 
 def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
@@ -287,11 +287,6 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
                             "(2024-05-31) or at this moment (2024-05-31T18:00:00+05:00)"}]
         operation["responses"]["400"] = {
             "description": "A query parameter is not valid; `errors` names it",
-            "content": {"application/json": {"schema": "Error"}}}
-        operation["responses"]["429"] = {
-            "description": "`as_of` names a moment not built yet, and the token's funder has "
-                           "had as many past moments built in the last hour as allowed; "
-                           "`Retry-After` says when to ask again",
             "content": {"application/json": {"schema": "Error"}}}
     if csv:
         operation.setdefault("parameters", []).append(

@@ -14,7 +14,8 @@ SELECT p.practice_id::text, p.code, p.direction, p.title, p.school_id, p.publish
                 FILTER (WHERE a.school_id IS NOT NULL), '[]')
   FROM {s}.practices p LEFT JOIN {s}.adoptions a USING (practice_id)
  WHERE p.programme_id = %s
- GROUP BY p.practice_id ORDER BY p.published_on, p.code, p.practice_id
+ GROUP BY p.practice_id, p.code, p.direction, p.title, p.school_id, p.published_on
+ ORDER BY p.published_on, p.code, p.practice_id
 """
 
 

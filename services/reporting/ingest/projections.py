@@ -19,7 +19,7 @@ import psycopg2.extensions
 import psycopg2.extras
 
 from services.reporting.ingest import facts
-from services.reporting.ingest.tables import Cursor, current
+from services.reporting.ingest.tables import Cursor, current, q
 from shared.contracts.envelope import Envelope
 
 
@@ -43,10 +43,10 @@ def handle_batch(conn: psycopg2.extensions.connection, envelopes: list[Envelope]
         fresh = _first_time_seen(cur, schema, envelopes)
         _apply(cur, schema, fresh)
         if fresh:  # last, and in the same transaction: caches key on this (see cache.py)
-            cur.execute(f"UPDATE {schema}.changes SET version = version + 1 WHERE id = 1")
+            cur.execute(q("UPDATE {s}.changes SET version = version + 1 WHERE id = 1", schema))
         if watermark is not None:  # how far a source's log has been read, with what it gave
-            cur.execute(f"INSERT INTO {schema}.watermarks VALUES (%s, %s) "
-                        "ON CONFLICT (source) DO UPDATE SET after = EXCLUDED.after", watermark)
+            cur.execute(q("INSERT INTO {s}.watermarks VALUES (%s, %s) ON CONFLICT (source)"
+                          " DO UPDATE SET after = EXCLUDED.after", schema), watermark)
     return fresh
 
 
@@ -72,8 +72,9 @@ def _first_time_seen(cur: Cursor, schema: str, envelopes: list[Envelope]) -> lis
     if not unique:
         return []
     inserted = psycopg2.extras.execute_values(
-        cur, f"INSERT INTO {schema}.processed (source, notification_id, event_type,"
+        cur, q("INSERT INTO {s}.processed (source, notification_id, event_type,"
         " recorded_at) VALUES %s ON CONFLICT DO NOTHING RETURNING source, notification_id",
+          schema),
         [(e.service, e.notificationid, e.type, e.time) for e in unique.values()],
         page_size=len(unique), fetch=True)
     new = {(source, notification_id) for source, notification_id in inserted}
@@ -99,13 +100,13 @@ PROJECTIONS: dict[str, facts.Fact] = {
     "CabinetAllocated": facts.allocation(True),
     "CabinetAllocationCancelled": facts.allocation(False),
     "CabinetProcured": facts.cabinet_step(
-        "procured", "cost_kzt = %s, commitment_id = %s, funder_id = %s, procured_on = %s",
-        "cost_kzt", "commitment_id", "funder_id", "procured_on"),
-    "CabinetDelivered": facts.cabinet_step("delivered", "delivered = true, delivered_on = %s",
-                                           "delivered_on"),
+        "procured", ("cost_kzt", "commitment_id", "funder_id", "procured_on"),
+        ("cost_kzt", "commitment_id", "funder_id", "procured_on")),
+    "CabinetDelivered": facts.cabinet_step("delivered", ("delivered_on",), ("delivered_on",),
+                                           flag=True),
     "CabinetCommissioned": facts.cabinet_step(
-        "commissioned", "commissioned = true, internet_mbps = %s, commissioned_on = %s",
-        "internet_mbps", "accepted_on"),
+        "commissioned", ("internet_mbps", "commissioned_on"), ("internet_mbps", "accepted_on"),
+        flag=True),
     "AssessmentRoundOpened": facts.assessment_round,
     "ScoreCorrected": facts.correction,
 }

@@ -56,7 +56,7 @@ class Ingestion:
         # Whatever the live feed applied to the old model meanwhile is in the logs too.
         late = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema)
         with self._cursor() as cur:
-            cur.execute(f"DROP SCHEMA {old} CASCADE")
+            tables.drop(cur, old)
         return {"schema": schema, "replaced": old,
                 "events_applied": sum(applied.values()) + sum(late.values()),
                 "seconds": round(time.monotonic() - started, 2)}

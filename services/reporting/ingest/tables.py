@@ -2,164 +2,171 @@
 The projections (projections.py) fill them from every service's public events so that any
 arrival order and any number of redeliveries give the same tables.
 
+Each table is declared once, as its key and its columns (TABLES). `create` makes a new
+schema with them, and brings a schema made by an older version to the same shape (every
+statement is `IF NOT EXISTS`), so one declaration is both the fresh schema and the upgrade.
+What an older model lacks in content is restored by a rebuild (MODEL_VERSION, runner.py).
+
+Every fact keeps when the event behind it was recorded (`recorded_at`, or one per step):
+with the versions a fact had before (the `*_superseded` tables), that is the read model's
+own past, which past.py turns into the report as of any moment.
 """
 
 from __future__ import annotations
 
 import psycopg2.extensions
+from psycopg2 import sql
 
 SCHEMA = "rm"
 Cursor = psycopg2.extensions.cursor
 
-DDL = """
-CREATE SCHEMA IF NOT EXISTS {s};
-CREATE TABLE IF NOT EXISTS {s}.processed (
-  source text NOT NULL, notification_id bigint NOT NULL, event_type text NOT NULL,
-  recorded_at timestamptz, PRIMARY KEY (source, notification_id));
-CREATE TABLE IF NOT EXISTS {s}.watermarks (source text PRIMARY KEY, after bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS {s}.changes (
-  id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
-INSERT INTO {s}.changes VALUES (1, 0) ON CONFLICT DO NOTHING;
-CREATE TABLE IF NOT EXISTS {s}.programmes (
-  programme_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
-  regions text[], start_date date, end_date date, budget_kzt bigint);
-CREATE TABLE IF NOT EXISTS {s}.funders (
-  funder_id text PRIMARY KEY, name_kk text, name_ru text, name_en text,
-  organisation_type text);
-CREATE TABLE IF NOT EXISTS {s}.funder_roles (
-  programme_id text, funder_id text, role text, iati_role_code text,
-  PRIMARY KEY (programme_id, funder_id, role));
-CREATE TABLE IF NOT EXISTS {s}.targets (
-  programme_id text, indicator text, measure text, baseline numeric, target numeric,
-  period_end date, version int NOT NULL, PRIMARY KEY (programme_id, indicator));
-CREATE TABLE IF NOT EXISTS {s}.commitments (
-  commitment_id text PRIMARY KEY, programme_id text NOT NULL, funder_id text NOT NULL,
-  scope text NOT NULL, amount_kzt bigint NOT NULL, committed_on date, by_src text,
-  by_nid bigint);
-CREATE TABLE IF NOT EXISTS {s}.organisations (
-  organisation_id text PRIMARY KEY, kind text, region_code text, district_code text,
-  name_ru text, school_year text, small_class boolean, pupils int, teachers int);
-CREATE TABLE IF NOT EXISTS {s}.participants (
-  programme_id text, organisation_id text, model text, kind text, district_code text,
-  by_src text, by_nid bigint, joined_on date, PRIMARY KEY (programme_id, organisation_id));
-CREATE TABLE IF NOT EXISTS {s}.enrolments (
-  enrolment_id uuid PRIMARY KEY, programme_id text, role text, participant_id text,
-  school_id text, team_id text, status text, status_version int NOT NULL,
-  enrolled_src text, enrolled_nid bigint, ended_src text, ended_nid bigint,
-  enrolled_on date, ended_on date);
-CREATE TABLE IF NOT EXISTS {s}.trainers (
-  programme_id text, person_id text, by_src text, by_nid bigint, certified_on date,
-  PRIMARY KEY (programme_id, person_id));
-CREATE TABLE IF NOT EXISTS {s}.categories (
-  teacher_id text PRIMARY KEY, programme_id text, category text, version int NOT NULL,
-  by_src text, by_nid bigint, attested_on date);
-CREATE TABLE IF NOT EXISTS {s}.practices (
-  practice_id uuid PRIMARY KEY, programme_id text, school_id text, by_src text,
-  by_nid bigint, code text, direction text, title text, published_on date);
-CREATE TABLE IF NOT EXISTS {s}.adoptions (
-  practice_id uuid, school_id text, programme_id text, by_src text, by_nid bigint,
-  adopted_on date, PRIMARY KEY (practice_id, school_id));
-CREATE TABLE IF NOT EXISTS {s}.cabinets (
-  cabinet_id uuid PRIMARY KEY, programme_id text, organisation_id text, kind text,
-  district_code text, allocated boolean, allocation_version int NOT NULL DEFAULT 0,
-  cost_kzt bigint, commitment_id text, funder_id text,
-  delivered boolean NOT NULL DEFAULT false, commissioned boolean NOT NULL DEFAULT false,
-  internet_mbps numeric, procured_on date, procured_src text, procured_nid bigint,
-  delivered_src text, delivered_nid bigint, commissioned_src text, commissioned_nid bigint,
-  delivered_on date, commissioned_on date);
-CREATE TABLE IF NOT EXISTS {s}.rounds (
-  round_id text PRIMARY KEY, programme_id text, phase text, baseline_round_id text,
-  school_year text, subjects jsonb, opened_on date);
--- The schools a round assesses as its comparison group: outside the programme, so in
--- none of its figures, only on the other side of the outcomes' difference in differences.
-CREATE TABLE IF NOT EXISTS {s}.comparison_schools (
-  round_id text, school_id text, PRIMARY KEY (round_id, school_id));
-CREATE TABLE IF NOT EXISTS {s}.expenditures (
-  commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
-  category text NOT NULL, amount_kzt bigint NOT NULL, spent_on date, by_src text,
-  by_nid bigint, PRIMARY KEY (commitment_id, reference));
-CREATE TABLE IF NOT EXISTS {s}.disbursements (
-  commitment_id text, reference text, programme_id text NOT NULL, funder_id text NOT NULL,
-  amount_kzt bigint NOT NULL, disbursed_on date, by_src text, by_nid bigint,
-  PRIMARY KEY (commitment_id, reference));
-CREATE TABLE IF NOT EXISTS {s}.profiles (
-  organisation_id text, school_year text, small_class boolean, pupils int,
-  version int NOT NULL, by_src text, by_nid bigint,
-  PRIMARY KEY (organisation_id, school_year));
-CREATE TABLE IF NOT EXISTS {s}.scores (
-  round_id text, pupil_ref text, subject text, school_id text, grade int, score int,
-  version int NOT NULL, by_src text, by_nid bigint,
-  PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject));
--- The classifier's regions (2-digit code) and districts (4-digit), by name. A new table, so
--- a model made before gains it empty and fills it as the registry's PlaceNamed arrive.
-CREATE TABLE IF NOT EXISTS {s}.places (
-  place_code text PRIMARY KEY, level text NOT NULL, kato text NOT NULL, name_kk text,
-  name_ru text, name_en text, version int NOT NULL, by_src text, by_nid bigint);
--- Columns added since version 1. A model made before gains them (empty until it is
--- rebuilt, which happens by itself on start) so that it keeps answering meanwhile.
-ALTER TABLE {s}.processed ADD COLUMN IF NOT EXISTS recorded_at timestamptz;
-ALTER TABLE {s}.funder_roles ADD COLUMN IF NOT EXISTS iati_role_code text;
-ALTER TABLE {s}.commitments ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
-ALTER TABLE {s}.participants ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint,
-  ADD COLUMN IF NOT EXISTS joined_on date;
-ALTER TABLE {s}.enrolments ADD COLUMN IF NOT EXISTS enrolled_src text,
-  ADD COLUMN IF NOT EXISTS enrolled_nid bigint,
-  ADD COLUMN IF NOT EXISTS ended_src text,
-  ADD COLUMN IF NOT EXISTS ended_nid bigint,
-  ADD COLUMN IF NOT EXISTS enrolled_on date,
-  ADD COLUMN IF NOT EXISTS ended_on date;
-ALTER TABLE {s}.trainers ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint,
-  ADD COLUMN IF NOT EXISTS certified_on date;
-ALTER TABLE {s}.categories ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint,
-  ADD COLUMN IF NOT EXISTS attested_on date;
-ALTER TABLE {s}.practices ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint,
-  ADD COLUMN IF NOT EXISTS code text,
-  ADD COLUMN IF NOT EXISTS direction text,
-  ADD COLUMN IF NOT EXISTS title text,
-  ADD COLUMN IF NOT EXISTS published_on date;
-ALTER TABLE {s}.adoptions ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint,
-  ADD COLUMN IF NOT EXISTS adopted_on date;
-ALTER TABLE {s}.cabinets ADD COLUMN IF NOT EXISTS procured_on date,
-  ADD COLUMN IF NOT EXISTS procured_src text,
-  ADD COLUMN IF NOT EXISTS procured_nid bigint,
-  ADD COLUMN IF NOT EXISTS delivered_src text,
-  ADD COLUMN IF NOT EXISTS delivered_nid bigint,
-  ADD COLUMN IF NOT EXISTS commissioned_src text,
-  ADD COLUMN IF NOT EXISTS commissioned_nid bigint,
-  ADD COLUMN IF NOT EXISTS delivered_on date,
-  ADD COLUMN IF NOT EXISTS commissioned_on date;
-ALTER TABLE {s}.rounds ADD COLUMN IF NOT EXISTS opened_on date;
-ALTER TABLE {s}.expenditures ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
-ALTER TABLE {s}.disbursements ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
-ALTER TABLE {s}.profiles ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
-ALTER TABLE {s}.scores ADD COLUMN IF NOT EXISTS by_src text,
-  ADD COLUMN IF NOT EXISTS by_nid bigint;
-DO $$ BEGIN
-  -- A score is keyed by the sheet that holds it (round, school, grade; its version is that
-  -- sheet's) and the pupil: one pupil recorded by two schools counts at each, as stored.
-  -- A model made with the older key (round, pupil, subject) is re-keyed; rebuild() then
-  -- brings back the scores that key had dropped.
-  IF (SELECT count(*) FROM information_schema.key_column_usage
-       WHERE table_schema = '{s}' AND table_name = 'scores'
-         AND constraint_name = 'scores_pkey') = 3 THEN
-    ALTER TABLE {s}.scores DROP CONSTRAINT scores_pkey,
-      ADD PRIMARY KEY (round_id, school_id, grade, pupil_ref, subject);
-  END IF;
-END $$;
-"""
+EVENT = "by_src text, by_nid bigint, recorded_at timestamptz"  # the event behind a fact
+
+# table: (its key, its columns). A column added to a table made before comes at the end
+# and is empty until the rebuild; so only columns with a default may be NOT NULL.
+TABLES: dict[str, tuple[str, str]] = {
+    "processed": ("source text, notification_id bigint",
+                  "event_type text NOT NULL DEFAULT '', recorded_at timestamptz"),
+    "watermarks": ("source text", "after bigint NOT NULL DEFAULT 0"),
+    "changes": ("id int CHECK (id = 1)", "version bigint NOT NULL DEFAULT 0"),
+    "programmes": ("programme_id text", "name_kk text, name_ru text, name_en text,"
+                   f" regions text[], start_date date, end_date date, budget_kzt bigint, {EVENT}"),
+    "funders": ("funder_id text", "name_kk text, name_ru text, name_en text,"
+                f" organisation_type text, {EVENT}"),
+    "funder_roles": ("programme_id text, funder_id text, role text",
+                     f"iati_role_code text, {EVENT}"),
+    "targets": ("programme_id text, indicator text", "measure text, baseline numeric,"
+                f" target numeric, period_end date, version int NOT NULL DEFAULT 0, {EVENT}"),
+    "commitments": ("commitment_id text", "programme_id text NOT NULL,"
+                    " funder_id text NOT NULL, scope text NOT NULL,"
+                    f" amount_kzt bigint NOT NULL, committed_on date, {EVENT}"),
+    "organisations": ("organisation_id text", "kind text, region_code text, district_code text,"
+                      " name_ru text, school_year text, small_class boolean, pupils int,"
+                      f" teachers int, version int NOT NULL DEFAULT 0, {EVENT}"),
+    "participants": ("programme_id text, organisation_id text", "model text, kind text,"
+                     f" district_code text, joined_on date, {EVENT}"),
+    # An enrolment is made by its enrolment and (at most) one ending, kept step by step.
+    "enrolments": ("enrolment_id uuid", "programme_id text, role text, participant_id text,"
+                   " school_id text, team_id text, status text,"
+                   " status_version int NOT NULL DEFAULT 0, enrolled_src text,"
+                   " enrolled_nid bigint, ended_src text, ended_nid bigint, enrolled_on date,"
+                   " ended_on date, enrolled_at timestamptz, ended_at timestamptz"),
+    "trainers": ("programme_id text, person_id text", f"certified_on date, {EVENT}"),
+    "categories": ("teacher_id text", "programme_id text, category text,"
+                   f" version int NOT NULL DEFAULT 0, attested_on date, {EVENT}"),
+    "practices": ("practice_id uuid", "programme_id text, school_id text, code text,"
+                  f" direction text, title text, published_on date, {EVENT}"),
+    "adoptions": ("practice_id uuid, school_id text",
+                  f"programme_id text, adopted_on date, {EVENT}"),
+    # A cabinet's steps each happen once; its allocation may be cancelled and given back
+    # (every version in cabinet_allocations).
+    "cabinets": ("cabinet_id uuid", "programme_id text, organisation_id text, kind text,"
+                 " district_code text, allocated boolean,"
+                 " allocation_version int NOT NULL DEFAULT 0, cost_kzt bigint,"
+                 " commitment_id text, funder_id text, delivered boolean NOT NULL DEFAULT false,"
+                 " commissioned boolean NOT NULL DEFAULT false, internet_mbps numeric,"
+                 " procured_on date, procured_src text, procured_nid bigint,"
+                 " delivered_src text, delivered_nid bigint, commissioned_src text,"
+                 " commissioned_nid bigint, delivered_on date, commissioned_on date,"
+                 " procured_at timestamptz, delivered_at timestamptz,"
+                 " commissioned_at timestamptz"),
+    "cabinet_allocations": ("cabinet_id uuid, version int", f"allocated boolean, {EVENT}"),
+    "rounds": ("round_id text", "programme_id text, phase text, baseline_round_id text,"
+               f" school_year text, subjects jsonb, opened_on date, {EVENT}"),
+    # The schools a round assesses as its comparison group: outside the programme, so in
+    # none of its figures, only on the other side of the outcomes' difference in differences.
+    "comparison_schools": ("round_id text, school_id text", EVENT),
+    "expenditures": ("commitment_id text, reference text", "programme_id text NOT NULL,"
+                     " funder_id text NOT NULL, category text NOT NULL,"
+                     f" amount_kzt bigint NOT NULL, spent_on date, {EVENT}"),
+    "disbursements": ("commitment_id text, reference text", "programme_id text NOT NULL,"
+                      " funder_id text NOT NULL, amount_kzt bigint NOT NULL,"
+                      f" disbursed_on date, {EVENT}"),
+    # Every school year's profile: a round's small-class split uses its own year's.
+    "profiles": ("organisation_id text, school_year text", "small_class boolean, pupils int,"
+                 f" version int NOT NULL DEFAULT 0, {EVENT}"),
+    # A score is keyed by the sheet that holds it (round, school, grade; its version is that
+    # sheet's) and the pupil: one pupil recorded by two schools counts at each, as stored.
+    "scores": ("round_id text, school_id text, grade int, pupil_ref text, subject text",
+               f"score int, version int NOT NULL DEFAULT 0, {EVENT}"),
+    # The classifier's regions (2-digit code) and districts (4-digit), by name.
+    "places": ("place_code text", "level text NOT NULL DEFAULT '',"
+               " kato text NOT NULL DEFAULT '', name_kk text, name_ru text, name_en text,"
+               f" version int NOT NULL DEFAULT 0, {EVENT}"),
+}
+
+# Facts whose newest version is the live row: every version it replaced or that arrived
+# too late to replace it is kept beside it (same columns), keyed with the version.
+SUPERSEDED: dict[str, str] = {
+    "targets": "programme_id, indicator, version",
+    "organisations": "organisation_id, version",
+    "categories": "teacher_id, version",
+    "profiles": "organisation_id, school_year, version",
+    "scores": "round_id, school_id, grade, pupil_ref, subject, version",
+    "places": "place_code, version",
+}
+
+# Keys changed since a table was first made: a model made with the older key is re-keyed
+# (rebuild() then brings back what that key had dropped). Version 2 keyed scores by
+# (round, pupil, subject), which dropped a pupil recorded by two schools.
+REKEYED = {"scores": 3}
+
+
+def _statements(schema: str) -> list[sql.Composable]:
+    s = sql.Identifier(schema)
+    out: list[sql.Composable] = [sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(s)]
+    for table, (key, columns) in TABLES.items():
+        t = sql.SQL("{}.{}").format(s, sql.Identifier(table))
+        out.append(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))").format(
+            t, sql.SQL(key), sql.SQL(", ").join(map(sql.Identifier, key_names(table)))))
+        gain = sql.SQL(", ").join(sql.SQL("ADD COLUMN IF NOT EXISTS " + column)
+                                  for column in columns.split(", "))
+        out.append(sql.SQL("ALTER TABLE {} {}").format(t, gain))
+        if table in SUPERSEDED:
+            old = sql.SQL("{}.{}").format(s, sql.Identifier(f"{table}_superseded"))
+            out.append(sql.SQL("CREATE TABLE IF NOT EXISTS {} (LIKE {}, PRIMARY KEY ({}))")
+                       .format(old, t, sql.SQL(SUPERSEDED[table])))
+            out.append(sql.SQL("ALTER TABLE {} {}").format(old, gain))
+    out.append(sql.SQL("INSERT INTO {}.changes VALUES (1, 0) ON CONFLICT DO NOTHING").format(s))
+    return out
+
+
+def key_names(table: str) -> list[str]:
+    return [column.split()[0] for column in TABLES[table][0].split(", ")]
+
+
+def key_types(table: str) -> list[str]:
+    return [column.split()[1] for column in TABLES[table][0].split(", ")]
 
 
 def create(cur: Cursor, schema: str = SCHEMA) -> None:
-    cur.execute(DDL.format(s=schema))
+    """A schema with every table; an existing one gains what it lacks."""
+    for statement in _statements(schema):
+        cur.execute(statement)
+    for table, columns in REKEYED.items():
+        _rekey(cur, schema, table, columns)
+
+
+def _rekey(cur: Cursor, schema: str, table: str, old_width: int) -> None:
+    cur.execute("SELECT count(*) FROM information_schema.key_column_usage WHERE"
+                " table_schema = %s AND table_name = %s AND constraint_name = %s",
+                (schema, table, f"{table}_pkey"))
+    if cur.fetchone()[0] == old_width:
+        cur.execute(sql.SQL("ALTER TABLE {}.{} DROP CONSTRAINT {}, ADD PRIMARY KEY ({})").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(f"{table}_pkey"),
+            sql.SQL(", ").join(map(sql.Identifier, key_names(table)))))
+
+
+def drop(cur: Cursor, schema: str) -> None:
+    """A schema and the views of its past (past.py)."""
+    for name in (schema, past_schema(schema)):
+        cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+def past_schema(schema: str) -> str:
+    """Where the views of `schema`'s past are (past.py): made again on first use after
+    the tables change shape."""
+    return f"{schema}_past"
 
 
 # Which schema holds the live read model. A rebuild fills a new schema beside it and switches
@@ -170,8 +177,9 @@ POINTER = "reporting_read_model"
 # What the tables mean. A model built by an older version may lack facts a newer one keeps
 # (version 2: each school year's profile, scores keyed by their sheet; version 3: the event
 # behind each fact, the IATI role code, disbursements; version 4: each round's comparison
-# schools), so it is rebuilt from the logs; a fresh database starts at this version.
-MODEL_VERSION = 4
+# schools; version 5: when each fact was recorded and every version it had), so it is
+# rebuilt from the logs; a fresh database starts at this version.
+MODEL_VERSION = 5
 
 
 def ensure_current(cur: Cursor) -> str:
@@ -183,6 +191,8 @@ def ensure_current(cur: Cursor) -> str:
                 " ON CONFLICT DO NOTHING", (SCHEMA, MODEL_VERSION))
     schema = current(cur)
     create(cur, schema)
+    cur.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+        sql.Identifier(past_schema(schema))))  # for the shape just made
     return schema
 
 
@@ -205,3 +215,10 @@ def switch(cur: Cursor, schema: str) -> str:
     cur.execute(f"UPDATE {POINTER} SET schema_name = %s, model_version = %s WHERE id = 1",
                 (schema, MODEL_VERSION))
     return old
+
+
+def q(template: str, schema: str, **parts: str | sql.Composable) -> sql.Composed:
+    """SQL with its identifiers quoted: `{s}` is the schema; each other field is a name
+    (a str) or a piece of SQL composed the same way."""
+    return sql.SQL(template).format(s=sql.Identifier(schema), **{
+        k: v if isinstance(v, sql.Composable) else sql.Identifier(v) for k, v in parts.items()})
