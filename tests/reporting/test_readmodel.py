@@ -470,37 +470,6 @@ def test_a_programme_is_visible_once_its_launch_has_arrived(pg_database, events)
         conn.close()
 
 
-def test_a_request_waits_only_so_long_for_another_moments_build(pg_database):
-    """One past moment is built at a time; a request that cannot get its turn within its
-    wait is refused (BuilderBusy, a 503 with Retry-After) and builds nothing."""
-    builder, asker = (psycopg2.connect(dsn_of(pg_database)) for _ in range(2))
-    built = []
-    try:
-        with asker, asker.cursor() as cur:
-            tables.ensure_current(cur)
-            cur.execute(moments.DDL)
-        with builder.cursor() as cur:
-            cur.execute(f"SELECT pg_advisory_lock({moments.LOCK})")  # a build in progress
-        moment = moments.EPOCH + timedelta(days=1)
-        with asker, asker.cursor() as cur:
-            with pytest.raises(moments.BuilderBusy) as refused:
-                moments.schema_at(cur, moment, lambda *args: built.append(args), "qh",
-                                  wait=0.5)
-        assert refused.value.retry_after > 0 and built == []
-        with builder.cursor() as cur:
-            cur.execute(f"SELECT pg_advisory_unlock({moments.LOCK})")
-        with asker, asker.cursor() as cur:
-            name = moments.schema_at(cur, moment, lambda *args: built.append(args), "qh")
-        assert built == [(name, moment)]
-        with asker, asker.cursor() as cur:  # built once: asked again, nothing is filled
-            assert moments.schema_at(cur, moment, lambda *args: built.append(args),
-                                     "akimat", builds_per_hour=0) == name
-        assert len(built) == 1
-    finally:
-        builder.close()
-        asker.close()
-
-
 def test_the_events_behind_every_figure_sum_to_it_and_name_their_events(database, events,
                                                                         in_order):
     _, schema = in_order
@@ -529,15 +498,17 @@ def test_the_events_behind_every_figure_sum_to_it_and_name_their_events(database
                     counts[figure] if figure in counts else money[figure]), figure
 
 
-def test_a_model_made_by_version_2_is_upgraded_in_place_and_reports_the_same(database, events,
-                                                                           in_order):
-    """A live model made by the previous version keeps answering while its rebuild runs:
-    its tables gain the new columns, new events land in them, and every report is what a
-    model made by this version says; it is marked outdated, so the service rebuilds it."""
+@pytest.mark.parametrize("made_by", ["model_v2.sql", "model_v4.sql"])
+def test_a_model_made_by_an_older_version_is_upgraded_in_place_and_reports_the_same(
+        database, events, in_order, made_by):
+    """A live model made by an older version (2, or 4: main before past moments came from
+    the model) keeps answering while its rebuild runs: its tables gain the new columns and
+    tables, new events land in them, and every report is what a model made by this version
+    says; it is marked outdated, so the service rebuilds it."""
     _, fresh = in_order
-    old = f"rm_v2_{uuid.uuid4().hex[:6]}"
+    old = f"rm_old_{uuid.uuid4().hex[:6]}"
     with database, database.cursor() as cur:
-        cur.execute((ROOT / "tests/reporting/model_v2.sql").read_text().format(s=old))
+        cur.execute((ROOT / "tests/reporting" / made_by).read_text().format(s=old))
         tables.create(cur, old)  # what ensure_current does to the live schema on start
     for envelope in events:
         assert projections.handle(database, envelope, old)

@@ -4,9 +4,11 @@ A report is a dozen aggregate queries over the read model; at a million events e
 took most of a second, and fifty funders' dashboards asking at once queued behind each other.
 Every batch the read model applies bumps `<schema>.changes.version` in the same transaction,
 so (schema, version, key) names one state of the model exactly: a cached report is never
-stale, a rebuild (a new schema) or a new event makes the next request compute afresh, and
-as-of schemas, which never change once built, stay cached. When many requests miss at once,
-one computes and the others wait for its result.
+stale, and a rebuild (a new schema) or a new event makes the next request compute afresh.
+A past moment reads the live model through views (ingest/past.py), so its version is the
+live one with the moment beside it: an event recorded before the moment that arrives late
+changes that moment's report too. When many requests miss at once, one computes and the
+others wait for its result.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from typing import Any, Callable, Hashable
 from eventlet.event import Event
 from prometheus_client import Counter
 
+from services.reporting.ingest.tables import q
+
 CACHE_LOOKUPS = Counter("baqylau_report_cache_total", "Report cache lookups by outcome",
                         ["outcome"])
 
 
-def version(cur: Any, schema: str) -> int:
-    cur.execute(f"SELECT version FROM {schema}.changes WHERE id = 1")
+def version(cur: Any, schema: str) -> tuple[int, str]:
+    """The model's change counter and the moment the transaction reads as of ('' if live)."""
+    cur.execute(q("SELECT version, current_setting('baqylau.as_of', true) FROM {s}.changes"
+                  " WHERE id = 1", schema))
     row = cur.fetchone()
-    return int(row[0]) if row else 0
+    return (int(row[0]), row[1] or "") if row else (0, "")
 
 
 class ReportCache:
@@ -36,10 +42,11 @@ class ReportCache:
     def peek(self, schema: str, version: int, key: Hashable) -> Any | None:
         """The value cached for this exact state, or None. Found, it counts as a `fast_hit`
         (served after one statement, with no transaction); not found, nothing is counted,
-        since the caller goes on to `get`, which counts its own outcome."""
-        value = self._entries.get((schema, version, key))
+        since the caller goes on to `get`, which counts its own outcome. Live model only."""
+        full_key = (schema, (version, ""), key)
+        value = self._entries.get(full_key)
         if value is not None:
-            self._entries.move_to_end((schema, version, key))
+            self._entries.move_to_end(full_key)
             CACHE_LOOKUPS.labels("fast_hit").inc()
         return value
 
