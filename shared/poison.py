@@ -137,11 +137,13 @@ class Poison:
     def replay(self, limit: int, default_origin: str | None = None) -> int:
         """Move up to `limit` dead letters back to the queue each came from (`default_origin`
         for letters older than that header), attempts reset. Each is acknowledged only once
-        the broker confirmed its re-publication."""
+        the broker confirmed its re-publication. Only the letters waiting when it starts:
+        one that fails again comes back behind them, and is not sent round a second time."""
         replayed = 0
         with kombu.Connection(self.amqp_uri, connect_timeout=5) as connection, \
                 get_producer(self.amqp_uri) as producer:
             queue = connection.SimpleQueue(self.queue)
+            limit = min(limit, queue.qsize())
             try:
                 while replayed < limit:
                     try:
