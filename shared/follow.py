@@ -15,11 +15,12 @@ import logging
 from typing import Any, Iterator
 
 from nameko.amqp.publish import get_producer
-from nameko.rpc import RpcProxy
+from nameko.extensions import DependencyProvider
+from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.timer import Timer
 
 from shared.broker import Subscription
-from shared.config import postgres_dsn
+from shared.config import amqp_uri, postgres_dsn
 from shared.errors import OUTAGES
 from shared.poison import Poison, Unreadable
 from shared.positions import MemoryPositionStore, PositionStore, PostgresPositionStore
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 PAGE = 1000
 INTERVAL = 30.0  # seconds between rounds unless CATCH_UP.interval says otherwise
+# nameko's worker RpcProxy waits for a reply forever: a source that is down would hold the
+# round, and a graceful stop waiting for it, until the source came back.
+RPC_TIMEOUT = 30.0
 
 
 def pages(service: Any, after: int = 0, limit: int = PAGE) -> Iterator[dict[str, Any]]:
@@ -60,13 +64,16 @@ class CatchUpTimer(Timer):
 catch_up_timer = CatchUpTimer.decorator
 
 
-class SourceLog(RpcProxy):
-    """`registry_log = SourceLog("registry")`: an RPC proxy to the source that follows its
-    log. The watermark (the log's `next_after` last applied) is a row of the service's
-    position table (shared/positions.py), keyed "<service> follows <source>"; in memory on
-    SQLite. Injected as a LogReader."""
+class SourceLog(DependencyProvider):
+    """`registry_log = SourceLog("registry")`: the follower of the source's log, over RPC
+    with a deadline (RPC_TIMEOUT). The watermark (the log's `next_after` last applied) is a
+    row of the service's position table (shared/positions.py), keyed "<service> follows
+    <source>"; in memory on SQLite. Injected as a LogReader."""
 
     positions: PositionStore
+
+    def __init__(self, source: str) -> None:
+        self.target_service = source
 
     def setup(self) -> None:
         config = self.container.config
@@ -74,7 +81,10 @@ class SourceLog(RpcProxy):
         name = f"{self.container.service_name} follows {self.target_service}"
         self.positions = PostgresPositionStore(dsn, name) if dsn else MemoryPositionStore()
         self.poison = Poison.from_config(config, self.container.service_name)
-        self.page = int(dict(config.get("CATCH_UP") or {}).get("page", PAGE))
+        section = dict(config.get("CATCH_UP") or {})
+        self.page = int(section.get("page", PAGE))
+        self.rpc_config = {"AMQP_URI": amqp_uri(config)}
+        self.rpc_timeout = float(section.get("rpc_timeout", RPC_TIMEOUT))
 
     def stop(self) -> None:
         self.positions.release()
@@ -89,14 +99,14 @@ class SourceLog(RpcProxy):
                 and entrypoint.source_service == self.target_service}
 
     def get_dependency(self, worker_ctx: Any) -> LogReader:
-        return LogReader(self, super().get_dependency(worker_ctx), worker_ctx.service)
+        return LogReader(self, worker_ctx.service)
 
 
 class LogReader:
     """One worker's view of a SourceLog: `follow()` applies the log past the watermark."""
 
-    def __init__(self, provider: SourceLog, proxy: Any, service: Any) -> None:
-        self.provider, self.proxy, self.service = provider, proxy, service
+    def __init__(self, provider: SourceLog, service: Any) -> None:
+        self.provider, self.service = provider, service
 
     def follow(self) -> dict[str, Any]:
         """Apply every event past the watermark that the service subscribes to, through the
@@ -104,11 +114,17 @@ class LogReader:
         idempotent, so a page applied again after a crash, or also delivered live, counts
         once. A database outage raises (the watermark stays where the last page left it).
         Reply: {"read": 120, "applied": 45, "after": 1532, "last_notification_id": 1532}"""
-        positions, handlers = self.provider.positions, self.provider.handlers()
+        provider = self.provider
+        positions, handlers = provider.positions, provider.handlers()
+        with ClusterRpcProxy(provider.rpc_config, timeout=provider.rpc_timeout) as rpc:
+            return self._follow(getattr(rpc, provider.target_service), positions, handlers)
+
+    def _follow(self, source: Any, positions: PositionStore,
+                handlers: dict[str, Subscription]) -> dict[str, Any]:
         after = positions.load()
         read = applied = 0
         last = after
-        for reply in pages(self.proxy, after, self.provider.page):
+        for reply in pages(source, after, self.provider.page):
             for message in reply["items"]:
                 read += 1
                 handler = handlers.get(str(message.get("type")))
