@@ -1,5 +1,5 @@
-"""Reporting's maintenance over its admin RPC: catch-up, rebuild, reconcile and the dead
-letters. Each is idempotent, so an interrupted one is simply run again."""
+"""Reporting's maintenance over its admin RPC: catch-up, rebuild, reconcile; and every
+consumer's dead letters. Each is idempotent, so an interrupted one is simply run again."""
 
 from __future__ import annotations
 
@@ -53,27 +53,44 @@ def reconcile(timeout: float | None) -> None:
         sys.exit(1)
 
 
+# Every consumer of another service's events keeps its dead letters (shared/poison.py).
+CONSUMERS = ("equipment", "assessment", "reporting")
+_SERVICE = click.option("--service", type=click.Choice(CONSUMERS),
+                        help="One consumer (default: each in turn).")
+
+
+def _consumers(service: str | None) -> tuple[str, ...]:
+    return (service,) if service else CONSUMERS
+
+
 @click.group("dead-letters")
 def dead_letters() -> None:
-    """Events reporting could not apply, set aside in its dead-letter queue."""
+    """Events a consumer (equipment, assessment, reporting) could not apply, set aside in its
+    dead-letter queue (`<service>.dead-letter`)."""
 
 
 @dead_letters.command("list")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
-def list_letters(limit: int) -> None:
-    """What waits, oldest first: event id, type, source, kind of failure and reason."""
+@_SERVICE
+def list_letters(limit: int, service: str | None) -> None:
+    """What waits, oldest first: event id, type, source, the queue it came from, kind of
+    failure and reason."""
     with cluster() as rpc:
-        found = rpc.reporting.list_dead_letters(limit=limit)
-    click.echo(f"{found['waiting']} dead letters waiting")
-    if found["letters"]:
-        click.echo(table(found["letters"], ["id", "type", "source", "failure", "reason"]))
+        for consumer in _consumers(service):
+            found = getattr(rpc, consumer).list_dead_letters(limit=limit)
+            click.echo(f"{consumer}: {found['waiting']} dead letters waiting")
+            if found["letters"]:
+                click.echo(table(found["letters"],
+                                 ["id", "type", "source", "queue", "failure", "reason"]))
 
 
 @dead_letters.command("replay")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
-def replay(limit: int) -> None:
-    """After fixing what failed them, send dead letters back through the feed (an event
-    already applied stays a no-op)."""
+@_SERVICE
+def replay(limit: int, service: str | None) -> None:
+    """After fixing what failed them, send dead letters back to the queues they came from
+    (an event already applied stays a no-op)."""
     with cluster() as rpc:
-        done = rpc.reporting.replay_dead_letters(limit=limit)
-    click.echo(f"replayed {done['replayed']}")
+        for consumer in _consumers(service):
+            done = getattr(rpc, consumer).replay_dead_letters(limit=limit)
+            click.echo(f"{consumer}: replayed {done['replayed']}")

@@ -13,8 +13,10 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from cli.connect import HTTP_TIMEOUT, SERVICES, START_HINT, management_url, service_url, vhost
+from cli.operations import CONSUMERS
 from cli.table import table
-from services.reporting.ingest.feed import DEAD_LETTER, QUEUE
+from services.reporting.ingest.feed import QUEUE
+from shared.poison import dead_letter_queue
 
 RELAY_GAUGES = {"baqylau_relay_position": "relay position", "baqylau_relay_lag_events":
                 "relay lag", "baqylau_relay_leader": "leader"}
@@ -64,10 +66,11 @@ def service_line(service: str, max_lag: int) -> tuple[dict[str, Any], list[str]]
 
 
 def queue_depths() -> dict[str, int] | None:
-    """Messages waiting in reporting's feed and dead-letter queues; None if unknown."""
+    """Messages waiting in reporting's feed and in every consumer's dead-letter queue; None
+    if unknown."""
     base = management_url()
     depths = {}
-    for queue in (QUEUE, DEAD_LETTER):
+    for queue in (QUEUE, *(dead_letter_queue(c).name for c in CONSUMERS)):
         answer = _get(f"{base}/api/queues/{requests.utils.quote(vhost(), safe='')}/{queue}")
         if answer is None or answer.status_code not in (200, 404):
             return None
@@ -94,14 +97,16 @@ def status(max_lag: int) -> None:
         problems.append("RabbitMQ's management API does not answer; the feed backlog and dead "
                         "letters are unknown")
     else:
+        letters = {c: depths[dead_letter_queue(c).name] for c in CONSUMERS}
         click.echo(f"\nreporting feed: {depths[QUEUE]} events waiting; dead letters: "
-                   f"{depths[DEAD_LETTER]} waiting")
+                   + ", ".join(f"{c} {n}" for c, n in letters.items()) + " waiting")
         if depths[QUEUE] > max_lag:
             problems.append(f"reporting's feed is {depths[QUEUE]} events behind")
-        if depths[DEAD_LETTER]:
-            problems.append(f"{depths[DEAD_LETTER]} dead letters wait: see `baqylau "
-                            "dead-letters list`, fix the cause, then `baqylau dead-letters "
-                            "replay`")
+        for consumer, waiting in letters.items():
+            if waiting:
+                problems.append(f"{waiting} dead letters wait in {consumer}: see `baqylau "
+                                f"dead-letters list --service {consumer}`, fix the cause, "
+                                f"then `baqylau dead-letters replay --service {consumer}`")
     if problems:
         click.echo("\nneeds attention:\n" + "\n".join(f"  - {p}" for p in problems))
         sys.exit(1)

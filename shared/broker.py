@@ -8,7 +8,9 @@ is harmless: the broker redelivers every unacknowledged message once the consume
 and every handler here is idempotent. So the ack (or requeue) is let go with a warning.
 
 `subscribe` is the event-handler entrypoint every consumer of another service's events uses,
-as `shared.commands.command` is for RPC.
+as `shared.commands.command` is for RPC. A handler that fails is dealt with as shared/poison.py
+says: retried a bounded number of times, then set aside in the consumer's dead-letter queue;
+a database outage is put back after a pause, never set aside.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ import logging
 from typing import Any
 
 import amqp.exceptions
+import eventlet
 import kombu.exceptions
+from nameko.amqp.publish import get_producer
 from nameko.events import EventHandler
+
+from shared.errors import OUTAGES
+from shared.poison import Poison, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +38,55 @@ BROKER_AWAY: tuple[type[BaseException], ...] = (
 
 
 class Subscription(EventHandler):
-    """nameko's event handler, with the acknowledgement guarded against broker outages."""
+    """nameko's event handler: the acknowledgement guarded against broker outages, and a
+    failing handler retried, set aside or (a database outage) put back, as poison.py says."""
+
+    poison: Poison | None = None
+
+    def setup(self) -> None:
+        super().setup()
+        self.poison = Poison.from_config(self.container.config, self.container.service_name)
 
     def handle_message_processed(self, message: Any, result: Any = None,
                                  exc_info: Any = None) -> None:
+        outcome = "ack"
         try:
-            super().handle_message_processed(message, result, exc_info)
+            if exc_info is not None and isinstance(exc_info[1], OUTAGES):
+                outcome = "requeue"
+                self._put_back(message, exc_info[1])
+                return
+            if exc_info is not None:
+                self._retry_or_set_aside(message, exc_info[1])
+            self.queue_consumer.ack_message(message)
         except BROKER_AWAY as exc:
-            outcome = "requeue" if exc_info is not None and self.requeue_on_error else "ack"
             log.warning("%s of a %s event not sent, broker unreachable (%s: %s); the broker "
                         "redelivers it and the handler is idempotent", outcome,
                         self.event_type, type(exc).__name__, exc)
 
+    def _put_back(self, message: Any, exc: BaseException) -> None:
+        pause = self.poison.outage_pause if self.poison else 0.0
+        log.warning("database unavailable handling a %s event (%s: %s); put back, again in "
+                    "%.1fs", self.event_type, type(exc).__name__, exc, pause)
+        # The worker holds its slot while it waits: an outage slows consumption, never spins.
+        eventlet.sleep(pause)
+        self.queue_consumer.requeue_message(message)
+
+    def _retry_or_set_aside(self, message: Any, exc: BaseException) -> None:
+        assert self.poison is not None, "set up by the container"
+        properties = {"content_type": message.content_type,
+                      "content_encoding": message.content_encoding}
+        # Published with confirms before the ack: a crash in between sends it twice, and
+        # twice is harmless where every handler is idempotent; never is not.
+        with get_producer(self.poison.amqp_uri) as producer:
+            if isinstance(exc, Unreadable):
+                self.poison.set_aside(producer, message.body, f"unreadable: {exc}",
+                                      "unreadable", self.queue.name, message.headers,
+                                      **properties)
+            else:
+                self.poison.retry_or_set_aside(producer, message.body, message.headers or {},
+                                               exc, self.queue.name, **properties)
+
 
 def subscribe(source_service: str, event_type: str) -> Any:
-    """A durable queue per (service, event type); a handler that fails puts the message back
-    for another attempt."""
-    return Subscription.decorator(source_service, event_type, requeue_on_error=True)
+    """A durable queue per (service, event type), consumed as `Subscription` says."""
+    return Subscription.decorator(source_service, event_type)

@@ -15,15 +15,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError
 from nameko.rpc import Rpc
-from psycopg2 import OperationalError as Psycopg2OperationalError
 
 from shared.broker import BROKER_AWAY
-from shared.errors import EXPECTED_ERRORS, InvalidInput, Unavailable
+from shared.errors import EXPECTED_ERRORS, OUTAGES, InvalidInput, Unavailable
 
 MAX_COMMAND_BYTES = 2 * 1024 * 1024  # 5,000 scores take about 0.5 MB
-OUTAGES = (OperationalError, InterfaceError, Psycopg2OperationalError)
 log = logging.getLogger(__name__)
 
 

@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from nameko.exceptions import deserialize_to_instance
+from psycopg2 import OperationalError as Psycopg2OperationalError
+
+# What a database outage looks like from a service: eventsourcing's wrappers (psycopg 3) and
+# psycopg2's own. Never the caller's or the message's fault: retried, never refused for good.
+OUTAGES = (OperationalError, InterfaceError, Psycopg2OperationalError)
 
 
 class BaqylauError(Exception):

@@ -1,10 +1,37 @@
-"""Following another service's notification log over RPC: catch-up without the broker."""
+"""Following another service's notification log over RPC: catch-up without the broker.
+
+Every consumer of another service's events reads that service's log from a watermark kept in
+its own database, so whatever its queues missed (a new deployment, a purge, a message lost
+with a broker) is filled on start and within one interval. `pages` is the one reader of a
+log; `SourceLog` the follower equipment and assessment declare, which applies each event
+through the very handler its live subscription runs (`catch_up_timer` runs it on start and
+every `CATCH_UP: {interval: 30}` seconds). Reporting follows with the same `pages`, its
+watermark committed with its read model's writes (services/reporting/ingest/logs.py).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Iterator
+import logging
+from typing import Any, Iterator
+
+from nameko.amqp.publish import get_producer
+from nameko.extensions import DependencyProvider
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.timer import Timer
+
+from shared.broker import Subscription
+from shared.config import amqp_uri, postgres_dsn
+from shared.errors import OUTAGES
+from shared.poison import Poison, Unreadable
+from shared.positions import MemoryPositionStore, PositionStore, PostgresPositionStore
+
+log = logging.getLogger(__name__)
 
 PAGE = 1000
+INTERVAL = 30.0  # seconds between rounds unless CATCH_UP.interval says otherwise
+# nameko's worker RpcProxy waits for a reply forever: a source that is down would hold the
+# round, and a graceful stop waiting for it, until the source came back.
+RPC_TIMEOUT = 30.0
 
 
 def pages(service: Any, after: int = 0, limit: int = PAGE) -> Iterator[dict[str, Any]]:
@@ -22,19 +49,129 @@ def pages(service: Any, after: int = 0, limit: int = PAGE) -> Iterator[dict[str,
     yield reply
 
 
-def catch_up(service: Any, wanted: Collection[str],
-             apply: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Apply every envelope of `wanted` types from `service.notifications`, from the start.
+class CatchUpTimer(Timer):
+    """nameko's timer, fired on start and then every `CATCH_UP.interval` seconds; the next
+    round starts only once the previous one has finished."""
 
-    `apply` must be idempotent: the same envelopes may also arrive over RabbitMQ.
-    Returns {"read": n, "applied": m, "last_notification_id": k}.
-    """
-    read, applied = 0, 0
-    for reply in pages(service):
-        for message in reply["items"]:
-            read += 1
-            if message["type"] in wanted:
-                apply(message)
-                applied += 1
-    return {"read": read, "applied": applied,
-            "last_notification_id": reply["last_notification_id"]}
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(interval=INTERVAL, eager=True, **kwargs)
+
+    def setup(self) -> None:
+        section = dict(self.container.config.get("CATCH_UP") or {})
+        self.interval = float(section.get("interval", INTERVAL))
+
+
+catch_up_timer = CatchUpTimer.decorator
+
+
+class SourceLog(DependencyProvider):
+    """`registry_log = SourceLog("registry")`: the follower of the source's log, over RPC
+    with a deadline (RPC_TIMEOUT). The watermark (the log's `next_after` last applied) is a
+    row of the service's position table (shared/positions.py), keyed "<service> follows
+    <source>"; in memory on SQLite. Injected as a LogReader."""
+
+    positions: PositionStore
+
+    def __init__(self, source: str) -> None:
+        self.target_service = source
+
+    def setup(self) -> None:
+        config = self.container.config
+        dsn = postgres_dsn(config)
+        name = f"{self.container.service_name} follows {self.target_service}"
+        self.positions = PostgresPositionStore(dsn, name) if dsn else MemoryPositionStore()
+        self.poison = Poison.from_config(config, self.container.service_name)
+        section = dict(config.get("CATCH_UP") or {})
+        self.page = int(section.get("page", PAGE))
+        self.rpc_config = {"AMQP_URI": amqp_uri(config)}
+        self.rpc_timeout = float(section.get("rpc_timeout", RPC_TIMEOUT))
+
+    def stop(self) -> None:
+        self.positions.release()
+
+    def kill(self) -> None:
+        self.positions.release()
+
+    def handlers(self) -> dict[str, Subscription]:
+        """The service's subscriptions to this source's events, by event type."""
+        return {entrypoint.event_type: entrypoint for entrypoint in self.container.entrypoints
+                if isinstance(entrypoint, Subscription)
+                and entrypoint.source_service == self.target_service}
+
+    def get_dependency(self, worker_ctx: Any) -> LogReader:
+        return LogReader(self, worker_ctx.service)
+
+
+class LogReader:
+    """One worker's view of a SourceLog: `follow()` applies the log past the watermark."""
+
+    def __init__(self, provider: SourceLog, service: Any) -> None:
+        self.provider, self.service = provider, service
+
+    def follow(self) -> dict[str, Any]:
+        """Apply every event past the watermark that the service subscribes to, through the
+        subscription's own handler, moving the watermark a page at a time. The handlers are
+        idempotent, so a page applied again after a crash, or also delivered live, counts
+        once. A database outage raises (the watermark stays where the last page left it).
+        Reply: {"read": 120, "applied": 45, "after": 1532, "last_notification_id": 1532}"""
+        provider = self.provider
+        positions, handlers = provider.positions, provider.handlers()
+        with ClusterRpcProxy(provider.rpc_config, timeout=provider.rpc_timeout) as rpc:
+            return self._follow(getattr(rpc, provider.target_service), positions, handlers)
+
+    def _follow(self, source: Any, positions: PositionStore,
+                handlers: dict[str, Subscription]) -> dict[str, Any]:
+        after = positions.load()
+        read = applied = 0
+        last = after
+        for reply in pages(source, after, self.provider.page):
+            for message in reply["items"]:
+                read += 1
+                handler = handlers.get(str(message.get("type")))
+                if handler is not None:
+                    self._apply(handler, message)
+                    applied += 1
+            if reply["next_after"] != after:
+                after = reply["next_after"]
+                positions.save(after)
+            last = reply["last_notification_id"]
+        return {"read": read, "applied": applied, "after": after, "last_notification_id": last}
+
+    def tick(self) -> None:
+        """One periodic round; what stops it (the source not answering yet, an outage) is
+        said in one line and tried again next round."""
+        try:
+            found = self.follow()
+        except Exception as exc:  # noqa: BLE001 - the next round tries again
+            log.warning("catch-up from %s's log incomplete: %s: %s",
+                        self.provider.target_service, type(exc).__name__, exc)
+            return
+        if found["applied"]:
+            log.info("catch-up from %s's log: %s", self.provider.target_service, found)
+
+    def _apply(self, handler: Subscription, message: dict[str, Any]) -> None:
+        """The live path's rules on the log: unreadable is set aside at once, a failing
+        handler after `max_attempts` tries in a row, an outage is raised to the round."""
+        poison = self.provider.poison
+        method = getattr(self.service, handler.method_name)
+        failure: Exception | None = None
+        for _ in range(poison.max_attempts):
+            try:
+                method(message)
+                return
+            except Unreadable as exc:
+                self._set_aside(handler, message, f"unreadable: {exc}", "unreadable")
+                return
+            except OUTAGES:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the next attempt, or a dead letter
+                failure = exc
+        self._set_aside(handler, message, f"handler failed {poison.max_attempts} times "
+                        f"(catch-up): {type(failure).__name__}: {failure}", "handler_failed")
+
+    def _set_aside(self, handler: Subscription, message: dict[str, Any], reason: str,
+                   kind: str) -> None:
+        poison = self.provider.poison
+        with get_producer(poison.amqp_uri) as producer:
+            # Replayed into the live subscription's queue, whose handler is this one.
+            poison.set_aside(producer, message, reason, kind, handler.queue.name)

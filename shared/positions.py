@@ -1,4 +1,5 @@
-"""Where a relay records the last notification id the broker confirmed.
+"""Where a relay records the last notification id the broker confirmed, and where a log
+follower (shared/follow.py) records how far it applied another service's log.
 
 On PostgreSQL the position lives in the service's own database, and a session advisory lock
 makes exactly one replica of a service the active relay: the others wait, and take over
@@ -60,12 +61,15 @@ class PostgresPositionStore:
         if self._conn is None or self._conn.closed:
             self._leader = False
             self._conn = psycopg2.connect(self.dsn)
-            self._conn.autocommit = True
-            with self._conn.cursor() as cur:
+            with self._conn, self._conn.cursor() as cur:
+                # The relay and the log followers of one service (and its replicas) start
+                # together: two CREATE TABLE IF NOT EXISTS at once may both try to create it.
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (TABLE,))
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ("
                             " relay_name text PRIMARY KEY,"
                             " position bigint NOT NULL,"
                             " updated_at timestamptz NOT NULL DEFAULT now())")
+            self._conn.autocommit = True
         return self._conn
 
     def _run(self, sql: str, params: tuple[object, ...]) -> tuple[object, ...] | None:

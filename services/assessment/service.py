@@ -3,12 +3,9 @@ here, at the edge, before validation results, the application or any log see the
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from marshmallow import ValidationError
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 
 from services.assessment import schemas as s
 from services.assessment.app import AssessmentApplication
@@ -18,15 +15,13 @@ from services.assessment.tally import AssessmentTally
 from shared.broker import subscribe
 from shared.bulk import bulk_reply
 from shared.commands import command
-from shared.contracts import UnknownContract, parse_envelope
+from shared.dead_letters import DeadLetterRpc
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
-from shared.follow import catch_up
+from shared.follow import SourceLog, catch_up_timer
+from shared.poison import read_envelope
 from shared.service import EventSourcedService
 from shared.validation import load
-
-log = logging.getLogger(__name__)
-
 
 
 class Pseudonyms(DependencyProvider):
@@ -40,13 +35,13 @@ class Pseudonyms(DependencyProvider):
         return self.pseudonymiser
 
 
-class AssessmentService(EventSourcedService):
+class AssessmentService(EventSourcedService, DeadLetterRpc):
     """Assessment rounds and pupils' scores, in bulk, pseudonymous by design."""
 
     name = "assessment"
     store = EventStore(AssessmentApplication, CONTRACTS, fold=AssessmentTally)
     pseudonyms = Pseudonyms()
-    registry = RpcProxy("registry")
+    registry_log = SourceLog("registry")
 
     @property
     def app(self) -> AssessmentApplication:
@@ -58,20 +53,23 @@ class AssessmentService(EventSourcedService):
         self._apply(message)
 
     def _apply(self, message: dict[str, Any]) -> None:
-        try:
-            envelope = parse_envelope(message)
-        except (ValidationError, UnknownContract) as exc:
-            log.error("dropping an unreadable registry event %s: %s",
-                      message.get("id") if isinstance(message, dict) else None, exc)
-            return
+        # Unreadable (raised here) goes to the dead letters at once; see shared/poison.py.
+        envelope = read_envelope(message)
         self.app.record_school_joined(envelope.data["programme_id"],
                                       envelope.data["organisation_id"])
 
+    @catch_up_timer
+    def follow_registry(self) -> None:
+        """On start and every CATCH_UP.interval: what the queue missed, from the log."""
+        self.registry_log.tick()
+
     @command
     def catch_up_registry(self, **payload: Any) -> dict[str, Any]:
-        """Learn every programme's schools from the registry's log over RPC (idempotent)."""
+        """Learn programmes' schools from the registry's log past assessment's watermark
+        now (as the periodic catch-up does); idempotent. Reply: {"read", "applied",
+        "after", "last_notification_id"}"""
         load(s.Command(), payload)
-        return catch_up(self.registry, ("OrganisationJoinedProgramme",), self._apply)
+        return self.registry_log.follow()
 
     # ------------------------------------------------------------ commands
     @command

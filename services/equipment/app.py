@@ -12,9 +12,6 @@ from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import DomainRuleViolated, NotFound
 
 A = TypeVar("A")
-# Registry contracts equipment listens to (see service.py's handlers).
-REGISTRY_EVENTS = ("OrganisationRegistered", "OrganisationProfileUpdated",
-                   "OrganisationJoinedProgramme", "FundingCommitted")
 
 
 class EquipmentApplication(ServiceApplication):

@@ -3,38 +3,32 @@ subscriptions to the registry's events that drive allocation."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from marshmallow import ValidationError
-from nameko.rpc import RpcProxy
-
 from services.equipment import schemas as s
-from services.equipment.app import REGISTRY_EVENTS, EquipmentApplication
+from services.equipment.app import EquipmentApplication
 from services.equipment.contracts import CONTRACTS
 from services.equipment.tally import EquipmentTally
 from shared.broker import subscribe
 from shared.commands import command
-from shared.contracts import UnknownContract, parse_envelope
+from shared.dead_letters import DeadLetterRpc
 from shared.eventstore import EventStore
-from shared.follow import catch_up
+from shared.follow import SourceLog, catch_up_timer
+from shared.poison import read_envelope
 from shared.service import EventSourcedService
 from shared.validation import load
-
-log = logging.getLogger(__name__)
-
 
 
 def registry_event(event_type: str) -> Any:
     return subscribe("registry", event_type)
 
 
-class EquipmentService(EventSourcedService):
+class EquipmentService(EventSourcedService, DeadLetterRpc):
     """Digital cabinets from allocation to commissioning, charged to funders' commitments."""
 
     name = "equipment"
     store = EventStore(EquipmentApplication, CONTRACTS, fold=EquipmentTally)
-    registry = RpcProxy("registry")
+    registry_log = SourceLog("registry")
 
     @property
     def app(self) -> EquipmentApplication:
@@ -62,22 +56,22 @@ class EquipmentService(EventSourcedService):
         self._apply(message)
 
     def _apply(self, message: dict[str, Any]) -> None:
-        try:
-            envelope = parse_envelope(message)
-        except (ValidationError, UnknownContract) as exc:
-            # A malformed message cannot become valid by retrying; say so and drop it.
-            log.error("dropping an unreadable registry event %s: %s",
-                      message.get("id") if isinstance(message, dict) else None, exc)
-            return
+        # Unreadable (raised here) goes to the dead letters at once; see shared/poison.py.
+        envelope = read_envelope(message)
         self.app.apply_registry_fact(envelope.type, envelope.data)
+
+    @catch_up_timer
+    def follow_registry(self) -> None:
+        """On start and every CATCH_UP.interval: what the queues missed, from the log."""
+        self.registry_log.tick()
 
     @command
     def catch_up_registry(self, **payload: Any) -> dict[str, Any]:
-        """Read the registry's whole notification log over RPC and apply what equipment
-        needs: for a new deployment, or events published before its queues existed.
-        Idempotent. Reply: {"read": 1532, "applied": 611, "last_notification_id": 1532}"""
+        """Apply the registry's log past equipment's watermark now (as the periodic
+        catch-up does): for a new deployment, or events its queues missed. Idempotent.
+        Reply: {"read": 1532, "applied": 611, "after": 1532, "last_notification_id": 1532}"""
         load(s.Command(), payload)
-        return catch_up(self.registry, REGISTRY_EVENTS, self._apply)
+        return self.registry_log.follow()
 
     # ------------------------------------------------------------ commands
     @command

@@ -17,13 +17,18 @@ from services.reporting.api.approve import ApprovalHttp
 from services.reporting.api.browser import BrowserHttp
 from services.reporting.api.database import ReadModel
 from services.reporting.api.funders import FunderHttp
+from services.reporting.ingest.feed import QUEUE
+from shared.dead_letters import DeadLetterRpc, DeadLetters
 from shared.metrics import RpcMetrics
 from shared.service import Observable
 
 
-class ReportingService(Observable, AdminRpc, FunderHttp, BrowserHttp, ApprovalHttp):
+class ReportingService(Observable, AdminRpc, DeadLetterRpc, FunderHttp, BrowserHttp,
+                       ApprovalHttp):
     name = "reporting"
     read_model = ReadModel()
+    # Letters set aside before they named their queue came from the live feed's.
+    dead_letters = DeadLetters(default_origin=QUEUE)
     metrics = RpcMetrics()
 
     def readiness_checks(self) -> dict[str, Callable[[], str]]:

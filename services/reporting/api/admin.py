@@ -1,4 +1,5 @@
-"""The operators' RPC: funders' tokens, catch-up, reconciliation, dead letters, rebuild."""
+"""The operators' RPC: funders' tokens, catch-up, reconciliation, rebuild. The dead letters'
+RPC is every consumer's (shared/dead_letters.py), mixed in by service.py."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from services.reporting.api import tokens
 from services.reporting.api.requests import (
     IssueToken,
     ListTokens,
-    ReplayDeadLetters,
     RevokeToken,
     TokenView,
 )
 from services.reporting.figures import reconcile
-from services.reporting.ingest import feed, logs, tables
+from services.reporting.ingest import logs, tables
 from shared.commands import command
 from shared.errors import NotFound
 from shared.validation import load
@@ -72,20 +72,6 @@ class AdminRpc:
             programmes = [row[0] for row in cur.fetchall()]
             found = reconcile.differences(envelopes, cur, programmes, schema)
         return {"events_read": len(envelopes), "programmes": programmes, "differences": found}
-
-    @command
-    def replay_dead_letters(self, **payload: Any) -> dict[str, int]:
-        """After fixing what failed them, send dead letters back through the feed (attempts
-        reset; an event already applied stays a no-op). Reply: {"replayed": 3}"""
-        limit = load(ReplayDeadLetters(), payload)["limit"]
-        return {"replayed": feed.replay_dead_letters(self.read_model.amqp_uri, limit)}
-
-    @command
-    def list_dead_letters(self, **payload: Any) -> dict[str, Any]:
-        """What waits in the dead-letter queue, without taking it: {"waiting": 2,
-        "letters": [{"id", "type", "source", "failure", "reason"}]} (the first `limit`)."""
-        limit = load(ReplayDeadLetters(), payload)["limit"]
-        return feed.peek_dead_letters(self.read_model.amqp_uri, limit)
 
     @command
     def rebuild(self) -> dict[str, Any]:

@@ -37,8 +37,3 @@ class TokenView(Schema):
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-
-
-class ReplayDeadLetters(Schema):
-    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 100_000))
-

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -20,17 +19,13 @@ import eventlet
 import kombu
 import psycopg2
 from kombu.mixins import ConsumerMixin
-from marshmallow import ValidationError
-from prometheus_client import Counter, Histogram
+from prometheus_client import Histogram
 
 from services.reporting.ingest import projections
-from shared.contracts import UnknownContract, parse_envelope
+from shared.poison import Poison, Unreadable, read_envelope
 from shared.publisher import events_exchange
 
 log = logging.getLogger(__name__)
-DEAD_LETTERS = Counter("baqylau_dead_letters_total",
-                       "Events moved to reporting's dead-letter queue, by kind of failure",
-                       ["kind"])
 PROJECTION_LAG = Histogram(
     "baqylau_projection_lag_seconds",
     "From an event's recording in its service's store to its commit in the read model "
@@ -39,18 +34,14 @@ PROJECTION_LAG = Histogram(
 
 SOURCES = ("registry", "training", "equipment", "assessment")
 QUEUE = "reporting.events"
-DEAD_LETTER = "reporting.dead-letter"
-ATTEMPTS_HEADER = "x-baqylau-attempts"
-MAX_ATTEMPTS = 5
+# Every consumer's one way with poison (shared/poison.py): 5 attempts, then the dead letters.
+POISON = Poison("reporting")
+DEAD_LETTER = POISON.queue.name
 
 
 def events_queue() -> kombu.Queue:
     return kombu.Queue(QUEUE, durable=True, auto_delete=False, bindings=[
         kombu.binding(events_exchange(source), routing_key="#") for source in SOURCES])
-
-
-def dead_letter_queue() -> kombu.Queue:
-    return kombu.Queue(DEAD_LETTER, durable=True, auto_delete=False)
 
 
 class LiveFeed(ConsumerMixin):
@@ -81,14 +72,14 @@ class LiveFeed(ConsumerMixin):
         self.pending = []
 
     def get_consumers(self, consumer_cls: Any, channel: Any) -> list[Any]:
-        dead_letter_queue()(channel).declare()
+        POISON.queue(channel).declare()
         return [consumer_cls(queues=[events_queue()], callbacks=[self.on_message],
                              accept=["json"], prefetch_count=2 * self.batch_size)]
 
     def on_message(self, body: Any, message: Any) -> None:
         try:
-            envelope = parse_envelope(body if isinstance(body, dict) else json.loads(body))
-        except (ValidationError, UnknownContract, ValueError, TypeError) as exc:
+            envelope = read_envelope(body)
+        except Unreadable as exc:
             self.dead_letter(body, message, f"unreadable: {exc}", "unreadable")
             return
         if not self.pending:
@@ -138,17 +129,8 @@ class LiveFeed(ConsumerMixin):
         self.last_applied_at = time.monotonic()
 
     def retry_or_dead_letter(self, body: Any, message: Any, exc: Exception) -> None:
-        attempts = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
-        reason = f"{type(exc).__name__}: {exc}"
-        if attempts >= MAX_ATTEMPTS:
-            self.dead_letter(body, message, f"handler failed {attempts} times: {reason}",
-                             "handler_failed")
-            return
-        log.warning("event handler failed (attempt %d): %s", attempts, reason)
-        producer = kombu.Producer(message.channel)
-        producer.publish(body, routing_key=QUEUE, exchange="", delivery_mode=2,
-                         headers={**(message.headers or {}), ATTEMPTS_HEADER: attempts},
-                         serializer="json")
+        POISON.retry_or_set_aside(kombu.Producer(message.channel), body,
+                                  message.headers or {}, exc, QUEUE)
         message.ack()
 
     def dead_letter(self, body: Any, message: Any, reason: str, kind: str) -> None:
@@ -159,69 +141,5 @@ class LiveFeed(ConsumerMixin):
 
 def send_to_dead_letters(producer: kombu.Producer, body: Any, reason: str, kind: str,
                          headers: dict[str, Any] | None = None) -> None:
-    log.error("event moved to %s: %s", DEAD_LETTER, reason)
-    DEAD_LETTERS.labels(kind).inc()
-    producer.publish(body, routing_key=DEAD_LETTER, exchange="", delivery_mode=2,
-                     serializer="json", declare=[dead_letter_queue()],
-                     headers={**(headers or {}), "x-baqylau-reason": reason[:1000],
-                              "x-baqylau-failure": kind})
-
-
-def replay_dead_letters(amqp_uri: str, limit: int) -> int:
-    """Move up to `limit` dead letters back to the events queue, attempts reset (after the
-    fix of whatever failed them). Each is acknowledged only once re-published."""
-    replayed = 0
-    with kombu.Connection(amqp_uri) as connection:
-        queue = connection.SimpleQueue(dead_letter_queue())
-        producer = kombu.Producer(connection.default_channel)
-        try:
-            while replayed < limit:
-                try:
-                    message = queue.get(block=False)
-                except queue.Empty:
-                    break
-                headers = {k: v for k, v in (message.headers or {}).items()
-                           if not k.startswith("x-baqylau-")}
-                producer.publish(message.body, routing_key=QUEUE, exchange="",
-                                 delivery_mode=2, headers=headers,
-                                 content_type=message.content_type,
-                                 content_encoding=message.content_encoding,
-                                 declare=[events_queue()])
-                message.ack()
-                replayed += 1
-        finally:
-            queue.close()
-    return replayed
-
-
-def peek_dead_letters(amqp_uri: str, limit: int) -> dict[str, Any]:
-    """The first `limit` dead letters, described (event id, type, source, the reason and the
-    kind of failure; never the payload, which may carry people's ids), and how many wait.
-    Nothing is acknowledged: closing the channel puts every one back, in order."""
-    letters = []
-    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
-        channel = connection.channel()
-        try:
-            queue = dead_letter_queue()(channel)
-            waiting = queue.queue_declare()[1]  # (name, messages, consumers)
-            while len(letters) < limit:
-                message = queue.get(no_ack=False)
-                if message is None:
-                    break
-                letters.append(_described(message))
-        finally:
-            channel.close()
-    return {"waiting": waiting, "letters": letters}
-
-
-def _described(message: Any) -> dict[str, Any]:
-    headers = message.headers or {}
-    try:
-        body = json.loads(message.body) if isinstance(message.body, (bytes, str)) else {}
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    return {"id": str(body.get("id", "")), "type": str(body.get("type", "")),
-            "source": str(body.get("source", "")),
-            "failure": str(headers.get("x-baqylau-failure", "")),
-            "reason": str(headers.get("x-baqylau-reason", ""))}
+    """Set `body` aside in reporting's dead letters, to be replayed into the feed."""
+    POISON.set_aside(producer, body, reason, kind, QUEUE, headers)
