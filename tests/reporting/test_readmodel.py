@@ -6,7 +6,7 @@ import io
 import math
 import statistics
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from xml.etree import ElementTree
 
@@ -22,7 +22,6 @@ from services.reporting.api.render import iati, xlsx
 from services.reporting.figures import (
     behind,
     catalogue,
-    moments,
     outcomes,
     progress,
     reconcile,

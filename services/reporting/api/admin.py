@@ -3,7 +3,7 @@ RPC is every consumer's (shared/dead_letters.py), mixed in by service.py."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from services.reporting.api import tokens
 from services.reporting.api.requests import (
@@ -14,7 +14,9 @@ from services.reporting.api.requests import (
 )
 from services.reporting.figures import reconcile
 from services.reporting.ingest import logs, tables
+from services.reporting.ingest.tables import q
 from shared.commands import command
+from shared.contracts.envelope import Envelope
 from shared.errors import NotFound
 from shared.validation import load
 
@@ -65,13 +67,22 @@ class AdminRpc:
         """Recompute every indicator of every programme from the services' logs and compare
         with the read model. Reply: {"events_read": n, "programmes": [...],
         "differences": []} — each difference names programme, indicator and both values."""
-        envelopes = logs.read_logs(self.read_model.amqp_uri, self.read_model.sources)
+        read = [0]
+
+        def counted(envelopes: Iterator[Envelope]) -> Iterator[Envelope]:
+            for envelope in envelopes:
+                read[0] += 1
+                yield envelope
+
+        # The logs first, a page at a time, with no transaction open meanwhile.
+        fold = reconcile.folded(counted(logs.stream_logs(self.read_model.amqp_uri,
+                                                         self.read_model.sources)))
         with self.read_model.cursor() as cur:
             schema = tables.current(cur)
-            cur.execute(f"SELECT programme_id FROM {schema}.programmes ORDER BY 1")
+            cur.execute(q("SELECT programme_id FROM {s}.programmes ORDER BY 1", schema))
             programmes = [row[0] for row in cur.fetchall()]
-            found = reconcile.differences(envelopes, cur, programmes, schema)
-        return {"events_read": len(envelopes), "programmes": programmes, "differences": found}
+            found = reconcile.compare(fold, cur, programmes, schema)
+        return {"events_read": read[0], "programmes": programmes, "differences": found}
 
     @command
     def rebuild(self) -> dict[str, Any]:

@@ -28,14 +28,24 @@ def _compare(programme_id: str, kind: str, expected: dict[str, Any],
             for name in sorted(names) if expected.get(name) != actual.get(name)]
 
 
-def differences(envelopes: Iterable[Envelope], cur: Any, programmes: Iterable[str],
-                schema: str = tables.SCHEMA) -> list[dict[str, Any]]:
-    """[{programme_id, indicator, from_logs, read_model}] for every figure that disagrees:
-    indicators by name, money as `money:…`, drill-down lines as `organisation:<id>:…`,
-    learning outcomes as `outcome:<endline>:<grade>:<subject>:<split>:…`."""
+def folded(envelopes: Iterable[Envelope]) -> Fold:
+    """The logs folded as they stream by: the fold keeps the facts, never the events."""
     fold = Fold()
     for envelope in envelopes:
         fold.apply(envelope)
+    return fold
+
+
+def differences(envelopes: Iterable[Envelope], cur: Any, programmes: Iterable[str],
+                schema: str = tables.SCHEMA) -> list[dict[str, Any]]:
+    return compare(folded(envelopes), cur, programmes, schema)
+
+
+def compare(fold: Fold, cur: Any, programmes: Iterable[str],
+            schema: str = tables.SCHEMA) -> list[dict[str, Any]]:
+    """[{programme_id, indicator, from_logs, read_model}] for every figure that disagrees:
+    indicators by name, money as `money:…`, drill-down lines as `organisation:<id>:…`,
+    learning outcomes as `outcome:<endline>:<grade>:<subject>:<split>:…`."""
     out = []
     for p in programmes:
         from_logs = {i.name: i.count(fold, p) for i in counted() if i.count is not None}
