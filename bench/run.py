@@ -21,6 +21,7 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -30,7 +31,7 @@ from nameko.containers import ServiceContainer  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from bench import ceilings, pipeline  # noqa: E402
+from bench import ceilings, past, pipeline  # noqa: E402
 from services.training.service import TrainingService  # noqa: E402
 from tests.shared.relay_helpers import make_app, make_relay, save_enrolments  # noqa: E402
 
@@ -178,6 +179,7 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
             with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=600) as rpc:
                 rpc.reporting.catch_up()
             halves = []
+            bulk_started = datetime.now(UTC)
             for half in range(2):
                 with profiles.phase(f"bulk-load-{half + 1}"):
                     halves.append(pipeline.bulk_load(platform, course, EVENTS // 2,
@@ -185,6 +187,7 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
                                                      sample=sampler))
                 eventlet.sleep(5)
                 out[f"rss_idle_after_half_{half + 1}_mib"] = sampler.now()
+            bulk_ended = datetime.now(UTC)
             out["bulk"] = pipeline.combined(halves)
             out["bulk"]["rss_peak_mib"] = dict(sampler.peak)
             out["rss_idle_after_mib"] = out["rss_idle_after_half_2_mib"]
@@ -202,6 +205,15 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
                 out["http"] = pipeline.report_latency(platform, setup["token"],
                                                       setting("CONNECTIONS", 50),
                                                       setting("HTTP_SECONDS", 15))
+            step("reports as of new past moments, and pages of every figure's events")
+            with profiles.phase("past"):
+                out["past"] = {
+                    "live_report_sql": past.live_report_in_sql(platform, 5),
+                    "moments": past.past_moments(platform, setup["token"], bulk_started,
+                                                 bulk_ended, setting("PAST_MOMENTS", 12)),
+                    "pages": past.event_pages(platform, setup["token"],
+                                              bulk_started + (bulk_ended - bulk_started) / 2,
+                                              setting("EVENT_PAGES", 5), sampler)}
         finally:
             platform.stop_all()
     return out
@@ -234,6 +246,15 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
         (f"report endpoint p99 at 50 connections, {p['events_stored']:,} events, ms",
          http["report"]["p99_ms"], "static endpoint p99 on the same server, ms",
          http["static"]["p99_ms"], 3.0, "<="),
+        ("report as of a new past moment (HTTP, uncached), p99, ms",
+         p["past"]["moments"]["p99_ms"], "(goal: under 2 s)", 2000, 1.0, "<="),
+        ("report as of a new past moment (HTTP, uncached), p50, ms",
+         p["past"]["moments"]["p50_ms"], "the live report's SQL, uncached, p50 ms",
+         p["past"]["live_report_sql"]["p50_ms"], 3.0, "<="),
+        ("a page of 100 of a figure's events, live and as of, p99, ms",
+         p["past"]["pages"]["all"]["p99_ms"], "(goal: under 200 ms)", 200, 1.0, "<="),
+        ("reporting's RSS while every figure's events are paged, peak MiB",
+         p["past"]["pages"]["rss_peak_mib"], "(goal: under 150 MiB)", 150, 1.0, "<"),
         ("largest RSS of any service, idle, MiB", worst_idle, "(goal: under 150 MiB)", 150,
          1.0, "<"),
         ("largest RSS of any service during bulk load and rebuild, MiB", worst_busy,
