@@ -24,6 +24,7 @@ from services.reporting.api.responses import (
 )
 from services.reporting.figures import approvals, moments, reports
 from services.reporting.ingest import tables
+from services.reporting.ingest.tables import q
 from shared.errors import InvalidInput, invalid
 from shared.fields import Text
 from shared.validation import load
@@ -81,8 +82,9 @@ class ApprovalHttp:
             live = tables.current(cur)
             if programme_id not in reports.visible_programmes(cur, funder_id, live):
                 return not_found(programme_id)
-            cur.execute(f"SELECT 1 FROM {live}.funder_roles WHERE programme_id = %s AND"
-                        " funder_id = %s AND role = 'implementing'", (programme_id, funder_id))
+            cur.execute(q("SELECT 1 FROM {s}.funder_roles WHERE programme_id = %s AND"
+                          " funder_id = %s AND role = 'implementing'", live),
+                        (programme_id, funder_id))
             if cur.fetchone() is None:
                 return _forbidden()
             try:
@@ -96,5 +98,5 @@ class ApprovalHttp:
                                         asked["note"],
                                         approvals.snapshot(cur, programme_id, schema))
             # Cached reports key on the model's change counter: they now show the approval.
-            cur.execute(f"UPDATE {tables.current(cur)}.changes SET version = version + 1")
+            cur.execute(q("UPDATE {s}.changes SET version = version + 1", tables.current(cur)))
         return json_response(schemas.Approval().dump(approval), 201)

@@ -25,12 +25,16 @@ CACHE_LOOKUPS = Counter("baqylau_report_cache_total", "Report cache lookups by o
                         ["outcome"])
 
 
-def version(cur: Any, schema: str) -> tuple[int, str]:
-    """The model's change counter and the moment the transaction reads as of ('' if live)."""
-    cur.execute(q("SELECT version, current_setting('baqylau.as_of', true) FROM {s}.changes"
-                  " WHERE id = 1", schema))
+def version(cur: Any, schema: str) -> int:
+    cur.execute(q("SELECT version FROM {s}.changes WHERE id = 1", schema))
     row = cur.fetchone()
-    return (int(row[0]), row[1] or "") if row else (0, "")
+    return int(row[0]) if row else 0
+
+
+def moment(cur: Any) -> str:
+    """The moment the transaction reads the model as of (ingest/past.py); '' if live."""
+    cur.execute("SELECT current_setting('baqylau.as_of', true)")
+    return str(cur.fetchone()[0] or "")
 
 
 class ReportCache:
@@ -43,7 +47,7 @@ class ReportCache:
         """The value cached for this exact state, or None. Found, it counts as a `fast_hit`
         (served after one statement, with no transaction); not found, nothing is counted,
         since the caller goes on to `get`, which counts its own outcome. Live model only."""
-        full_key = (schema, (version, ""), key)
+        full_key = (schema, version, "", key)
         value = self._entries.get(full_key)
         if value is not None:
             self._entries.move_to_end(full_key)
@@ -52,7 +56,7 @@ class ReportCache:
 
     def get(self, cur: Any, schema: str, key: Hashable,
             compute: Callable[[], Any]) -> Any:
-        full_key = (schema, version(cur, schema), key)
+        full_key = (schema, version(cur, schema), moment(cur), key)
         while True:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)

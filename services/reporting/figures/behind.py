@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from services.reporting.figures.catalogue import CATALOGUE, percentage
+from services.reporting.ingest.tables import q
 from shared.contracts.envelope import source_of
 
 PROCURED = ("SELECT procured_src AS src, procured_nid AS nid, cost_kzt AS value,"
@@ -61,15 +62,16 @@ def page(cur: Any, schema: str, programme_id: str, figure: str, after: int, limi
     (in log order); `next_after` is None on the last page. With `recorded_after`, only the
     events recorded since then (what changed a figure after an approval)."""
     since = "" if recorded_after is None else " WHERE e.recorded_at > %(since)s"
-    events = (f"SELECT x.*, e.event_type, e.recorded_at FROM ({query(figure)}) x"
-              " JOIN {s}.processed e ON e.source = x.src AND e.notification_id = x.nid"
-              f"{since}").format(s=schema)
+    events = q("SELECT x.*, e.event_type, e.recorded_at FROM (" + query(figure) + ") x"
+               " JOIN {s}.processed e ON e.source = x.src AND e.notification_id = x.nid"
+               + since, schema)
     params = {"p": programme_id, "since": recorded_after, "limit": limit, "after": after}
-    cur.execute(f"SELECT part, count(*), coalesce(sum(value), 0) FROM ({events}) x GROUP BY 1",
-                params)
+    cur.execute(q("SELECT part, count(*), coalesce(sum(value), 0) FROM ({e}) x GROUP BY 1",
+                  schema, e=events), params)
     totals = {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
-    cur.execute(f"SELECT src, nid, event_type, recorded_at, value, fields, part FROM ({events}) x"
-                " ORDER BY src, nid, part LIMIT %(limit)s OFFSET %(after)s", params)
+    cur.execute(q("SELECT src, nid, event_type, recorded_at, value, fields, part FROM ({e}) x"
+                  " ORDER BY src, nid, part LIMIT %(limit)s OFFSET %(after)s", schema, e=events),
+                params)
     lines = [{"source": source_of(src), "notification_id": nid, "type": kind,
               "time": recorded.isoformat() if recorded else None, "value": int(value),
               "fields": fields, **({"part": part} if part else {})}

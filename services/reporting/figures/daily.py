@@ -13,6 +13,7 @@ from typing import Any
 from services.reporting.figures import catalogue, reports
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.ingest import tables
+from services.reporting.ingest.tables import q
 
 TABLE = "reporting_daily_figures"
 DDL = f"""
@@ -29,7 +30,7 @@ def today() -> date:
 def record(cur: Any, day: date | None = None) -> int:
     """Write every programme's figures as today's; returns the rows written."""
     schema = tables.current(cur)
-    cur.execute(f"SELECT programme_id FROM {schema}.programmes")
+    cur.execute(q("SELECT programme_id FROM {s}.programmes", schema))
     rows = []
     for (programme_id,) in cur.fetchall():
         figures = reports.figures(cur, programme_id, schema)

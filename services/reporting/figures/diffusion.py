@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.ingest.tables import q
+
 PRACTICES = """
 SELECT p.practice_id::text, p.code, p.direction, p.title, p.school_id, p.published_on,
        coalesce(json_agg(json_build_object('school_id', a.school_id, 'adopted_on', a.adopted_on)
@@ -21,7 +23,7 @@ SELECT p.practice_id::text, p.code, p.direction, p.title, p.school_id, p.publish
 
 def practices(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
     """Every published practice of the programme and its adoptions, oldest first."""
-    cur.execute(PRACTICES.format(s=schema), (programme_id,))
+    cur.execute(q(PRACTICES, schema), (programme_id,))
     return [{"practice_id": pid, "code": code, "direction": direction, "title": title,
              "school_id": school, "published_on": published,
              "adopting_schools": len({a["school_id"] for a in adoptions}),

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from services.reporting.figures import intervals
-from services.reporting.ingest.tables import SCHEMA
+from services.reporting.ingest.tables import SCHEMA, q
 
 # A school's size class in a round's school year: that year's profile; failing it the
 # nearest earlier one, then the nearest later one. Never simply the newest: next year's
@@ -135,17 +135,17 @@ def difference_in_differences(programme: intervals.Estimate,
 
 
 def learning_outcomes(cur: Any, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT round_id, baseline_round_id FROM {schema}.rounds"
-                " WHERE programme_id = %s AND phase = 'endline'", (programme_id,))
+    cur.execute(q("SELECT round_id, baseline_round_id FROM {s}.rounds"
+                  " WHERE programme_id = %s AND phase = 'endline'", schema), (programme_id,))
     baseline_of = dict(cur.fetchall())
     rounds: dict[tuple[Any, ...], list[tuple[int, int, int]]] = defaultdict(list)
-    cur.execute(ROUND_STATS.format(s=schema), {"p": programme_id})
+    cur.execute(q(ROUND_STATS, schema), {"p": programme_id})
     for pair, phase, grade, subject, _, small, district, model, comparison, n, total, \
             above in cur.fetchall():
         for split in splits_of(small, district, model, comparison):
             rounds[(pair, grade, subject, split, phase)].append((n, int(total), int(above)))
     matched: dict[tuple[Any, ...], list[tuple[int, ...]]] = defaultdict(list)
-    cur.execute(MATCHED.format(s=schema), {"p": programme_id})
+    cur.execute(q(MATCHED, schema), {"p": programme_id})
     for pair, grade, subject, _, small, district, model, comparison, *sums in cur.fetchall():
         for split in splits_of(small, district, model, comparison):
             matched[(pair, grade, subject, split)].append(tuple(int(v) for v in sums))

@@ -13,6 +13,7 @@ from typing import Any
 
 from services.reporting.figures import behind
 from services.reporting.figures.catalogue import CATALOGUE, percentage
+from services.reporting.ingest.tables import q
 
 
 def months(start: date, end: date) -> list[date]:
@@ -28,8 +29,8 @@ def months(start: date, end: date) -> list[date]:
 def monthly(cur: Any, schema: str, programme_id: str, figure: str, start: date,
             end: date) -> list[dict[str, Any]]:
     """[{"month": "2024-09", "actual": value at that month's end}], start to end."""
-    cur.execute(f"SELECT part, date_trunc('month', day)::date, sum(value)"
-                f" FROM ({behind.query(figure).format(s=schema)}) x GROUP BY 1, 2",
+    cur.execute(q("SELECT part, date_trunc('month', day)::date, sum(value)"
+                  " FROM (" + behind.query(figure) + ") x GROUP BY 1, 2", schema),
                 {"p": programme_id})
     calendar = months(start, end)
     added: dict[str | None, dict[date, int]] = defaultdict(lambda: defaultdict(int))

@@ -13,9 +13,11 @@ import xml.etree.ElementTree as ET  # noqa: N817 - the conventional alias
 from datetime import UTC, date, datetime
 from typing import Any
 
+from psycopg2 import sql
+
 from services.reporting.api.render.iati_location import add_locations
 from services.reporting.figures import catalogue, reports
-from services.reporting.ingest.tables import SCHEMA
+from services.reporting.ingest.tables import SCHEMA, q
 
 REPORTING_ORG = ("KZ-BAQYLAU", "Baqylau monitoring platform")
 # DAC 5 purpose codes: 11130 teacher training, 11120 education facilities and training.
@@ -131,21 +133,23 @@ def _result(activity: ET.Element, indicator: dict[str, Any], start: date, end: d
 
 
 def _participants(cur: Any, programme_id: str, schema: str) -> list[tuple[str, str, str, str]]:
-    cur.execute(f"SELECT r.funder_id, coalesce(f.name_en, f.name_ru, r.funder_id),"
-                # The role's IATI code as the registry published it with the role.
-                f" coalesce(f.organisation_type, '90'), r.iati_role_code"
-                f" FROM {schema}.funder_roles r"
-                f" LEFT JOIN {schema}.funders f USING (funder_id) WHERE r.programme_id = %s"
-                " AND r.iati_role_code IS NOT NULL"
-                " ORDER BY r.iati_role_code, r.funder_id", (programme_id,))
+    cur.execute(q("SELECT r.funder_id, coalesce(f.name_en, f.name_ru, r.funder_id),"
+                  # The role's IATI code as the registry published it with the role.
+                  " coalesce(f.organisation_type, '90'), r.iati_role_code"
+                  " FROM {s}.funder_roles r"
+                  " LEFT JOIN {s}.funders f USING (funder_id) WHERE r.programme_id = %s"
+                  " AND r.iati_role_code IS NOT NULL"
+                  " ORDER BY r.iati_role_code, r.funder_id", schema), (programme_id,))
     return list(cur.fetchall())
 
 
 def _lines(cur: Any, programme_id: str, schema: str, table: str, columns: str,
            dated: str, order: str) -> list[dict[str, Any]]:
     """A money table's lines of the programme as dicts, the `dated` column as "date"."""
-    cur.execute(f"SELECT {columns}, {dated} FROM {schema}.{table} WHERE programme_id = %s"
-                f" ORDER BY {order}", (programme_id,))
+    cur.execute(q("SELECT {c}, {d} FROM {s}.{t} WHERE programme_id = %s ORDER BY " + order,
+                  schema, t=table, d=dated,
+                  c=sql.SQL(", ").join(map(sql.Identifier, columns.split(", ")))),
+                (programme_id,))
     names = [*columns.split(", "), "date"]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -167,8 +171,9 @@ def _expenditures(cur: Any, programme_id: str, schema: str) -> list[dict[str, An
 
 
 def _procurements(cur: Any, programme_id: str, schema: str) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT commitment_id, funder_id, procured_on, sum(cost_kzt)"
-                f" FROM {schema}.cabinets WHERE programme_id = %s AND cost_kzt IS NOT NULL"
-                " AND coalesce(allocated, true) GROUP BY 1, 2, 3 ORDER BY 3, 1", (programme_id,))
+    cur.execute(q("SELECT commitment_id, funder_id, procured_on, sum(cost_kzt)"
+                  " FROM {s}.cabinets WHERE programme_id = %s AND cost_kzt IS NOT NULL"
+                  " AND coalesce(allocated, true) GROUP BY 1, 2, 3 ORDER BY 3, 1", schema),
+                (programme_id,))
     return [{"commitment_id": c, "funder_id": f, "date": when, "cost_kzt": int(total)}
             for c, f, when, total in cur.fetchall()]
