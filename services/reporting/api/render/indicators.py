@@ -30,7 +30,7 @@ def section(report: dict[str, Any], lang: str) -> str:
             for i in lines]
     head = [label(k, lang) for k in ("indicator", "target", "actual", "share_reached",
                                      "period_end")]
-    return figure(_bars(lines, lang), table(head, rows))
+    return figure(_bars(lines, lang), table(head, rows), wide=True)
 
 
 def _percent(share: str | None) -> str:

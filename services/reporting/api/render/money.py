@@ -53,7 +53,7 @@ def section(report: dict[str, Any], lang: str) -> str:
         f'<td data-figure="money:{escape(fid)}:{key}" data-value="{f[key]}">'
         f"{number(f[key])}</td>" for key in PER_FUNDER)) for fid, f in funders.items()]
     head = [label("funder", lang), *(label(k.removesuffix("_kzt"), lang) for k in PER_FUNDER)]
-    return (summary + figure(_bars(funders, lang), table(head, rows))
+    return (summary + figure(_bars(funders, lang), table(head, rows), wide=True)
             + f'<p class="muted">{label("money_note", lang)}</p>')
 
 
