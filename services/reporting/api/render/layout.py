@@ -37,8 +37,8 @@ def svg(width: int, height: int, body: str, caption: str) -> str:
 
 def figure(chart: str, table: str, wide: bool = False) -> str:
     """A chart and the table that says the same in numbers, side by side; never split
-    across printed pages. A `wide` one (its table has many columns) goes one above the
-    other on a narrow page and on A4, where side by side would shrink the chart's words."""
+    across printed pages. A `wide` one (its table has many columns) is printed above its
+    table: side by side on A4 would shrink the chart's words (or the chart) to nothing."""
     css = "figure wide" if wide else "figure"
     return f'<div class="{css}"><div class="chart">{chart}</div>{table}</div>'
 
@@ -75,7 +75,6 @@ nav a{margin-right:10px} .muted{color:#5b6773;font-size:12px} .totals{font-size:
 svg{max-width:100%;height:auto} svg text{font-size:11px;fill:#1d2733}
 .figure{display:flex;gap:8px 28px;align-items:flex-start;margin:6px 0 14px}
 .figure .chart{flex:0 1 560px;min-width:0} .figure table{flex:0 0 auto}
-.figure.wide{flex-wrap:wrap} .figure.wide .chart{flex:0 0 auto}
 table.gains svg{width:220px;max-width:none}
 .unnamed{font-style:italic}
 table.gains td{vertical-align:middle} table.gains tr.first td{border-top:1px solid #9aa7b4}
@@ -85,7 +84,7 @@ table.gains td{vertical-align:middle} table.gains tr.first td{border-top:1px sol
  body{margin:0;max-width:none;color:#000;font-size:10pt}
  h2{color:#000;border-bottom:1px solid #000;break-after:avoid;margin-top:16px}
  h3{break-after:avoid}
- .figure{gap:4px 12px} .figure.wide .chart{flex:1 0 100%}
+ .figure{gap:4px 12px} .figure.wide{flex-wrap:wrap} .figure.wide .chart{flex:1 0 100%}
  table.gains svg{width:150px}
  .figure,tr,svg,.keep{break-inside:avoid}
  table{font-size:9pt} th{background:none;border-bottom:1px solid #000}
