@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 import xmlschema
 
-from services.reporting.api.render import dashboard, iati, xlsx
+from services.reporting.api.render import districts, iati, xlsx
 from services.reporting.api.render.csv import rows_csv
 from services.reporting.figures import reconcile, reports
-from services.reporting.figures.places import in_language
+from services.reporting.figures.places import in_all_languages, in_language
 from services.reporting.ingest import projections
 from tests.conftest import ROOT
 from tests.reporting.conftest import fresh_schema
@@ -21,6 +21,7 @@ from tests.reporting.stream import P
 
 pytestmark = pytest.mark.integration
 ALGA = {"kk": "Алға ауданы", "ru": "Алгинский район", "en": "Alga district"}
+AKTOBE = {"kk": "Ақтөбе облысы", "ru": "Актюбинская область", "en": "Aktobe Region"}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,12 @@ def test_the_drill_downs_name_the_district_in_the_asked_language(database, in_or
     (district,) = in_language(drill(database, schema, "districts"), lang)
     assert (district["district_code"], district["district_name"]) == ("1522", ALGA[lang])
     assert district["name_known"] is True and district["organisations"] == 2
+    assert (district["region_code"], district["region_name"],
+            district["region_name_known"]) == ("15", AKTOBE[lang], True)
     for line in in_language(drill(database, schema, "organisations"), lang):
         assert line["district_name"] == ALGA[lang] and line["name_known"]
+        assert line["region_name"] == AKTOBE[lang] and line["region_name_known"]
+    assert not any(key.endswith(("_kk", "_ru", "_en")) for key in district)  # one language
 
 
 def test_the_newer_edition_of_a_name_wins_whatever_the_arrival_order(database, events):
@@ -60,32 +65,47 @@ def test_a_code_the_classifier_has_not_named_is_shown_as_the_code_and_flagged(
         database, unnamed):
     (district,) = in_language(drill(database, unnamed, "districts"), "kk")
     assert (district["district_name"], district["name_known"]) == ("1522", False)
-    table = dashboard._districts([district], "kk")
+    assert (district["region_name"], district["region_name_known"]) == ("15", False)
+    table = districts.section([district], "kk")
     assert 'data-name-known="false"' in table and ">1522 ?</td>" in table
+    assert 'data-region-known="false"' in table and ">15 ?</td>" in table
+    (exported,) = in_all_languages(drill(database, unnamed, "districts"), "en")
+    assert [exported[f"district_name_{lang}"] for lang in ("kk", "ru", "en")] == ["1522"] * 3
+    assert exported["name_known"] is False and exported["region_name_known"] is False
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_the_dashboards_district_table_reads_names_not_codes(database, in_order, lang):
     _, schema = in_order
-    table = dashboard._districts(in_language(drill(database, schema, "districts"), lang), lang)
+    table = districts.section(in_language(drill(database, schema, "districts"), lang), lang)
     assert f">{ALGA[lang]}</td>" in table and ">1522</td>" not in table
+    assert f">{AKTOBE[lang]}</td>" in table and " ?</td>" not in table
     assert 'data-figure="district:1522:pupils"' in table  # the figure keeps its code id
 
 
-def test_csv_and_xlsx_carry_the_names_in_the_asked_language(database, in_order):
+def test_csv_and_xlsx_carry_the_names_in_the_asked_language_then_in_all_three(
+        database, in_order):
     _, schema = in_order
     with database, database.cursor() as cur:
         report = reports.programme_report(cur, P, schema)
-    lines = {level: in_language(drill(database, schema, level), "ru")
+    lines = {level: in_all_languages(drill(database, schema, level), "ru")
              for level in ("districts", "organisations")}
     (row,) = csv.DictReader(io.StringIO(rows_csv(lines["districts"])))
     assert (row["district_code"], row["district_name"], row["name_known"]) == (
         "1522", "Алгинский район", "True")
+    assert (row["region_code"], row["region_name"], row["region_name_known"]) == (
+        "15", "Актюбинская область", "True")
+    for lang in ("kk", "ru", "en"):
+        assert (row[f"district_name_{lang}"], row[f"region_name_{lang}"]) == (
+            ALGA[lang], AKTOBE[lang])
     book = openpyxl.load_workbook(io.BytesIO(xlsx.workbook(
         report, lines["districts"], lines["organisations"])))
-    sheet = book["Districts"]
-    header = [c.value for c in sheet[1]]
-    assert sheet.cell(2, header.index("district_name") + 1).value == "Алгинский район"
+    for title in ("Districts", "Organisations"):
+        sheet = book[title]
+        header = [c.value for c in sheet[1]]
+        cell = {name: sheet.cell(2, header.index(name) + 1).value for name in header}
+        assert (cell["district_name"], cell["district_name_en"], cell["region_name_kk"]) == (
+            "Алгинский район", "Alga district", "Ақтөбе облысы"), title
 
 
 def test_the_iati_activity_locates_the_programme_by_district_and_stays_valid(
@@ -100,6 +120,16 @@ def test_the_iati_activity_locates_the_programme_by_district_and_stays_valid(
         (location,) = ElementTree.fromstring(document).find("iati-activity").iter("location")
         assert location.get("ref") == "KZ-KATO-152200000"
         assert [n.text for n in location.find("name")] == names
+        described = [n.text for n in location.find("description")]
+        if model == schema:  # the district in its region, in each language
+            assert described == ["Alga district, Aktobe Region, Kazakhstan (KATO 152200000)",
+                                 "Алға ауданы, Ақтөбе облысы, Қазақстан (KATO 152200000)",
+                                 "Алгинский район, Актюбинская область, Казахстан"
+                                 " (KATO 152200000)"]
+        else:  # neither named: said so, in English
+            assert described == ["District 1522 (KATO 152200000): not named in the KATO"
+                                 " classifier held; region 15: not named in the KATO"
+                                 " classifier held; Kazakhstan"]
         assert location.find("administrative").attrib == {"vocabulary": "A4", "level": "0",
                                                           "code": "KZ"}
 

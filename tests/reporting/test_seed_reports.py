@@ -1,7 +1,9 @@
 """The seed funders' reports carry the seeds' figures, end to end over the real servers:
 registry, training and equipment load the seeds through RPC; reporting reads their events;
 each funder fetches its report over HTTP with its own token, and sees the same figures on
-its dashboard in a headless Chromium (a screenshot is saved under .stack/screenshots)."""
+its dashboard in a headless Chromium in each language (screenshots of the screen and of
+print, and the page printed to PDF, are saved under .stack/screenshots; the test prints
+where)."""
 
 import json
 import re
@@ -18,15 +20,16 @@ from scripts.demo import load_training
 from services.assessment.service import AssessmentService
 from services.equipment.service import EquipmentService
 from services.registry.service import RegistryService
-from services.reporting.api.render import dashboard
-from services.reporting.api.render.dashboard import LABELS
+from services.reporting.api.render.money import by_funder
+from services.reporting.api.render.words import LABELS, subject_name
 from services.reporting.figures import daily
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
 from tests.conftest import ROOT, config_for
-from tests.reporting.browser import chromium, figures
+from tests.reporting.browser import as_printed, chromium, figures, pdf_pages, screenshots
 
 pytestmark = pytest.mark.integration
+SHOTS = ROOT / ".stack" / "screenshots"
 
 
 def test_seed_funders_reports_carry_the_seed_figures(container_factory, rabbit_config,
@@ -117,14 +120,17 @@ def districts_by_name(web, token, programme):
     """The shipped KATO extract, loaded through the importer, names Aktobe's districts in
     each language; the two codes it leaves out (data/kato/README.md) come back flagged."""
     auth = {"Authorization": f"Bearer {token}"}
-    for lang, alga in (("kk", "Алға ауданы"), ("ru", "Алгинский район"),
-                       ("en", "Alga district")):
+    for lang, alga, aktobe in (("kk", "Алға ауданы", "Ақтөбе облысы"),
+                               ("ru", "Алгинский район", "Актюбинская область"),
+                               ("en", "Alga district", "Aktobe Region")):
         lines = requests.get(f"{web}/v1/programmes/{programme}/districts?lang={lang}",
                              headers=auth, timeout=30).json()["districts"]
         names = {line["district_code"]: (line["district_name"], line["name_known"])
                  for line in lines}
         assert names["1522"] == (alga, True)
         assert names["1540"] == ("1540", False) and names["1544"] == ("1544", False)
+        assert {(line["region_code"], line["region_name"], line["region_name_known"])
+                for line in lines} == {("15", aktobe, True)}
     wrong = requests.get(f"{web}/v1/programmes/{programme}/districts?lang=de", headers=auth,
                          timeout=30)
     assert wrong.status_code == 400 and "lang" in wrong.text
@@ -132,7 +138,8 @@ def districts_by_name(web, token, programme):
 
 def see_the_diffusion(web, token, programme):
     """The league's 20 practices with their 110 adoptions by 100 distinct schools, and the
-    month-by-month line of adopting schools reaching 100, on the page as in the JSON."""
+    month-by-month line of adopting schools reaching 100, on the page as in the JSON, in
+    each language."""
     report = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=30,
                           headers={"Authorization": f"Bearer {token}"}).json()
     spread = report["diffusion"]
@@ -140,17 +147,26 @@ def see_the_diffusion(web, token, programme):
     adopted = next(i for i in report["indicators"] if i["indicator"] == "practices_adopted")
     line = [p["actual"] for p in adopted["progress"]]
     assert line == sorted(line) and line[0] == 0 and line[-1] == 100
-    shots = ROOT / ".stack" / "screenshots"
     with chromium() as browser:
-        browser.get(f"{web}/v1/login?programme_id={programme}")
-        browser.find_element("name", "token").send_keys(token)
-        browser.find_element("css selector", "button[type=submit]").click()
-        browser.get(f"{web}/v1/dashboard/{programme}?lang=en")
-        shown = figures(browser)
-        for practice in spread:
-            assert int(shown[f"diffusion:{practice['practice_id']}"]) == \
-                practice["adopting_schools"]
-        browser.save_screenshot(str(shots / f"dashboard-{programme}-en.png"))
+        log_in(browser, web, programme, token)
+        for lang in ("kk", "ru", "en"):
+            browser.get(f"{web}/v1/dashboard/{programme}?lang={lang}")
+            shown = figures(browser)
+            for practice in spread:
+                assert int(shown[f"diffusion:{practice['practice_id']}"]) == \
+                    practice["adopting_schools"]
+            for point in adopted["progress"]:  # the curve, point by point, up to 100
+                assert float(shown[f"diffusion-curve:practices_adopted:{point['month']}"]) \
+                    == point["actual"]
+            assert float(shown["diffusion-curve-target:practices_adopted"]) == 100
+            screenshots(browser, SHOTS, f"dashboard-{programme}-{lang}")
+
+
+def log_in(browser, web, programme, token):
+    browser.get(f"{web}/v1/login?programme_id={programme}")
+    browser.find_element("name", "token").send_keys(token)
+    browser.find_element("css selector", "button[type=submit]").click()
+    assert browser.current_url.endswith(f"/v1/dashboard/{programme}")
 
 
 def digits(text):
@@ -159,56 +175,97 @@ def digits(text):
 
 def see_the_dashboard(web, token, programme):
     """Log in with the token through the form, then compare every figure the page shows
-    with the JSON report and the district drill-down; one screenshot per language."""
+    with the JSON report and the district drill-down in each language; screenshots of the
+    screen and of print, and the page printed to A4 PDF, in each language."""
     auth = {"Authorization": f"Bearer {token}"}
     report = requests.get(f"{web}/v1/programmes/{programme}/report", headers=auth,
                           timeout=30).json()
-    districts = requests.get(f"{web}/v1/programmes/{programme}/districts", headers=auth,
-                             timeout=30).json()["districts"]
-    shots = ROOT / ".stack" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
+    print(f"\ndashboard screenshots and PDFs: {SHOTS}")
     with chromium() as browser:
-        browser.get(f"{web}/v1/login?programme_id={programme}")
-        browser.find_element("name", "token").send_keys(token)
-        browser.find_element("css selector", "button[type=submit]").click()
-        assert browser.current_url.endswith(f"/v1/dashboard/{programme}")
+        log_in(browser, web, programme, token)
         [cookie] = browser.get_cookies()
         assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
         for lang, name in (("kk", "name_kk"), ("ru", "name_ru"), ("en", "name_en")):
             browser.get(f"{web}/v1/dashboard/{programme}?lang={lang}")
             shown = figures(browser)
             assert shown["programme"] == (report[name] or report["name_ru"])
-            for line in report["indicators"]:
-                assert float(shown[f"{line['indicator']}/{LABELS['actual'][lang]}"]) == \
-                    line["actual"]
-                for point in line["progress"]:  # the month-by-month line, point by point
-                    key = f"progress:{line['indicator']}:{point['month']}"
-                    if point["actual"] is None:  # a share of nobody yet
-                        assert shown[key] == "—", key
-                    else:
-                        assert float(shown[key]) == float(point["actual"]), key
-            money = report["money"]
-            assert digits(shown["procured_kzt"].split(":")[-1]) == money["procured_kzt"]
-            assert digits(shown["committed_kzt"].split(":")[-1]) == money["committed_kzt"]
-            outcomes = [o for o in report["learning_outcomes"] if o["split"] == "all"]
-            assert outcomes
-            for o, round_ in ((o, r) for o in outcomes for r in ("baseline", "endline")):
-                key = f"outcome:{o['grade']}:{o['subject']}/{LABELS[round_][lang]}"
-                assert float(shown[key]) == float(o[round_]["mean"])
-            page = browser.page_source
-            for o in outcomes:  # subjects in the chosen language, not as contract keys
-                assert f"· {dashboard.subject_name(o['subject'], lang)} ·" in page
-            for line in districts:
-                cell = shown[f"district:{line['district_code']}:cabinets_commissioned"]
-                assert digits(cell) == line["cabinets_commissioned"]
+            shown_indicators(shown, report, lang)
+            shown_money(shown, report)
+            shown_outcomes(shown, report, lang, browser.page_source)
+            districts = requests.get(f"{web}/v1/programmes/{programme}/districts?lang={lang}",
+                                     headers=auth, timeout=30).json()["districts"]
+            shown_districts(browser, shown, districts)
             today = daily.today().isoformat()  # the service recorded today's figures
             for line in report["indicators"]:
                 assert float(shown[f"trend:{line['indicator']}:{today}"]) == line["actual"]
-            browser.save_screenshot(str(shots / f"dashboard-{programme}-{lang}.png"))
+            screenshots(browser, SHOTS, f"dashboard-{programme}-{lang}")
+            pdf = as_printed(browser, SHOTS, f"dashboard-{programme}-{lang}")
+            pages = pdf_pages(pdf)  # A4 portrait, in points; a tidy handful of pages
+            assert pages and all(abs(w - 595) < 2 and abs(h - 842) < 2 for w, h in pages)
+            assert len(pages) <= 12, len(pages)
     # The cookie opens the dashboard only: the API still wants the bearer header.
     api = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,
                        cookies={"baqylau_session": token})
     assert api.status_code == 401
+
+
+def shown_indicators(shown, report, lang):
+    """Each indicator's bar, its month-by-month line point by point, its target line."""
+    for line in report["indicators"]:
+        assert float(shown[f"{line['indicator']}/{LABELS['actual'][lang]}"]) == line["actual"]
+        assert float(shown[f"{line['indicator']}/{LABELS['target'][lang]}"]) == \
+            float(line["target"])
+        assert float(shown[f"progress-target:{line['indicator']}"]) == float(line["target"])
+        for point in line["progress"]:
+            key = f"progress:{line['indicator']}:{point['month']}"
+            if point["actual"] is None:  # a share of nobody yet
+                assert shown[key] == "—", key
+            else:
+                assert float(shown[key]) == float(point["actual"]), key
+
+
+def shown_money(shown, report):
+    """The totals, and committed / disbursed / spent / remaining per funder."""
+    money = report["money"]
+    for total in ("committed_kzt", "procured_kzt", "spent_kzt", "remaining_kzt"):
+        assert digits(shown[total].split(":")[-1]) == money[total], total
+    funders = by_funder(money["commitments"])
+    assert len(funders) >= 2
+    for funder_id in funders:  # summed here again from the JSON lines
+        for key in ("committed_kzt", "disbursed_kzt", "spent_kzt", "remaining_kzt"):
+            assert int(shown[f"money:{funder_id}:{key}"]) == sum(
+                c[key] for c in money["commitments"] if c["funder_id"] == funder_id)
+
+
+def shown_outcomes(shown, report, lang, page):
+    """The programme's means, and every gain drawn (all, each model, the comparison)."""
+    outcomes = [o for o in report["learning_outcomes"] if o["split"] == "all"]
+    assert outcomes
+    for o, round_ in ((o, r) for o in outcomes for r in ("baseline", "endline")):
+        key = f"outcome:{o['grade']}:{o['subject']}/{LABELS[round_][lang]}"
+        assert float(shown[key]) == float(o[round_]["mean"])
+    for o in outcomes:  # subjects in the chosen language, not as contract keys
+        assert f"· {subject_name(o['subject'], lang)}</td>" in page
+    drawn = [o for o in report["learning_outcomes"] if o.get("gain") is not None and (
+        o["split"] in ("all", "comparison") or o["split"].startswith("model:"))]
+    assert {o["split"] for o in drawn} >= {"all", "comparison", "model:streaming"}
+    for o in drawn:
+        key = f"gain:{o['endline_round_id']}:{o['grade']}:{o['subject']}:{o['split']}"
+        assert shown[key] == o["gain"], key
+
+
+def shown_districts(browser, shown, districts):
+    """Each district's figures, and its name and region's as the drill-down gives them."""
+    for line in districts:
+        cell = shown[f"district:{line['district_code']}:cabinets_commissioned"]
+        assert digits(cell) == line["cabinets_commissioned"]
+        name = browser.find_element("css selector",
+                                    f"td[data-district='{line['district_code']}']").text
+        region = browser.find_element(
+            "css selector", f"td[data-district='{line['district_code']}'] + td").text
+        assert name == (line["district_name"] if line["name_known"]
+                        else f"{line['district_code']} ?")
+        assert region == line["region_name"] and line["region_name_known"]
 
 
 def every_figure_sums_its_events(web, token, programme):

@@ -24,7 +24,7 @@ from services.reporting.api.responses import (
     unauthorized,
 )
 from services.reporting.figures import behind, moments, reports
-from services.reporting.figures.places import in_language
+from services.reporting.figures.places import in_all_languages, in_language
 from services.reporting.ingest import tables
 from shared.validation import load
 
@@ -72,12 +72,13 @@ class FunderHttp:
     @answered
     def report_xlsx(self, request: Any, programme_id: str) -> Response:
         """The report as an XLSX workbook: indicators, money, learning outcomes, districts,
-        organisations, one sheet each; districts named in `?lang=kk|ru|en` (default kk)."""
+        organisations, one sheet each; districts and regions named in `?lang=kk|ru|en`
+        (default kk) and then in all three languages."""
         lang = _language(request)
 
         def build(cur: Any, schema: str) -> Response:
             body = xlsx.workbook(self.read_model.report(cur, programme_id, schema),
-                                 *(in_language(self.read_model.drill_down(
+                                 *(in_all_languages(self.read_model.drill_down(
                                      cur, programme_id, schema, level), lang)
                                    for level in ("districts", "organisations")))
             return Response(body, status=200, mimetype=XLSX, headers={
@@ -98,19 +99,23 @@ class FunderHttp:
     @answered
     def drill_down(self, request: Any, programme_id: str, level: str) -> Response:
         """`districts` or `organisations` of a programme: pupils, participants trained,
-        cabinets (commissioned), pupils assessed, each district by its classifier name in
-        `?lang=kk|ru|en` (default kk; the code, with `name_known: false`, where the
-        classifier has no name). `?format=csv` for CSV.
+        cabinets (commissioned), pupils assessed, each district and its region by their
+        classifier names in `?lang=kk|ru|en` (default kk; the code, with `name_known:
+        false` or `region_name_known: false`, where the classifier has no name).
+        `?format=csv` for CSV, which names them in the asked language and then in all three
+        (`district_name_kk`, …, `region_name_en`).
 
         Example line: {"district_code": "1522", "district_name": "Алға ауданы",
-        "name_known": true, "organisations": 24, "pupils": 1840, ...}"""
+        "name_known": true, "region_code": "15", "region_name": "Ақтөбе облысы",
+        "region_name_known": true, "organisations": 24, "pupils": 1840, ...}"""
         lang = _language(request)
 
         def build(cur: Any, schema: str) -> Response:
-            lines = in_language(self.read_model.drill_down(cur, programme_id, schema, level),
-                                lang)
+            lines = self.read_model.drill_down(cur, programme_id, schema, level)
             if request.args.get("format") == "csv":
-                return Response(rows_csv(lines), status=200, mimetype="text/csv")
+                return Response(rows_csv(in_all_languages(lines, lang)), status=200,
+                                mimetype="text/csv")
+            lines = in_language(lines, lang)
             view = schemas.Districts() if level == "districts" else schemas.Organisations()
             return json_response(view.dump({"programme_id": programme_id, "lang": lang,
                                             level: lines}))

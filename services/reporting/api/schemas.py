@@ -167,7 +167,7 @@ class DrillLine(Schema):
 
 
 class InDistrict(Schema):
-    """A drill-down line's district: its code and its name from the classifier."""
+    """A drill-down line's district and region: their codes and names from the classifier."""
 
     district_code = fields.String(required=True)
     district_name = fields.String(required=True, metadata={
@@ -175,6 +175,14 @@ class InDistrict(Schema):
                        "name_known is false", "example": "Алға ауданы"})
     name_known = fields.Boolean(required=True, metadata={
         "description": "false: the KATO classifier has no name for this code (yet)"})
+    region_code = fields.String(required=True, metadata={
+        "description": "the district's region: the KATO code's first two digits",
+        "example": "15"})
+    region_name = fields.String(required=True, metadata={
+        "description": "the region's name in the asked language; the code itself when "
+                       "region_name_known is false", "example": "Ақтөбе облысы"})
+    region_name_known = fields.Boolean(required=True, metadata={
+        "description": "false: the KATO classifier has no name for the region (yet)"})
 
 
 class DistrictLine(DrillLine, InDistrict):
@@ -296,7 +304,8 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
 
 LANG = {"name": "lang", "in": "query", "required": False,
         "schema": {"type": "string", "enum": ["kk", "ru", "en"], "default": "kk"},
-        "description": "The language of the districts' names (the KATO classifier's)"}
+        "description": "The language of the districts' and regions' names (the KATO "
+                       "classifier's); CSV and XLSX then name them in all three as well"}
 
 
 def _named(operations: dict[str, Any]) -> dict[str, Any]:

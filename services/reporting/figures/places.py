@@ -1,13 +1,28 @@
 """Districts and regions by name: the classifier's names (the registry's PlaceNamed, in the
 `places` table) beside the codes the facts carry. A code the classifier has not named is
-shown as the code itself and flagged `name_known: false`, never left blank or guessed."""
+shown as the code itself and flagged (`name_known` / `region_name_known` false), never left
+blank or guessed.
+
+A drill-down line as the figures compute it carries each place's names in every language
+(`district_name_kk`, …, `region_name_en`); `in_language` turns it into what a funder reads
+in one language (the JSON drill-downs, the dashboard), `in_all_languages` into what an
+export carries (CSV and XLSX: all three, and the asked one first)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 LANGUAGES = ("kk", "ru", "en")
-NAME_COLUMNS = tuple(f"district_name_{lang}" for lang in LANGUAGES)
+PLACES = ("district", "region")  # each place a line names; flags name_known, region_name_known
+NAME_COLUMNS = tuple(f"{place}_name_{lang}" for place in PLACES for lang in LANGUAGES)
+# What a drill-down line says of its places beside the district's code, in this order.
+PLACE_FIELDS = (*NAME_COLUMNS[:3], "name_known", "region_code", *NAME_COLUMNS[3:],
+                "region_name_known")
+
+
+def region_of(district_code: str) -> str:
+    """The region's code: KATO's first two digits (ab) are the region's."""
+    return district_code[:2]
 
 
 def name_in(names: dict[str, str | None], lang: str, code: str) -> str:
@@ -16,20 +31,40 @@ def name_in(names: dict[str, str | None], lang: str, code: str) -> str:
     return names.get(lang) or names.get("ru") or names.get("kk") or code
 
 
+def _names(line: dict[str, Any], place: str) -> dict[str, str | None]:
+    return {lang: line.get(f"{place}_name_{lang}") for lang in LANGUAGES}
+
+
+def _code(line: dict[str, Any], place: str) -> str:
+    return str(line.get(f"{place}_code") or "")
+
+
 def in_language(lines: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Drill-down lines as a funder reads them: the district's name in `lang` in place of
-    the three languages' columns, with `name_known` kept beside it."""
-    out = []
-    for line in lines:
-        names = {code: line.get(f"district_name_{code}") for code in LANGUAGES}
-        shown: dict[str, Any] = {}
-        for key, value in line.items():
-            if key == NAME_COLUMNS[0]:
-                shown["district_name"] = name_in(names, lang, line["district_code"])
-            elif key not in NAME_COLUMNS:
-                shown[key] = value
-        out.append(shown)
-    return out
+    """Drill-down lines as a funder reads them: each place's name in `lang` in place of the
+    three languages' columns, its flag kept beside it."""
+    return [_shown(line, {place: {f"{place}_name": name_in(
+        _names(line, place), lang, _code(line, place))} for place in PLACES}) for line in lines]
+
+
+def in_all_languages(lines: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Drill-down lines for an export: each place's name in `lang`, then in every language
+    (each with the same fall-back, so no cell is blank), its flag kept beside them."""
+    return [_shown(line, {place: {
+        f"{place}_name": name_in(_names(line, place), lang, _code(line, place)),
+        **{f"{place}_name_{code}": name_in(_names(line, place), code, _code(line, place))
+           for code in LANGUAGES}} for place in PLACES}) for line in lines]
+
+
+def _shown(line: dict[str, Any], names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The line's fields in their order, each place's names where its first name column was."""
+    shown: dict[str, Any] = {}
+    for key, value in line.items():
+        place = next((p for p in PLACES if key == f"{p}_name_{LANGUAGES[0]}"), None)
+        if place is not None:
+            shown.update(names[place])
+        elif key not in NAME_COLUMNS:
+            shown[key] = value
+    return shown
 
 
 def place_names(cur: Any, schema: str, codes: list[str]) -> dict[str, dict[str, str | None]]:
@@ -37,3 +72,25 @@ def place_names(cur: Any, schema: str, codes: list[str]) -> dict[str, dict[str, 
     cur.execute(f"SELECT place_code, name_kk, name_ru, name_en FROM {schema}.places"
                 " WHERE place_code = ANY(%s)", (codes,))
     return {code: dict(zip(LANGUAGES, names, strict=True)) for code, *names in cur.fetchall()}
+
+
+def with_regions(cur: Any, schema: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each line with its district's region: code, names in every language and flag,
+    right after the district's flag."""
+    regions = sorted({region_of(line["district_code"]) for line in lines
+                      if line["district_code"]})
+    names = place_names(cur, schema, regions)
+    out = []
+    for line in lines:
+        region = region_of(line["district_code"] or "")
+        known = names.get(region)
+        fields = {"region_code": region,
+                  **{f"region_name_{lang}": (known or {}).get(lang) for lang in LANGUAGES},
+                  "region_name_known": known is not None}
+        shown: dict[str, Any] = {}
+        for key, value in line.items():
+            shown[key] = value
+            if key == "name_known":
+                shown.update(fields)
+        out.append(shown)
+    return out

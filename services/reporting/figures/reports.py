@@ -16,7 +16,7 @@ from services.reporting.figures import diffusion, progress
 from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
-from services.reporting.figures.places import NAME_COLUMNS
+from services.reporting.figures.places import PLACE_FIELDS, with_regions
 from services.reporting.ingest.tables import SCHEMA
 
 Cursor = psycopg2.extensions.cursor
@@ -174,15 +174,16 @@ DRILL_FIELDS = ["pupils", "participants_trained", "cabinets", "cabinets_commissi
 
 
 def organisations(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
-    """One line per organisation of the programme: what reached it, and its district's
-    names in each language (None, and `name_known` false, where the classifier has none:
-    places.in_language shows the code then)."""
+    """One line per organisation of the programme: what reached it, and its district's and
+    region's names in each language (None, and `name_known` / `region_name_known` false,
+    where the classifier has none: places.in_language shows the code then)."""
     cur.execute(ORGANISATIONS.format(s=schema), (programme_id,))
     width = len(DRILL_FIELDS)
-    return [{"organisation_id": oid, "name_ru": name, "kind": kind, "district_code": district,
-             **_district_names(rest[width:]), "small_class": small,
-             **dict(zip(DRILL_FIELDS, rest[:width], strict=True))}
-            for oid, name, kind, district, small, *rest in cur.fetchall()]
+    lines = [{"organisation_id": oid, "name_ru": name, "kind": kind, "district_code": district,
+              **_district_names(rest[width:]), "small_class": small,
+              **dict(zip(DRILL_FIELDS, rest[:width], strict=True))}
+             for oid, name, kind, district, small, *rest in cur.fetchall()]
+    return with_regions(cur, schema, lines)
 
 
 def _district_names(row: Any) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def districts(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict
     for line in organisations(cur, programme_id, schema):
         district = out.setdefault(line["district_code"], {
             "district_code": line["district_code"],
-            **{name: line[name] for name in (*NAME_COLUMNS, "name_known")},
+            **{name: line[name] for name in PLACE_FIELDS},
             "organisations": 0,
             **dict.fromkeys(DRILL_FIELDS, 0)})
         district["organisations"] += 1

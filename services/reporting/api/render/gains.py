@@ -11,10 +11,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Callable
 
-from services.reporting.api.render.words import word
+from services.reporting.api.render.layout import svg
+from services.reporting.api.render.words import label, subject_name, word
 
-COLOURS = {"all": "#1f77b4", "comparison": "#7f7f7f"}
-MODEL_COLOUR = "#2ca02c"
+COLOURS = {"all": "#1f4e79", "comparison": "#555555"}
+MODEL_COLOUR = "#2e6b30"
 WIDTH, HEIGHT, PAD = 220, 18, 8
 
 
@@ -28,12 +29,25 @@ def _shown(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
             and (o["split"] in ("all", "comparison") or o["split"].startswith("model:"))]
 
 
-def _scale(lines: list[dict[str, Any]]) -> Callable[[float], int]:
+def _scale(lines: list[dict[str, Any]]) -> tuple[Callable[[float], int], float, float]:
     values = [0.0] + [float(v) for o in lines
                       for v in [o["gain"], *(o.get("gain_ci") or [])] if v is not None]
     low, high = min(values), max(values)
     span = (high - low) or 1.0
-    return lambda v: int(PAD + (WIDTH - 2 * PAD) * (v - low) / span)
+    return (lambda v: int(PAD + (WIDTH - 2 * PAD) * (v - low) / span)), low, high
+
+
+def _marker(split: str, cx: int, extra: str) -> str:
+    """The programme a filled circle, a model a filled square, the comparison schools a
+    hollow circle: told apart in black and white too."""
+    middle = HEIGHT // 2
+    if split == "all":
+        return f'<circle cx="{cx}" cy="{middle}" r="4.5" fill="{COLOURS["all"]}"{extra}/>'
+    if split == "comparison":
+        return (f'<circle cx="{cx}" cy="{middle}" r="4" fill="#fff" stroke-width="2"'
+                f' stroke="{COLOURS["comparison"]}"{extra}/>')
+    return (f'<rect x="{cx - 4}" y="{middle - 4}" width="8" height="8"'
+            f' fill="{MODEL_COLOUR}"{extra}/>')
 
 
 def _point(o: dict[str, Any], x: Callable[[float], int]) -> str:
@@ -44,38 +58,61 @@ def _point(o: dict[str, Any], x: Callable[[float], int]) -> str:
         low, high = (x(float(v)) for v in o["gain_ci"])
         middle = HEIGHT // 2
         whisker = (f'<line x1="{low}" y1="{middle}" x2="{high}" y2="{middle}"'
-                   f' stroke="{colour}"/>'
+                   f' stroke="{colour}" stroke-width="1.5"/>'
                    + "".join(f'<line x1="{e}" y1="{middle - 4}" x2="{e}" y2="{middle + 4}"'
-                             f' stroke="{colour}"/>' for e in (low, high)))
+                             f' stroke="{colour}" stroke-width="1.5"/>' for e in (low, high)))
     zero = x(0.0)
-    return (f'<svg width="{WIDTH}" height="{HEIGHT}" role="img">'
-            f'<line x1="{zero}" y1="0" x2="{zero}" y2="{HEIGHT}" stroke="#c9d6e3"/>'
-            f'{whisker}<circle cx="{x(float(o["gain"]))}" cy="{HEIGHT // 2}" r="4"'
-            f' fill="{colour}" data-figure="{escape(key)}" data-value="{escape(o["gain"])}"/>'
-            f'</svg>')
+    figure = f' data-figure="{escape(key)}" data-value="{escape(o["gain"])}"'
+    return svg(WIDTH, HEIGHT,
+               f'<line x1="{zero}" y1="0" x2="{zero}" y2="{HEIGHT}" stroke="#888"/>'
+               f'{whisker}{_marker(o["split"], x(float(o["gain"])), figure)}',
+               group_name(o["split"], "en"))
+
+
+def _axis(x: Callable[[float], int], low: float, high: float) -> str:
+    """The scale all rows share: its ends and zero."""
+    ticks = {round(low, 1): "start", 0.0: "middle", round(high, 1): "end"}
+    return svg(WIDTH, 14, "".join(
+        f'<text x="{x(value)}" y="11" text-anchor="{anchor}">{value:g}</text>'
+        for value, anchor in ticks.items()), "scale")
+
+
+def _cell(o: dict[str, Any]) -> tuple[str, int, str]:
+    return (o["endline_round_id"], o["grade"], o["subject"])
 
 
 def _interval(values: list[str] | None) -> str:
     return f"[{values[0]}; {values[1]}]" if values else "—"
 
 
-def gains_table(outcomes: list[dict[str, Any]], lang: str,
-                subject_name: Callable[[str, str], str], grade_word: str) -> str:
-    lines = _shown(outcomes)
+def gains_table(outcomes: list[dict[str, Any]], lang: str) -> str:
+    # Each grade and subject's groups together (a stable sort keeps the report's group order).
+    lines = sorted(_shown(outcomes), key=_cell)
     if not lines:
         return ""
-    x = _scale(lines)
-    head = "".join(f"<th>{escape(word(k, lang)) if k else ''}</th>" for k in (
-        "", "group", "", "gain", "interval", "pupils_schools", "did", "interval"))
-    body = []
+    x, low, high = _scale(lines)
+    head = "".join(f"<th>{_axis(x, low, high) if k == 'scale' else escape(word(k, lang))}</th>"
+                   if k else "<th></th>" for k in (
+        "", "group", "scale", "gain", "interval", "pupils_schools", "did", "interval"))
+    body, previous = [], None
     for o in lines:
-        caption = f"{grade_word} {o['grade']} · {subject_name(o['subject'], lang)}"
+        cell = _cell(o)
+        first = cell != previous
+        previous = cell
+        caption = ""
+        if first:  # one caption per grade and subject, over its groups' rows
+            rows = sum(1 for other in lines if _cell(other) == cell)
+            caption = (f'<td rowspan="{rows}">{label("grade", lang)} {o["grade"]} · '
+                       f'{escape(subject_name(o["subject"], lang))}</td>')
         body.append(
-            f"<tr><td>{escape(caption)}</td><td>{escape(group_name(o['split'], lang))}</td>"
-            f"<td>{_point(o, x)}</td><td>{escape(o['gain'])}</td>"
-            f"<td>{escape(_interval(o.get('gain_ci')))}</td>"
-            f"<td>{o.get('matched_pupils')} / {o.get('matched_schools')}</td>"
-            f"<td>{escape(o.get('difference_in_differences') or '—')}</td>"
-            f"<td>{escape(_interval(o.get('difference_in_differences_ci')))}</td></tr>")
+            f'<tr class="{"first" if first else ""}">{caption}'
+            f"<td>{escape(group_name(o['split'], lang))}</td>"
+            f"<td>{_point(o, x)}</td><td class=\"n\">{escape(o['gain'])}</td>"
+            f"<td class=\"n\">{escape(_interval(o.get('gain_ci')))}</td>"
+            f"<td class=\"n\">{o.get('matched_pupils')} / {o.get('matched_schools')}</td>"
+            f"<td class=\"n\">{escape(o.get('difference_in_differences') or '—')}</td>"
+            f"<td class=\"n\">{escape(_interval(o.get('difference_in_differences_ci')))}</td>"
+            "</tr>")
     return (f"<h3>{escape(word('gains', lang))}</h3>"
-            f"<table><tr>{head}</tr>{''.join(body)}</table>")
+            f'<table class="gains"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')

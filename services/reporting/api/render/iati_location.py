@@ -4,8 +4,9 @@ in each language the classifier gives (English first, the activity's default lan
 KATO, the national classifier, is not one of IATI's geographic vocabularies, so the district
 is identified by the reporting organisation's own `ref` (KZ-KATO-<9-digit code>) and the
 `administrative` element states what IATI can check: the country (vocabulary A4, ISO 3166-1
-alpha-2, level 0). A district the classifier has not named is named by its code, and its
-description says so.
+alpha-2, level 0). The description names the district in its region in each language. A
+district (or region) the classifier has not named is named by its code, and the description
+says so.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET  # noqa: N817 - the conventional alias
 from typing import Any
 
-from services.reporting.figures.places import LANGUAGES, place_names
+from services.reporting.figures.places import name_in, place_names, region_of
 
 ORDER = ("en", "kk", "ru")  # the activity's default language first, without xml:lang
+COUNTRY = {"en": "Kazakhstan", "kk": "Қазақстан", "ru": "Казахстан"}
 
 
 def add_locations(activity: ET.Element, cur: Any, programme_id: str, schema: str) -> None:
@@ -23,13 +25,14 @@ def add_locations(activity: ET.Element, cur: Any, programme_id: str, schema: str
                 " WHERE programme_id = %s AND district_code IS NOT NULL ORDER BY 1",
                 (programme_id,))
     districts = [row[0] for row in cur.fetchall()]
-    names = place_names(cur, schema, districts + sorted({d[:2] for d in districts}))
+    names = place_names(cur, schema, districts + sorted({region_of(d) for d in districts}))
     for district in districts:
-        _location(activity, district, names.get(district), names.get(district[:2]))
+        _location(activity, district, names.get(district), region_of(district),
+                  names.get(region_of(district)))
 
 
 def _location(activity: ET.Element, district: str, names: dict[str, Any] | None,
-              region: dict[str, Any] | None) -> None:
+              region: str, region_names: dict[str, Any] | None) -> None:
     kato = district.ljust(9, "0")
     location = ET.SubElement(activity, "location", {"ref": f"KZ-KATO-{kato}"})
     ET.SubElement(location, "location-reach", {"code": "1"})  # where the activity happens
@@ -39,13 +42,12 @@ def _location(activity: ET.Element, district: str, names: dict[str, Any] | None,
     else:
         for lang in ORDER:
             if names.get(lang):
-                attrs = {} if lang == "en" else {"xml:lang": lang}
-                ET.SubElement(name, "narrative", attrs).text = names[lang]
+                ET.SubElement(name, "narrative", _lang(lang)).text = names[lang]
     described = ET.SubElement(location, "description")
-    in_region = f", {_english(region)}" if region else ""
-    ET.SubElement(described, "narrative").text = (
-        f"District {district} (KATO {kato}){in_region}, Kazakhstan" if names else
-        f"District {district} (KATO {kato}): not named in the KATO classifier held")
+    for lang in ORDER:
+        text = _described(lang, district, kato, names, region, region_names)
+        if text:
+            ET.SubElement(described, "narrative", _lang(lang)).text = text
     ET.SubElement(location, "administrative", {"vocabulary": "A4", "level": "0",
                                                "code": "KZ"})
     ET.SubElement(location, "exactness", {"code": "2"})  # a district, not a point
@@ -53,5 +55,24 @@ def _location(activity: ET.Element, district: str, names: dict[str, Any] | None,
     ET.SubElement(location, "feature-designation", {"code": "ADM2"})
 
 
-def _english(names: dict[str, Any]) -> str:
-    return str(next(names[lang] for lang in ("en", *LANGUAGES) if names.get(lang)))
+def _lang(lang: str) -> dict[str, str]:
+    return {} if lang == "en" else {"xml:lang": lang}
+
+
+def _described(lang: str, district: str, kato: str, names: dict[str, Any] | None,
+               region: str, region_names: dict[str, Any] | None) -> str | None:
+    """The district in its region, in `lang`; a place the classifier held has not named is
+    said so (in English only: there is no name to give in the others)."""
+    if names is None or region_names is None:
+        if lang != "en":
+            return None
+        district_part = (f"{name_in(names, 'en', district)} (KATO {kato})" if names else
+                         f"District {district} (KATO {kato}): not named in the KATO"
+                         " classifier held")
+        region_part = (f"region {region}: not named in the KATO classifier held"
+                       if region_names is None else name_in(region_names, "en", region))
+        return f"{district_part}; {region_part}; Kazakhstan"
+    if not names.get(lang):
+        return None
+    return (f"{names[lang]}, {name_in(region_names, lang, region)}, {COUNTRY[lang]}"
+            f" (KATO {kato})")

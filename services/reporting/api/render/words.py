@@ -1,5 +1,6 @@
 """Every word of the dashboard in Kazakh, Russian and English, in one place: the page's
-sections (dashboard.py), its time lines (timeline.py) and its gains (gains.py)."""
+sections, its time lines, its gains and the subjects assessed (the indicators' own names
+are the catalogue's)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,35 @@ LABELS: dict[str, dict[str, str]] = {
     "pupils_assessed": {"kk": "бағаланған оқушылар", "ru": "оценено учащихся",
                         "en": "pupils assessed"},
     "none": {"kk": "Әзірге дерек жоқ", "ru": "Данных пока нет", "en": "No data yet"},
-    "trends": {"kk": "Күн сайынғы өзгеріс", "ru": "Динамика по дням", "en": "Trends by day"},
+    "trends": {"kk": "Күн сайын тіркелгені (аудит)", "ru": "Записано по дням (аудит)",
+               "en": "As recorded day by day (audit view)"},
+    "trends_note": {"kk": "Платформа деректі алған күн бойынша, фактінің өз күні бойынша емес.",
+                    "ru": "По дню поступления данных в платформу, а не по дате самих фактов.",
+                    "en": "By the day the platform received the data, not the facts' own "
+                          "dates."},
+    "first_day": {"kk": "алғашқы күн", "ru": "первый день", "en": "first day"},
+    "last_day": {"kk": "соңғы күн", "ru": "последний день", "en": "last day"},
+    "indicator": {"kk": "көрсеткіш", "ru": "показатель", "en": "indicator"},
+    "share_reached": {"kk": "орындалуы", "ru": "выполнение", "en": "reached"},
+    "period_end": {"kk": "кезең соңы", "ru": "конец периода", "en": "period end"},
+    "region": {"kk": "облыс", "ru": "область", "en": "region"},
+    "funder": {"kk": "қаржыландырушы", "ru": "источник финансирования", "en": "funder"},
+    "unnamed": {"kk": "? — KATO сыныптауышында атауы жоқ код",
+                "ru": "? — код, которому в классификаторе КАТО нет названия",
+                "en": "? — a code the KATO classifier has no name for"},
+    "means": {"kk": "Орташа балл (40-тан), 95 % аралық",
+              "ru": "Средний балл (из 40), 95 % интервал",
+              "en": "Mean score (out of 40), 95 % interval"},
+    "mean": {"kk": "орташа", "ru": "среднее", "en": "mean"},
+    "money_note": {"kk": "Әр қаржыландырушы: жұмсалғаны (толық) және қалғаны (бос) бірге —"
+                         " міндеттемесі.",
+                   "ru": "По каждому источнику: израсходовано (заливка) и остаток (контур)"
+                         " вместе составляют обязательства.",
+                   "en": "Each funder: spent (filled) and remaining (outlined) make up what"
+                         " it committed."},
+    "adopting_schools": {"kk": "Тәжірибе енгізген мектептер (жинақталған)",
+                         "ru": "Школы, внедрившие практики (нарастающим итогом)",
+                         "en": "Schools that adopted a practice (cumulative)"},
     # what a commitment pays for (FundingCommitted's scope)
     "scope_programme": {"kk": "бүкіл бағдарлама", "ru": "вся программа",
                         "en": "whole programme"},
@@ -84,6 +113,36 @@ LABELS: dict[str, dict[str, str]] = {
     "digital_solutions": {"kk": "цифрлық шешімдер", "ru": "цифровые решения",
                           "en": "digital solutions"},
 }
+
+
+# Subjects are the assessment rounds' own keys (a round may add any); the usual ones of
+# Kazakhstan's curriculum are named here, any other is shown as its key, readably.
+SUBJECT_NAMES: dict[str, dict[str, str]] = {
+    "math": {"kk": "Математика", "ru": "Математика", "en": "Mathematics"},
+    "natural_science": {"kk": "Жаратылыстану", "ru": "Естествознание",
+                        "en": "Natural science"},
+    "algebra": {"kk": "Алгебра", "ru": "Алгебра", "en": "Algebra"},
+    "geometry": {"kk": "Геометрия", "ru": "Геометрия", "en": "Geometry"},
+    "kazakh_language": {"kk": "Қазақ тілі", "ru": "Казахский язык", "en": "Kazakh language"},
+    "russian_language": {"kk": "Орыс тілі", "ru": "Русский язык", "en": "Russian language"},
+    "english_language": {"kk": "Ағылшын тілі", "ru": "Английский язык",
+                         "en": "English language"},
+    "reading_literacy": {"kk": "Оқу сауаттылығы", "ru": "Читательская грамотность",
+                         "en": "Reading literacy"},
+    "physics": {"kk": "Физика", "ru": "Физика", "en": "Physics"},
+    "chemistry": {"kk": "Химия", "ru": "Химия", "en": "Chemistry"},
+    "biology": {"kk": "Биология", "ru": "Биология", "en": "Biology"},
+    "geography": {"kk": "География", "ru": "География", "en": "Geography"},
+    "informatics": {"kk": "Информатика", "ru": "Информатика", "en": "Computer science"},
+    "history_of_kazakhstan": {"kk": "Қазақстан тарихы", "ru": "История Казахстана",
+                              "en": "History of Kazakhstan"},
+}
+
+
+def subject_name(key: str, lang: str) -> str:
+    """A subject in `lang`; one a round added that has no name here, by its key, readably."""
+    names = SUBJECT_NAMES.get(key)
+    return names[lang] if names else key.replace("_", " ")
 
 
 def label(key: str, lang: str) -> str:
