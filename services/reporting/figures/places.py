@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.ingest.tables import q
+
 LANGUAGES = ("kk", "ru", "en")
 PLACES = ("district", "region")  # each place a line names; flags name_known, region_name_known
 NAME_COLUMNS = tuple(f"{place}_name_{lang}" for place in PLACES for lang in LANGUAGES)
@@ -69,8 +71,8 @@ def _shown(line: dict[str, Any], names: dict[str, dict[str, str]]) -> dict[str, 
 
 def place_names(cur: Any, schema: str, codes: list[str]) -> dict[str, dict[str, str | None]]:
     """{code: {"kk": ..., "ru": ..., "en": ...}} for the codes the classifier has named."""
-    cur.execute(f"SELECT place_code, name_kk, name_ru, name_en FROM {schema}.places"
-                " WHERE place_code = ANY(%s)", (codes,))
+    cur.execute(q("SELECT place_code, name_kk, name_ru, name_en FROM {s}.places"
+                  " WHERE place_code = ANY(%s)", schema), (codes,))
     return {code: dict(zip(LANGUAGES, names, strict=True)) for code, *names in cur.fetchall()}
 
 

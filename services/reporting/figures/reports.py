@@ -11,28 +11,29 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import psycopg2.extensions
+from psycopg2.sql import Composable
 
 from services.reporting.figures import diffusion, progress
 from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
 from services.reporting.figures.places import PLACE_FIELDS, with_regions
-from services.reporting.ingest.tables import SCHEMA
+from services.reporting.ingest.tables import SCHEMA, q
 
 Cursor = psycopg2.extensions.cursor
 
 def visible_programmes(cur: Cursor, funder_id: str, schema: str = SCHEMA) -> list[str]:
     """The programmes a funder has a role in or money committed to, once their launch has
     reached the read model (events may arrive in any order; a report needs the launch)."""
-    cur.execute(f"SELECT programme_id FROM ("
-                f"SELECT programme_id FROM {schema}.funder_roles WHERE funder_id = %s UNION "
-                f"SELECT programme_id FROM {schema}.commitments WHERE funder_id = %s) theirs "
-                f"JOIN {schema}.programmes USING (programme_id) ORDER BY 1",
+    cur.execute(q("SELECT programme_id FROM ("
+                  "SELECT programme_id FROM {s}.funder_roles WHERE funder_id = %s UNION "
+                  "SELECT programme_id FROM {s}.commitments WHERE funder_id = %s) theirs "
+                  "JOIN {s}.programmes USING (programme_id) ORDER BY 1", schema),
                 (funder_id, funder_id))
     return [row[0] for row in cur.fetchall()]
 
 
-def _scalar(cur: Cursor, sql: str, **params: Any) -> Any:
+def _scalar(cur: Cursor, sql: Composable, **params: Any) -> Any:
     """The first column of the first row; None when there is no row."""
     cur.execute(sql, params)
     row = cur.fetchone()
@@ -62,8 +63,8 @@ def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
 
 
 def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
-    cur.execute(f"SELECT indicator, baseline, target, period_end FROM {schema}.targets"
-                " WHERE programme_id = %s", (programme_id,))
+    cur.execute(q("SELECT indicator, baseline, target, period_end FROM {s}.targets"
+                  " WHERE programme_id = %s", schema), (programme_id,))
     # A target the catalogue no longer knows (a retired indicator) is not reported.
     targets = {row[0]: row[1:] for row in cur.fetchall() if row[0] in CATALOGUE}
     counts = {name: _count(cur, name, programme_id, schema)
@@ -87,7 +88,7 @@ def figures(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, i
 
 
 def _count(cur: Cursor, name: str, programme_id: str, schema: str) -> int:
-    return int(_scalar(cur, CATALOGUE[name].actual.format(s=schema), p=programme_id))
+    return int(_scalar(cur, q(CATALOGUE[name].actual, schema), p=programme_id))
 
 
 def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
@@ -96,18 +97,18 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
     category, in whole tenge."""
     # The funder's names come with each line (None until FunderRegistered has arrived: the
     # events may come in any order), so that a page can name who committed the money.
-    cur.execute(
-        f"SELECT c.commitment_id, c.funder_id, c.scope, c.amount_kzt,"
-        f" (SELECT coalesce(sum(cb.cost_kzt), 0) FROM {schema}.cabinets cb"
-        f"   WHERE cb.commitment_id = c.commitment_id AND coalesce(cb.allocated, true)),"
-        f" (SELECT coalesce(sum(x.amount_kzt), 0) FROM {schema}.expenditures x"
-        f"   WHERE x.commitment_id = c.commitment_id),"
-        f" (SELECT coalesce(sum(d.amount_kzt), 0) FROM {schema}.disbursements d"
-        f"   WHERE d.commitment_id = c.commitment_id AND d.programme_id = c.programme_id),"
-        f" f.name_kk, f.name_ru, f.name_en"
-        f" FROM {schema}.commitments c"
-        f" LEFT JOIN {schema}.funders f ON f.funder_id = c.funder_id"
-        f" WHERE c.programme_id = %s ORDER BY c.commitment_id", (programme_id,))
+    cur.execute(q(
+        "SELECT c.commitment_id, c.funder_id, c.scope, c.amount_kzt,"
+        " (SELECT coalesce(sum(cb.cost_kzt), 0) FROM {s}.cabinets cb"
+        "   WHERE cb.commitment_id = c.commitment_id AND coalesce(cb.allocated, true)),"
+        " (SELECT coalesce(sum(x.amount_kzt), 0) FROM {s}.expenditures x"
+        "   WHERE x.commitment_id = c.commitment_id),"
+        " (SELECT coalesce(sum(d.amount_kzt), 0) FROM {s}.disbursements d"
+        "   WHERE d.commitment_id = c.commitment_id AND d.programme_id = c.programme_id),"
+        " f.name_kk, f.name_ru, f.name_en"
+        " FROM {s}.commitments c"
+        " LEFT JOIN {s}.funders f ON f.funder_id = c.funder_id"
+        " WHERE c.programme_id = %s ORDER BY c.commitment_id", schema), (programme_id,))
     lines = [{"commitment_id": cid, "funder_id": funder, "scope": scope, "committed_kzt": amount,
               "disbursed_kzt": int(disbursed),
               "procured_kzt": int(procured), "expenditure_kzt": int(spent),
@@ -116,11 +117,11 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
               "funder_name_kk": kk, "funder_name_ru": ru, "funder_name_en": en}
              for cid, funder, scope, amount, procured, spent, disbursed, kk, ru, en
              in cur.fetchall()]
-    cur.execute(f"SELECT category, sum(amount_kzt) FROM {schema}.expenditures"
-                " WHERE programme_id = %s GROUP BY 1 ORDER BY 1", (programme_id,))
+    cur.execute(q("SELECT category, sum(amount_kzt) FROM {s}.expenditures"
+                  " WHERE programme_id = %s GROUP BY 1 ORDER BY 1", schema), (programme_id,))
     by_category = {category: int(total) for category, total in cur.fetchall()}
-    budget = _scalar(cur, f"SELECT budget_kzt FROM {schema}.programmes"
-                          " WHERE programme_id = %(p)s", p=programme_id)
+    budget = _scalar(cur, q("SELECT budget_kzt FROM {s}.programmes WHERE programme_id = %(p)s",
+                            schema), p=programme_id)
     return {"budget_kzt": budget,
             "committed_kzt": sum(line["committed_kzt"] for line in lines),
             "disbursed_kzt": sum(line["disbursed_kzt"] for line in lines),
@@ -133,8 +134,8 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
 
 
 def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
-    cur.execute(f"SELECT name_kk, name_ru, name_en, start_date, end_date FROM {schema}.programmes"
-                " WHERE programme_id = %s", (programme_id,))
+    cur.execute(q("SELECT name_kk, name_ru, name_en, start_date, end_date FROM {s}.programmes"
+                  " WHERE programme_id = %s", schema), (programme_id,))
     name_kk, name_ru, name_en, start, end = cur.fetchone()
     period = {"start": start, "end": end}
     since, until = progress.timeline(period, datetime.now(KAZAKHSTAN).date())
@@ -177,7 +178,7 @@ def organisations(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[
     """One line per organisation of the programme: what reached it, and its district's and
     region's names in each language (None, and `name_known` / `region_name_known` false,
     where the classifier has none: places.in_language shows the code then)."""
-    cur.execute(ORGANISATIONS.format(s=schema), (programme_id,))
+    cur.execute(q(ORGANISATIONS, schema), (programme_id,))
     width = len(DRILL_FIELDS)
     lines = [{"organisation_id": oid, "name_ru": name, "kind": kind, "district_code": district,
               **_district_names(rest[width:]), "small_class": small,

@@ -15,14 +15,15 @@ import xml.etree.ElementTree as ET  # noqa: N817 - the conventional alias
 from typing import Any
 
 from services.reporting.figures.places import name_in, place_names, region_of
+from services.reporting.ingest.tables import q
 
 ORDER = ("en", "kk", "ru")  # the activity's default language first, without xml:lang
 COUNTRY = {"en": "Kazakhstan", "kk": "Қазақстан", "ru": "Казахстан"}
 
 
 def add_locations(activity: ET.Element, cur: Any, programme_id: str, schema: str) -> None:
-    cur.execute(f"SELECT DISTINCT district_code FROM {schema}.participants"
-                " WHERE programme_id = %s AND district_code IS NOT NULL ORDER BY 1",
+    cur.execute(q("SELECT DISTINCT district_code FROM {s}.participants"
+                  " WHERE programme_id = %s AND district_code IS NOT NULL ORDER BY 1", schema),
                 (programme_id,))
     districts = [row[0] for row in cur.fetchall()]
     names = place_names(cur, schema, districts + sorted({region_of(d) for d in districts}))
