@@ -1,7 +1,8 @@
 """Past moments and the events behind a figure, at the bulk load's scale (issue 20).
 
-- A report as of a new past moment (uncached: each moment is asked once), over HTTP, beside
-  the same report computed live in SQL (like with like: one report each).
+- A report as of a new past moment (uncached: each moment is asked once) over HTTP, against
+  its goal; and the report's SQL as of past moments beside the same SQL live (like with
+  like: one report each, in this process).
 - A page of a figure's events, live and as of a moment, beside the static endpoint.
 - Reporting's RSS while every figure's events are paged through.
 """
@@ -21,6 +22,7 @@ import requests
 from bench import ceilings
 from bench.pipeline import TRAINING_PROGRAMME, Platform, RssSampler, sampling
 from services.reporting.figures import behind, reports
+from services.reporting.figures.moments import at
 from services.reporting.ingest import tables
 
 
@@ -39,32 +41,35 @@ def _timed_get(url: str, auth: dict[str, str]) -> tuple[float, Any]:
     return elapsed, reply.json()
 
 
-def live_report_in_sql(platform: Platform, repeats: int) -> dict[str, float]:
-    """The live report's SQL with no cache in front: what a past moment's report is
-    compared with."""
+def report_in_sql(platform: Platform, moments: list[datetime | None]) -> dict[str, Any]:
+    """The report's SQL with no cache in front, in this process, live (None) or as of each
+    moment: like with like, one report each."""
     db = platform.configs["reporting"]["READ_MODEL"]
     conn = psycopg2.connect(host=db["host"], port=db["port"], dbname=db["dbname"],
                             user=db["user"], password=db["password"])
     samples = []
     try:
-        for _ in range(repeats):
+        for moment in moments:
             with conn, conn.cursor() as cur:
                 started = time.monotonic()
-                reports.programme_report(cur, TRAINING_PROGRAMME, tables.current(cur))
+                schema = tables.current(cur) if moment is None else at(cur, moment)
+                reports.programme_report(cur, TRAINING_PROGRAMME, schema)
                 samples.append(time.monotonic() - started)
     finally:
         conn.close()
     return _ms(samples)
 
 
-def past_moments(platform: Platform, token: str, start: datetime, end: datetime,
-                 count: int) -> dict[str, Any]:
-    """`count` new moments spread over [start, end], each asked once, oldest first."""
+def spread(start: datetime, end: datetime, count: int) -> list[datetime]:
+    return [start + (end - start) * (k + 1) / count for k in range(count)]
+
+
+def past_moments(platform: Platform, token: str, moments: list[datetime]) -> dict[str, Any]:
+    """Each moment asked once (none was asked before), oldest first, over HTTP."""
     url = f"{platform.web('reporting')}/v1/programmes/{TRAINING_PROGRAMME}/report"
     auth = {"Authorization": f"Bearer {token}"}
     samples, trained = [], []
-    for k in range(count):
-        moment = start + (end - start) * (k + 1) / count
+    for moment in moments:
         elapsed, body = _timed_get(f"{url}?as_of={quote(moment.isoformat())}", auth)
         samples.append(elapsed)
         trained.append(next((i["actual"] for i in body["indicators"]

@@ -21,7 +21,7 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -207,10 +207,13 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
                                                       setting("HTTP_SECONDS", 15))
             step("reports as of new past moments, and pages of every figure's events")
             with profiles.phase("past"):
+                moments = past.spread(bulk_started, bulk_ended, setting("PAST_MOMENTS", 12))
                 out["past"] = {
-                    "live_report_sql": past.live_report_in_sql(platform, 5),
-                    "moments": past.past_moments(platform, setup["token"], bulk_started,
-                                                 bulk_ended, setting("PAST_MOMENTS", 12)),
+                    "report_sql_live": past.report_in_sql(platform, [None] * 5),
+                    # other moments than the HTTP ones: each is asked for the first time
+                    "report_sql_as_of": past.report_in_sql(
+                        platform, [m - timedelta(seconds=1) for m in moments]),
+                    "moments": past.past_moments(platform, setup["token"], moments),
                     "pages": past.event_pages(platform, setup["token"],
                                               bulk_started + (bulk_ended - bulk_started) / 2,
                                               setting("EVENT_PAGES", 5), sampler)}
@@ -248,9 +251,9 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
          http["static"]["p99_ms"], 3.0, "<="),
         ("report as of a new past moment (HTTP, uncached), p99, ms",
          p["past"]["moments"]["p99_ms"], "(goal: under 2 s)", 2000, 1.0, "<="),
-        ("report as of a new past moment (HTTP, uncached), p50, ms",
-         p["past"]["moments"]["p50_ms"], "the live report's SQL, uncached, p50 ms",
-         p["past"]["live_report_sql"]["p50_ms"], 3.0, "<="),
+        ("the report's SQL as of a past moment, uncached, p50 ms",
+         p["past"]["report_sql_as_of"]["p50_ms"], "the same SQL on the live model, p50 ms",
+         p["past"]["report_sql_live"]["p50_ms"], 3.0, "<="),
         ("a page of 100 of a figure's events, live and as of, p99, ms",
          p["past"]["pages"]["all"]["p99_ms"], "(goal: under 200 ms)", 200, 1.0, "<="),
         ("reporting's RSS while every figure's events are paged, peak MiB",
