@@ -20,7 +20,9 @@ from psycopg2 import sql
 from services.reporting.ingest import tables
 from services.reporting.ingest.tables import Cursor, q
 
-MOMENT = "current_setting('baqylau.as_of')::timestamptz"  # an error if no moment is set
+# An error if no moment is set. A subquery, so that it is read once per query (an InitPlan),
+# not once per row and column.
+MOMENT = "(SELECT current_setting('baqylau.as_of')::timestamptz)"
 
 # Steps of a fact that each happen once: the columns a step fills, shown only once the
 # step's event was recorded by the moment.
