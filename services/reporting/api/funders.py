@@ -137,7 +137,8 @@ class FunderHttp:
             return json_response(schemas.FigureEvents().dump({
                 "programme_id": programme_id, "indicator": indicator,
                 **behind.page(cur, schema, programme_id, indicator, page["after"],
-                              page["limit"])}))
+                              page["limit"], remember=lambda key, compute: (
+                                  self.read_model.reports.get(cur, schema, key, compute)))}))
         return self._for_funder(request, programme_id, "figure_events", build)
 
     def _for_funder(self, request: Any, programme_id: str, endpoint: str,

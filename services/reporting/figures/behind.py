@@ -9,7 +9,7 @@ reconciliation shows that the figures are the logs'.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, Hashable
 
 from services.reporting.figures.catalogue import CATALOGUE, percentage
 from services.reporting.ingest.tables import q
@@ -56,20 +56,29 @@ def query(figure: str) -> str:
             f" SELECT *, 'denominator' AS part FROM ({denominator}) d")
 
 
+Remember = Callable[[Hashable, Callable[[], Any]], Any]
+
+
 def page(cur: Any, schema: str, programme_id: str, figure: str, after: int, limit: int,
-         recorded_after: datetime | None = None) -> dict[str, Any]:
+         recorded_after: datetime | None = None,
+         remember: Remember = lambda key, compute: compute()) -> dict[str, Any]:
     """The figure, how many events stand behind it, and `limit` of them from `after`
     (in log order); `next_after` is None on the last page. With `recorded_after`, only the
-    events recorded since then (what changed a figure after an approval)."""
+    events recorded since then (what changed a figure after an approval). `remember`
+    keeps the totals for the model's state (the report cache), so that the next pages
+    only read their own events."""
     since = "" if recorded_after is None else (
         " WHERE EXISTS (SELECT 1 FROM {s}.processed e WHERE e.source = x.src"
         " AND e.notification_id = x.nid AND e.recorded_at > %(since)s)")
     events = q("SELECT x.* FROM (" + query(figure) + ") x" + since, schema)
     params = {"p": programme_id, "since": recorded_after, "limit": limit, "after": after}
     cur.execute("SET LOCAL work_mem = '64MB'")  # a figure's events sorted in memory
-    cur.execute(q("SELECT part, count(*), coalesce(sum(value), 0) FROM ({e}) x GROUP BY 1",
-                  schema, e=events), params)
-    totals = {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
+
+    def totals_now() -> dict[str | None, tuple[int, int]]:
+        cur.execute(q("SELECT part, count(*), coalesce(sum(value), 0) FROM ({e}) x GROUP BY 1",
+                      schema, e=events), params)
+        return {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
+    totals = remember(("figure-totals", programme_id, figure, recorded_after), totals_now)
     # The page first, then each of its events' type and time: a hundred lookups, not one
     # per event behind the figure.
     cur.execute(q("SELECT x.src, x.nid, e.event_type, e.recorded_at, x.value, x.fields, x.part"
