@@ -12,13 +12,13 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from services.reporting.api.schemas import openapi
+from services.reporting.api.openapi import document
 from tests.reporting.test_service import committed, seed, wait_for
 
 pytestmark = pytest.mark.integration
 
 EXAMPLES = int(os.environ.get("FUZZ_HTTP_EXAMPLES", "100"))  # per operation, 3 tokens each
-SCHEMA = schemathesis.openapi.from_dict(openapi())
+SCHEMA = schemathesis.openapi.from_dict(document())
 PROGRAMME = "fuzz-programme"
 
 

@@ -10,7 +10,7 @@ import psycopg2
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from services.reporting.api import access, schemas, tokens
+from services.reporting.api import access, openapi, schemas, tokens
 from services.reporting.api.render import xlsx
 from services.reporting.api.render.csv import report_csv, rows_csv
 from services.reporting.api.requests import EventsPage, Language
@@ -200,7 +200,7 @@ class FunderHttp:
     @http("GET", "/v1/openapi.json")
     def openapi(self, request: Any) -> Response:
         """The OpenAPI 3 document of the report endpoints (no token needed)."""
-        return json_response(schemas.openapi())
+        return json_response(openapi.document())
 
 
 def _language(request: Any) -> str:
