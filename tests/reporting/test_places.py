@@ -139,3 +139,17 @@ def test_names_change_no_figure_and_reconciliation_still_finds_no_difference(
     _, schema = in_order
     with database, database.cursor() as cur:
         assert reconcile.differences(events, cur, [P], schema) == []
+
+
+def test_an_outcome_split_by_district_names_its_district_or_says_it_has_no_name(
+        database, in_order, unnamed):
+    _, named = in_order
+    for schema, expected in ((named, ALGA), (unnamed, dict.fromkeys(ALGA))):
+        with database, database.cursor() as cur:
+            rows = reports.programme_report(cur, P, schema)["learning_outcomes"]
+        by_district = [r for r in rows if r["split"].startswith("district:")]
+        assert by_district, "the stream's outcomes have a district split"
+        for row in by_district:
+            assert row["split"] == "district:1522"
+            assert {lang: row[f"district_name_{lang}"] for lang in ALGA} == expected
+        assert not any("district_name_en" in r for r in rows if r not in by_district)

@@ -94,6 +94,10 @@ class Outcome(Schema):
         "description": "all, small_class, other, district:<4-digit KATO district>, "
                        "model:<development model> (the programme's schools), or comparison "
                        "(schools outside the programme assessed in the same rounds)"})
+    district_name_kk = fields.String(allow_none=True, metadata={
+        "description": "a district split's district in Kazakh (null: not in the classifier)"})
+    district_name_ru = fields.String(allow_none=True)
+    district_name_en = fields.String(allow_none=True)
     baseline = fields.Nested(RoundFigures)
     endline = fields.Nested(RoundFigures)
     matched_pupils = fields.Integer()

@@ -96,3 +96,16 @@ def with_regions(cur: Any, schema: str, lines: list[dict[str, Any]]) -> list[dic
                 shown.update(fields)
         out.append(shown)
     return out
+
+
+def name_district_splits(cur: Any, schema: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Outcome rows split by district (`district:<code>`) with the district's names, each
+    None where the classifier has none."""
+    codes = sorted({r["split"].split(":", 1)[1] for r in rows if r["split"].startswith(
+        "district:")})
+    names = place_names(cur, schema, codes) if codes else {}
+    for row in rows:
+        if row["split"].startswith("district:"):
+            named = names.get(row["split"].split(":", 1)[1], {})
+            row.update({f"district_name_{lang}": named.get(lang) for lang in LANGUAGES})
+    return rows

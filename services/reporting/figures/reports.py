@@ -17,7 +17,7 @@ from services.reporting.figures import diffusion, progress
 from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
-from services.reporting.figures.places import PLACE_FIELDS, with_regions
+from services.reporting.figures.places import PLACE_FIELDS, name_district_splits, with_regions
 from services.reporting.ingest.tables import SCHEMA, q
 
 Cursor = psycopg2.extensions.cursor
@@ -146,7 +146,8 @@ def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> di
     return {"programme_id": programme_id, "name_kk": name_kk, "name_ru": name_ru,
             "name_en": name_en, "period": period, "indicators": lines,
             "money": money(cur, programme_id, schema),
-            "learning_outcomes": learning_outcomes(cur, programme_id, schema),
+            "learning_outcomes": name_district_splits(
+                cur, schema, learning_outcomes(cur, programme_id, schema)),
             "diffusion": diffusion.practices(cur, programme_id, schema)}
 
 
