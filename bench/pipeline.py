@@ -148,8 +148,9 @@ def score_import(platform: Platform, schools: int, pupils: int) -> dict[str, flo
     bare = ceilings.bare_insert(read_model_params(platform), [
         (ROUND["round_id"], school, row["grade"], row["pupil_id"], row["subject"], row["score"])
         for school, rows in sheets.items() for row in rows])
-    # And of events/s: consume + ack of messages as large as one sheet's event.
-    size = len(json.dumps({"scores": sheets[ids[0]]}))
+    # And of events/s: consume + ack of messages as large as one grade sheet's event (one
+    # school's scores of one grade: a ScoresRecorded event).
+    size = len(json.dumps({"scores": [r for r in sheets[ids[0]] if r["grade"] == 6]}))
     consume = ceilings.kombu_consume_ack(platform.amqp_uri, 2000, size)
     return {"scores": total, "events": events, "stored_seconds": stored,
             "visible_seconds": visible, "scores_per_s": total / visible,
