@@ -14,6 +14,7 @@ import eventlet
 import kombu
 import psycopg2
 import requests
+from psycopg2.extras import execute_values
 
 
 # ---------------------------------------------------------------- broker
@@ -47,7 +48,64 @@ def kombu_consume_ack(amqp_uri: str, messages: int, size: int = 1024) -> float:
     return rate
 
 
+def kombu_publish_batches(amqp_uri: str, messages: int, batch: int = 500,
+                          size: int = 1024) -> float:
+    """Messages/s: persistent messages of `size` bytes to a durable queue, one publisher
+    confirm wait per `batch` of them, as the relay confirms its batches (the ceiling of the
+    relay's row; the confirm-per-message ceiling is a different protocol)."""
+    queue = kombu.Queue(f"bench-batch-{uuid.uuid4().hex[:6]}", durable=True,
+                        auto_delete=False)
+    body = b"x" * size
+    acked = 0
+
+    def on_ack(delivery_tag: int, multiple: bool) -> None:
+        nonlocal acked
+        acked = delivery_tag if multiple else acked + 1
+
+    with kombu.Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        queue(channel).declare()
+        channel.confirm_select()
+        channel.events["basic_ack"].add(on_ack)
+        producer = kombu.Producer(channel)
+        started = time.perf_counter()
+        for first in range(0, messages, batch):
+            sent = min(first + batch, messages)
+            for _ in range(first, sent):
+                producer.publish(body, routing_key=queue.name, delivery_mode=2)
+            deadline = time.monotonic() + 30
+            while acked < sent:
+                conn.drain_events(timeout=max(0.1, deadline - time.monotonic()))
+        rate = messages / (time.perf_counter() - started)
+        queue(channel).delete()
+    return rate
+
+
 # ---------------------------------------------------------------- database
+def bare_insert(connect: dict[str, Any], rows: list[tuple], per_statement: int = 1000) -> float:
+    """Rows/s: the score rows an import makes, inserted as they are into a keyed table like
+    the read model's (same key and types), `per_statement` rows per INSERT, each committed:
+    what any pipeline that ends in PostgreSQL rows must at least do."""
+    table = f"bench_bare_{uuid.uuid4().hex[:6]}"
+    conn = psycopg2.connect(**connect)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(f"CREATE TABLE {table} (round_id text, school_id text, grade int,"
+                        " pupil_ref text, subject text, score int, PRIMARY KEY (round_id,"
+                        " school_id, grade, pupil_ref, subject))")
+        started = time.perf_counter()
+        for first in range(0, len(rows), per_statement):
+            with conn, conn.cursor() as cur:
+                execute_values(cur, f"INSERT INTO {table} VALUES %s",
+                               rows[first:first + per_statement], page_size=per_statement)
+        rate = len(rows) / (time.perf_counter() - started)
+        with conn, conn.cursor() as cur:
+            cur.execute(f"DROP TABLE {table}")
+    finally:
+        conn.close()
+    return rate
+
+
 def sequential_read(stores: dict[str, dict[str, Any]]) -> dict[str, float]:
     """Rows/s of a plain sequential read of every service's stored events, in notification
     order, through a server-side cursor: what any rebuild must at least do."""

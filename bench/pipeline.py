@@ -16,6 +16,7 @@ catch-up settings).
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import signal
 import subprocess
@@ -71,10 +72,13 @@ def set_up_programmes(platform: Platform) -> dict[str, Any]:
     return {"courses": sorted(courses), "token": token}
 
 
-def read_model(platform: Platform) -> Any:
+def read_model_params(platform: Platform) -> dict[str, Any]:
     config = platform.configs["reporting"]["READ_MODEL"]
-    conn = psycopg2.connect(**{k: config[k] for k in ("host", "port", "dbname", "user",
-                                                      "password")})
+    return {k: config[k] for k in ("host", "port", "dbname", "user", "password")}
+
+
+def read_model(platform: Platform) -> Any:
+    conn = psycopg2.connect(**read_model_params(platform))
     conn.autocommit = True
     return conn
 
@@ -139,9 +143,19 @@ def score_import(platform: Platform, schools: int, pupils: int) -> dict[str, flo
     events = count(platform, "SELECT count(*) FROM {s}.processed") - events_before
     client.close()
     assert not (ledger.unclear or ledger.refused or ledger.abandoned), ledger
+    # The like ceiling of scores/s, in the same run and the same database: the same rows
+    # inserted bare, without events, broker or projection between.
+    bare = ceilings.bare_insert(read_model_params(platform), [
+        (ROUND["round_id"], school, row["grade"], row["pupil_id"], row["subject"], row["score"])
+        for school, rows in sheets.items() for row in rows])
+    # And of events/s: consume + ack of messages as large as one grade sheet's event (one
+    # school's scores of one grade: a ScoresRecorded event).
+    size = len(json.dumps({"scores": [r for r in sheets[ids[0]] if r["grade"] == 6]}))
+    consume = ceilings.kombu_consume_ack(platform.amqp_uri, 2000, size)
     return {"scores": total, "events": events, "stored_seconds": stored,
             "visible_seconds": visible, "scores_per_s": total / visible,
-            "events_per_s": events / visible}
+            "events_per_s": events / visible, "bare_insert_rows_per_s": bare,
+            "event_bytes": size, "consume_same_size_per_s": consume}
 
 
 # ---------------------------------------------------------------- bulk training events

@@ -35,7 +35,6 @@ from bench import ceilings, past, pipeline  # noqa: E402
 from services.training.service import TrainingService  # noqa: E402
 from tests.shared.relay_helpers import make_app, make_relay, save_enrolments  # noqa: E402
 
-AMQP = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 ADMIN = "host=127.0.0.1 port=5433 user=postgres password=postgres dbname=postgres"
 def setting(name: str, default: int) -> int:
     return int(os.environ.get(f"BENCH_{name}", str(default)))
@@ -80,24 +79,24 @@ def rate_of_calls(make_call, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
-def bare_rpc_ping() -> float:
-    container = ServiceContainer(PingService, {"AMQP_URI": AMQP})
+def bare_rpc_ping(amqp: str) -> float:
+    container = ServiceContainer(PingService, {"AMQP_URI": amqp})
     container.start()
     try:
-        with ClusterRpcProxy({"AMQP_URI": AMQP}) as proxy:
+        with ClusterRpcProxy({"AMQP_URI": amqp}) as proxy:
             rate_of_calls(lambda i: proxy.ping.ping.call_async(), 100)  # warm up
             return rate_of_calls(lambda i: proxy.ping.ping.call_async(), CALLS)
     finally:
         container.stop()
 
 
-def rpc_command() -> float:
+def rpc_command(amqp: str) -> float:
     store = scratch_database()
-    config = {"AMQP_URI": AMQP, "EVENT_STORE": store, "WEB_SERVER_ADDRESS": "127.0.0.1:0"}
+    config = {"AMQP_URI": amqp, "EVENT_STORE": store, "WEB_SERVER_ADDRESS": "127.0.0.1:0"}
     container = ServiceContainer(TrainingService, config)
     container.start()
     try:
-        with ClusterRpcProxy({"AMQP_URI": AMQP}) as proxy:
+        with ClusterRpcProxy({"AMQP_URI": amqp}) as proxy:
             course = proxy.training.schedule_course(
                 programme_id="bench", code="C1", title="Bench", subject="s", format="online",
                 audience="teacher", planned_hours="10", provider="p")
@@ -113,10 +112,10 @@ def rpc_command() -> float:
         drop_database(store)
 
 
-def bare_kombu_publish() -> float:
+def bare_kombu_publish(amqp: str) -> float:
     body = b"x" * 1024
     queue = kombu.Queue(f"bench-{uuid.uuid4().hex[:6]}", durable=True, auto_delete=False)
-    with kombu.Connection(AMQP, transport_options={"confirm_publish": True}) as conn:
+    with kombu.Connection(amqp, transport_options={"confirm_publish": True}) as conn:
         channel = conn.channel()
         queue(channel).declare()
         producer = kombu.Producer(channel)
@@ -129,12 +128,12 @@ def bare_kombu_publish() -> float:
     return rate
 
 
-def relay_publish() -> float:
+def relay_publish(amqp: str) -> float:
     store = scratch_database()
     app = make_app(store)
     try:
         save_enrolments(app, RELAY_EVENTS, per_save=500)
-        relay = make_relay(app, store, AMQP, batch_size=500)
+        relay = make_relay(app, store, amqp, batch_size=500)
         total = app.last_notification_id()
         started = time.perf_counter()
         while relay.position is None or relay.position < total:
@@ -234,13 +233,24 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
                      max(p["bulk"]["rss_peak_mib"].values()))
     growth = max(p["rss_idle_after_half_2_mib"][n] - p["rss_idle_after_half_1_mib"][n]
                  for n in p["rss_idle_before_mib"])
+    scores = p["score_import"]
     lines = [
         ("score import -> visible in the funders' read model, scores/s",
-         p["score_import"]["scores_per_s"],
-         "bare kombu consume + ack, 1 KB persistent messages/s", broker["kombu_consume"],
-         0.5, ">="),
+         scores["scores_per_s"], "bare INSERT of the same score rows into PostgreSQL, rows/s",
+         scores["bare_insert_rows_per_s"], 0.5, ">="),
+        ("score import -> visible in the read model, events (grade sheets)/s",
+         scores["events_per_s"],
+         f"bare kombu consume + ack, {scores['event_bytes'] // 1024} KB messages/s",
+         scores["consume_same_size_per_s"], 0.5, ">="),
         ("one RPC command (enrol: validate + save + reply), calls/s", broker["enrol"],
          "bare nameko RPC ping, calls/s", broker["ping"], 0.6, ">="),
+        (f"relay publish of {RELAY_EVENTS:,} stored events, confirmed per 500, events/s",
+         broker["relay"], "bare kombu publish, 1 KB, a confirm per 500 messages, msg/s",
+         broker["kombu_publish_batches"], 0.5, ">="),
+        (f"bulk load of {p['bulk']['events']:,} events -> visible in the read model, "
+         "events/s", p["bulk"]["visible_per_s"],
+         "bare kombu consume + ack, 1 KB persistent messages/s", broker["kombu_consume"],
+         0.5, ">="),
         ("projection lag p99 at a steady 1,000 events/s, s", p["lag"]["p99"],
          "(goal: under 1 s)", 1.0, 1.0, "<"),
         ("rebuild of the read model from the event stores, events/s",
@@ -276,10 +286,10 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    print(f"\n{'figure':<70}{'value':>12}  {'raw ceiling':<52}{'ceiling':>12}"
+    print(f"\n{'figure':<70}{'value':>12}  {'raw ceiling':<62}{'ceiling':>12}"
           f"{'ratio':>8}  {'goal':<7}met")
     for row in rows:
-        print(f"{row['figure']:<70}{row['value']:>12,.2f}  {row['ceiling']:<52}"
+        print(f"{row['figure']:<70}{row['value']:>12,.2f}  {row['ceiling']:<62}"
               f"{row['ceiling_value']:>12,.2f}{row['ratio']:>8.3f}  {row['goal']:<7}"
               f"{'yes' if row['met'] else 'NO'}")
 
@@ -287,23 +297,28 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def main() -> None:
     from nameko.testing.rabbit import Client as RabbitManager
 
+    from tests.conftest import throwaway_vhost
+
     started = time.monotonic()
-    step("raw ceilings: kombu publish and consume, nameko RPC ping")
-    broker = {"kombu_publish": bare_kombu_publish(),
-              "kombu_consume": ceilings.kombu_consume_ack(AMQP, setting("CONSUME", 50_000)),
-              "ping": bare_rpc_ping()}
-    step("RPC command and relay publish")
-    broker["enrol"] = rpc_command()
-    broker["relay"] = relay_publish()
     rabbit = RabbitManager(os.environ.get("RABBIT_CTL_URI",
                                           "http://guest:guest@127.0.0.1:15672"))
+    # A vhost of its own: on the shared "/" another process's `training` service would
+    # answer some of the calls (seen: a course scheduled there, not found here).
+    with throwaway_vhost(rabbit, "baqylau_bench_rpc") as amqp:
+        step("raw ceilings: kombu publish and consume, nameko RPC ping")
+        broker = {"kombu_publish": bare_kombu_publish(amqp),
+                  "kombu_publish_batches": ceilings.kombu_publish_batches(amqp, RELAY_EVENTS),
+                  "kombu_consume": ceilings.kombu_consume_ack(amqp, setting("CONSUME", 50_000)),
+                  "ping": bare_rpc_ping(amqp)}
+        step("RPC command and relay publish")
+        broker["enrol"] = rpc_command(amqp)
+        broker["relay"] = relay_publish(amqp)
     platform = platform_figures(rabbit)
     rows = table(broker, platform)
     print_table(rows)
-    print(f"\nalso: relay publish {broker['relay']:,.0f} events/s beside bare kombu publish "
-          f"(confirm each) {broker['kombu_publish']:,.0f} msg/s; bulk load stored "
-          f"{platform['bulk']['stored_per_s']:,.0f} events/s and made them visible at "
-          f"{platform['bulk']['visible_per_s']:,.0f} events/s; projection lag p50 "
+    print(f"\nalso: bare kombu publish with a confirm per message "
+          f"{broker['kombu_publish']:,.0f} msg/s; bulk load stored "
+          f"{platform['bulk']['stored_per_s']:,.0f} events/s; projection lag p50 "
           f"{platform['lag']['p50']:.3f} s; report p50 {platform['http']['report']['p50_ms']:.1f}"
           f" ms vs static {platform['http']['static']['p50_ms']:.1f} ms")
     out = Path(__file__).parent / "results"

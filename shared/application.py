@@ -51,6 +51,20 @@ class ServiceApplication(Application[UUID]):
             return []
         return super().save(*changed, **kwargs)
 
+    def save_new(self, aggregate: A) -> A | None:
+        """Save a new aggregate whose id is its natural key without looking it up first, so
+        that the usual case (it is new) costs no read. If the id is taken (a resent command,
+        or a concurrent twin), nothing is stored and the stored aggregate is returned for
+        the caller to compare with what it was asked; None means saved."""
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            existing = self.find(aggregate.id, type(aggregate))  # type: ignore[attr-defined]
+            if existing is None:
+                raise  # another kind holds the id, or another constraint: not ours to answer
+            return existing
+        return None
+
     def on_save(self, listener: Callable[[int], None]) -> None:
         """Call `listener(number_of_new_events)` after every successful save."""
         self._save_listeners.append(listener)

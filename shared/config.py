@@ -31,6 +31,9 @@ def event_store_env(config: Mapping[str, Any]) -> dict[str, str]:
             # Survive a database restart: test pooled connections before use.
             POSTGRES_PRE_PING="y",
         )
+        if store.get("group_commit", True):
+            # The saves in flight written in one transaction (shared/group_commit.py).
+            env["APPLICATION_RECORDER_TOPIC"] = "shared.group_commit:GroupCommitRecorder"
     elif module == "eventsourcing.sqlite":
         env["SQLITE_DBNAME"] = str(store.get("dbname", ":memory:"))
     return env

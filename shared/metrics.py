@@ -34,6 +34,9 @@ RELAY_FAILURES = Counter("baqylau_relay_failures_total",
                          ["service", "reason"])
 IMPORT_ROWS = Counter("baqylau_import_rows_total", "Rows of bulk imports by outcome",
                       ["service", "kind", "outcome"])
+COMMIT_GROUP_SIZE = Histogram("baqylau_commit_group_saves",
+                              "Saves written in one event-store transaction (group commit)",
+                              ["service"], buckets=(1, 2, 4, 8, 16, 32, 64, 128))
 RELAY_LEADER = Gauge("baqylau_relay_leader", "1 if this process holds the relay lock",
                      ["service"])
 

@@ -60,14 +60,13 @@ class TrainingApplication(ServiceApplication):
         if role != course.audience:
             raise DomainRuleViolated(f"course {course.code} is for {course.audience}s, "
                                      f"not {role}s")
-        existing = self.find(Enrolment.create_id(course_id, participant_id), Enrolment)
-        if existing is not None:
-            existing.check_same_enrolment(school_id, role, management_team_id)
-            return existing
         enrolment = Enrolment(course_id=course_id, programme_id=course.programme_id,
                               participant_id=participant_id, school_id=school_id, role=role,
                               management_team_id=management_team_id, enrolled_on=enrolled_on)
-        self.save(enrolment)
+        existing = self.save_new(enrolment)
+        if existing is not None:
+            existing.check_same_enrolment(school_id, role, management_team_id)
+            return existing
         return enrolment
 
     @retry_on_conflict()
