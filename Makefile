@@ -48,7 +48,7 @@ integration: venv up services-stop
 
 test: venv up browser services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
 	$(VENV)/bin/pytest -q --durations=10 -m "not faults"
-	$(MAKE) faults FAULT_ORGANISATIONS=300 FAULT_TEACHERS=60 FAULT_MIN_EVENTS=15000 \
+	$(MAKE) faults FAULT_ORGANISATIONS=200 FAULT_TEACHERS=40 FAULT_MIN_EVENTS=12000 \
 	  FAULT_ROUNDS=quick
 
 # The fire drill (tests/faults): two replicas of every service, a round of load per fault,
@@ -58,8 +58,8 @@ test: venv up browser services-stop lint k8s-validate   ## the whole suite (demo
 # servers). Alone it is the full drill; `make test` runs its failovers and graceful restarts
 # (FAULT_ROUNDS=quick) at a quarter scale. It kills the servers of this checkout's stack:
 # give `make up` and it PG_PORT/AMQP_PORT/MGMT_PORT/RABBIT_NODE for a private one.
-FAULT_ORGANISATIONS ?= 1800
-FAULT_TEACHERS ?= 400
+FAULT_ORGANISATIONS ?= 1000
+FAULT_TEACHERS ?= 220
 FAULT_MIN_EVENTS ?= 100000
 FAULT_ROUNDS ?= all
 faults: venv up services-stop   ## the fault-injection drill; prints its figures (.stack/faults-figures.json)

@@ -148,20 +148,25 @@ class Platform:
                 process.wait()
 
     # ------------------------------------------------------------ the relay's lock
-    def relay_holder(self, service: str, timeout: float = 30) -> str:
-        """The instance of `service` whose relay holds the lock (its /metrics says so)."""
+    def relay_holder(self, service: str, timeout: float = 30,
+                     among: list[str] | None = None) -> str | None:
+        """The instance of `service` (of `among`) whose relay holds the lock (its /metrics
+        says so); with `timeout` 0, None at once if none does, else it fails after it."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for name in self.replicas(service):
+        while True:
+            for name in among or self.replicas(service):
                 try:
                     text = requests.get(f"{self.web(name)}/metrics", timeout=2).text
                 except requests.RequestException:
                     continue
                 if re.search(rf'baqylau_relay_leader{{service="{service}"}} 1', text):
                     return name
+            if timeout == 0:
+                return None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no instance of {service} held its relay's lock within "
+                                   f"{timeout:.0f} s: {among or self.replicas(service)}")
             time.sleep(0.2)
-        raise RuntimeError(f"no instance of {service} held its relay's lock within "
-                           f"{timeout:.0f} s: {self.replicas(service)}")
 
     def relay_position(self, service: str) -> int:
         """How far `service`'s relay has published, as stored in its database."""

@@ -39,8 +39,8 @@ from tests.faults.platform import PSEUDONYM_KEY, Platform
 from tests.faults.rounds import DeadlinePassed, settle, watch
 from tests.faults.workload import Chunk, Client, Ledger, Load, chunk_jobs, set_up
 
-ORGANISATIONS = int(os.environ.get("FAULT_ORGANISATIONS", "1800"))
-TEACHERS = int(os.environ.get("FAULT_TEACHERS", "400"))
+ORGANISATIONS = int(os.environ.get("FAULT_ORGANISATIONS", "1000"))
+TEACHERS = int(os.environ.get("FAULT_TEACHERS", "220"))
 MIN_EVENTS = int(os.environ.get("FAULT_MIN_EVENTS", "100000"))
 FAULT_AFTER = 4.0  # seconds into a round's load: the fault lands mid-stream
 SETTLE = 300       # seconds for the platform to drain after a fault
