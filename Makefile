@@ -58,9 +58,9 @@ test: venv up browser services-stop lint k8s-validate   ## the whole suite (demo
 # servers). Alone it is the full drill; `make test` runs its failovers and graceful restarts
 # (FAULT_ROUNDS=quick) at a quarter scale. It kills the servers of this checkout's stack:
 # give `make up` and it PG_PORT/AMQP_PORT/MGMT_PORT/RABBIT_NODE for a private one.
-FAULT_ORGANISATIONS ?= 1000
-FAULT_TEACHERS ?= 220
-FAULT_MIN_EVENTS ?= 100000
+FAULT_ORGANISATIONS ?= 400
+FAULT_TEACHERS ?= 90
+FAULT_MIN_EVENTS ?= 45000
 FAULT_ROUNDS ?= all
 faults: venv up services-stop   ## the fault-injection drill; prints its figures (.stack/faults-figures.json)
 	FAULT_ORGANISATIONS=$(FAULT_ORGANISATIONS) FAULT_TEACHERS=$(FAULT_TEACHERS) \

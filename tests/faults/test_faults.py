@@ -1,9 +1,10 @@
-"""The platform under fire: a load of 100,000+ events across all five services, two replicas
+"""The platform under fire: a load of 45,000+ events across all five services, two replicas
 of each (FAULT_REPLICAS), while in turn one fault lands mid-stream in each round
 (tests.faults.catalogue): SIGKILL of the replica holding each relay's lock (the publishing
 pause measured), of a reporting replica mid-batch, of both equipment replicas in turn;
 RabbitMQ stopped and started, and its node SIGKILLed; PostgreSQL restarted, and its
-postmaster SIGKILLed. After each fault: every command acknowledged to its caller is in an
+postmaster SIGKILLed; latency, cuts and a black hole between the services and both servers
+(tests.faults.proxy). After each fault: every command acknowledged to its caller is in an
 event store exactly once, the derived facts (cabinets, the read model) follow, and the
 reconciliation finds no difference. `make faults`; FAULT_ORGANISATIONS / FAULT_TEACHERS scale
 each round, FAULT_ROUNDS picks the faults (`all`, `quick`, or names).
@@ -39,9 +40,9 @@ from tests.faults.platform import PSEUDONYM_KEY, Platform
 from tests.faults.rounds import DeadlinePassed, settle, watch
 from tests.faults.workload import Chunk, Client, Ledger, Load, chunk_jobs, set_up
 
-ORGANISATIONS = int(os.environ.get("FAULT_ORGANISATIONS", "1000"))
-TEACHERS = int(os.environ.get("FAULT_TEACHERS", "220"))
-MIN_EVENTS = int(os.environ.get("FAULT_MIN_EVENTS", "100000"))
+ORGANISATIONS = int(os.environ.get("FAULT_ORGANISATIONS", "400"))
+TEACHERS = int(os.environ.get("FAULT_TEACHERS", "90"))
+MIN_EVENTS = int(os.environ.get("FAULT_MIN_EVENTS", "45000"))
 FAULT_AFTER = 4.0  # seconds into a round's load: the fault lands mid-stream
 SETTLE = 300       # seconds for the platform to drain after a fault
 # A full round's load takes about 100 s here; four times that is a fault, not slowness.
@@ -148,7 +149,7 @@ def read_dead_letters(amqp_uri: str, queue: kombu.Queue) -> list[bytes]:
     return bodies
 
 
-def test_the_load_is_over_a_hundred_thousand_events_across_all_services(run):
+def test_the_load_reaches_its_size_across_all_services(run):
     stored = run["figures"]["events_stored"]
     assert sum(stored.values()) >= MIN_EVENTS, stored
     assert all(n > 1000 for n in stored.values()), stored
