@@ -124,7 +124,7 @@ def run(vhost, databases, tmp_path_factory):
                "commands_by_method": dict(ledger.commands), "resent_by_error":
                dict(ledger.retried), "unclear_errors": len(ledger.unclear),
                "abandoned": len(ledger.abandoned), "refused": len(ledger.refused),
-               "examples": (ledger.unclear + ledger.refused + ledger.abandoned)[:5],
+               "examples": ledger.unclear[:5] + ledger.refused[:5] + ledger.abandoned[:5],
                "dead_letters": {name: len(found) for name, found in dead_letters.items()},
                "replicas": REPLICAS,
                "seconds": round(time.monotonic() - started, 1)}
