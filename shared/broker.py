@@ -24,7 +24,7 @@ import kombu.exceptions
 from nameko.amqp.publish import get_producer
 from nameko.events import EventHandler
 
-from shared.errors import OUTAGES
+from shared.errors import is_outage
 from shared.poison import Poison, Unreadable
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class Subscription(EventHandler):
                                  exc_info: Any = None) -> None:
         outcome = "ack"
         try:
-            if exc_info is not None and isinstance(exc_info[1], OUTAGES):
+            if exc_info is not None and is_outage(exc_info[1]):
                 outcome = "requeue"
                 self._put_back(message, exc_info[1])
                 return

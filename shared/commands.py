@@ -18,7 +18,7 @@ from typing import Any
 from nameko.rpc import Rpc
 
 from shared.broker import BROKER_AWAY
-from shared.errors import EXPECTED_ERRORS, OUTAGES, InvalidInput, Unavailable
+from shared.errors import EXPECTED_ERRORS, InvalidInput, Unavailable, is_outage
 
 MAX_COMMAND_BYTES = 2 * 1024 * 1024  # 5,000 scores take about 0.5 MB
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class Command(Rpc):
 
     def handle_result(self, message: Any, worker_ctx: Any, result: Any,
                       exc_info: Any) -> Any:
-        if exc_info is not None and isinstance(exc_info[1], OUTAGES):
+        if exc_info is not None and is_outage(exc_info[1]):
             error = Unavailable(f"{self.container.service_name}'s database is unreachable; "
                                 "nothing was stored; send the command again shortly")
             exc_info = (Unavailable, error, exc_info[2])

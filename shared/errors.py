@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+import psycopg2.errors
 from eventsourcing.persistence import InterfaceError, OperationalError
 from nameko.exceptions import deserialize_to_instance
 from psycopg2 import OperationalError as Psycopg2OperationalError
@@ -22,6 +24,16 @@ from psycopg2 import OperationalError as Psycopg2OperationalError
 # What a database outage looks like from a service: eventsourcing's wrappers (psycopg 3) and
 # psycopg2's own. Never the caller's or the message's fault: retried, never refused for good.
 OUTAGES = (OperationalError, InterfaceError, Psycopg2OperationalError)
+# The server ended a session that sat in an open transaction past its limit (eventsourcing
+# sets idle_in_transaction_session_timeout, 5 s): the network was away mid-transaction, which
+# was rolled back. The drivers call it an InternalError (SQLSTATE 25P03); it is an outage.
+SESSION_ENDED = (psycopg.errors.IdleInTransactionSessionTimeout,
+                 psycopg2.errors.IdleInTransactionSessionTimeout)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A database outage: nothing was stored by this attempt, and trying again will do."""
+    return isinstance(exc, OUTAGES + SESSION_ENDED) or isinstance(exc.__cause__, SESSION_ENDED)
 
 
 class BaqylauError(Exception):

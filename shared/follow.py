@@ -21,7 +21,7 @@ from nameko.timer import Timer
 
 from shared.broker import Subscription
 from shared.config import amqp_uri, postgres_dsn
-from shared.errors import OUTAGES
+from shared.errors import is_outage
 from shared.poison import Poison, Unreadable
 from shared.positions import MemoryPositionStore, PositionStore, PostgresPositionStore
 
@@ -162,9 +162,9 @@ class LogReader:
             except Unreadable as exc:
                 self._set_aside(handler, message, f"unreadable: {exc}", "unreadable")
                 return
-            except OUTAGES:
-                raise
             except Exception as exc:  # noqa: BLE001 - the next attempt, or a dead letter
+                if is_outage(exc):
+                    raise
                 failure = exc
         self._set_aside(handler, message, f"handler failed {poison.max_attempts} times "
                         f"(catch-up): {type(failure).__name__}: {failure}", "handler_failed")

@@ -1,5 +1,7 @@
 """Test fixtures. Integration fixtures use the real servers started by `make up`:
-PostgreSQL on 127.0.0.1:5433 and RabbitMQ on 127.0.0.1:5672 (management on 15672)."""
+PostgreSQL on 127.0.0.1:5433 and RabbitMQ on 127.0.0.1:5672 (management on 15672), or the
+ports scripts/stack.sh was given (PG_PORT, AMQP_PORT, MGMT_PORT), so that a drill that kills
+servers can run against a private stack rather than the one others share."""
 
 # nameko's AMQP reads hang under plain pytest unless eventlet patches the stdlib first.
 import eventlet
@@ -18,10 +20,12 @@ from nameko.testing.utils import find_free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_HOST = os.environ.get("DB_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("DB_PORT", "5433"))
+PG_PORT = int(os.environ.get("DB_PORT", os.environ.get("PG_PORT", "5433")))
 PG_SUPERUSER = os.environ.get("PG_SUPERUSER", "postgres")
 PG_SUPERPASS = os.environ.get("PG_SUPERPASS", "postgres")
-AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+AMQP_PORT = int(os.environ.get("AMQP_PORT", "5672"))
+AMQP_URI = os.environ.get("AMQP_URI", f"pyamqp://guest:guest@127.0.0.1:{AMQP_PORT}/")
+RABBIT_API_URI = f"http://guest:guest@127.0.0.1:{os.environ.get('MGMT_PORT', '15672')}"
 
 
 def pytest_configure(config):
@@ -29,7 +33,7 @@ def pytest_configure(config):
     if config.getoption("RABBIT_AMQP_URI", None) in (None, "pyamqp://guest:guest@localhost"):
         config.option.RABBIT_AMQP_URI = AMQP_URI
     if config.getoption("RABBIT_API_URI", None) in (None, "http://guest:guest@localhost:15672"):
-        config.option.RABBIT_API_URI = "http://guest:guest@127.0.0.1:15672"
+        config.option.RABBIT_API_URI = RABBIT_API_URI
 
 
 def admin_connection():

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from scripts.seed_registry import generate as registry_seed
 from tests.cli.run import baqylau, one_line_error
-from tests.conftest import throwaway_databases, throwaway_vhost
+from tests.conftest import RABBIT_API_URI, throwaway_databases, throwaway_vhost
 from tests.faults.platform import SERVICES, Platform
 from tests.training.test_service import COURSE
 
@@ -43,7 +43,7 @@ def platform(rabbit_manager, tmp_path_factory):
 @pytest.fixture(scope="module")
 def env(platform):
     return {"AMQP_URI": platform.amqp_uri, "BAQYLAU_RPC_TIMEOUT": "20",
-            "RABBITMQ_MANAGEMENT_URL": "http://guest:guest@127.0.0.1:15672",
+            "RABBITMQ_MANAGEMENT_URL": RABBIT_API_URI,
             **{f"BAQYLAU_{name.upper()}_URL": platform.web(name) for name in SERVICES}}
 
 
