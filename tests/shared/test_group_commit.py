@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def app(pg_database):
-    application = make_app(pg_database)
+    application = make_app({**pg_database, "group_commit": True})
     yield application
     application.close()
 
