@@ -170,15 +170,22 @@ class Platform:
 
     def relay_position(self, service: str) -> int:
         """How far `service`'s relay has published, as stored in its database."""
+        return self._scalar(service, f"SELECT position FROM {RELAY_POSITIONS}"
+                                     " WHERE relay_name = %s", (service,))
+
+    def log_head(self, service: str) -> int:
+        """The newest notification id in `service`'s event store."""
+        return self._scalar(service, f"SELECT max(notification_id) FROM {service}_events", ())
+
+    def _scalar(self, service: str, query: str, params: tuple[Any, ...]) -> int:
         store = self.stores[service]
         with psycopg2.connect(host=store["host"], port=store["port"], dbname=store["dbname"],
                               user=store["user"], password=store["password"],
                               connect_timeout=5) as conn, conn.cursor() as cur:
-            cur.execute(f"SELECT position FROM {RELAY_POSITIONS} WHERE relay_name = %s",
-                        (service,))
+            cur.execute(query, params)
             row = cur.fetchone()
         conn.close()
-        return int(row[0]) if row else 0
+        return int(row[0]) if row and row[0] is not None else 0
 
     # ------------------------------------------------------------ connections
     def local_ports(self, name: str) -> set[int]:
