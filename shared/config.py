@@ -33,8 +33,7 @@ def event_store_env(config: Mapping[str, Any]) -> dict[str, str]:
         )
         if store.get("group_commit", False):
             # The saves in flight written in one transaction (shared/group_commit.py). Off
-            # until the fault drill with replicas passes with it: in its first run, a
-            # training replica that took over the relay's lock never published again.
+            # by default until the fault drill with replicas has passed with it on.
             env["APPLICATION_RECORDER_TOPIC"] = "shared.group_commit:GroupCommitRecorder"
     elif module == "eventsourcing.sqlite":
         env["SQLITE_DBNAME"] = str(store.get("dbname", ":memory:"))
