@@ -31,10 +31,13 @@ def version(cur: Any, schema: str) -> int:
     return int(row[0]) if row else 0
 
 
-def moment(cur: Any) -> str:
-    """The moment the transaction reads the model as of (ingest/past.py); '' if live."""
-    cur.execute("SELECT current_setting('baqylau.as_of', true)")
-    return str(cur.fetchone()[0] or "")
+def state(cur: Any, schema: str) -> tuple[int, str]:
+    """The model's version and the moment the transaction reads it as of (ingest/past.py;
+    '' if live), in one statement: what a cached report is keyed by."""
+    cur.execute(q("SELECT version, current_setting('baqylau.as_of', true) FROM {s}.changes"
+                  " WHERE id = 1", schema))
+    row = cur.fetchone()
+    return (int(row[0]), str(row[1] or "")) if row else (0, "")
 
 
 class ReportCache:
@@ -56,7 +59,7 @@ class ReportCache:
 
     def get(self, cur: Any, schema: str, key: Hashable,
             compute: Callable[[], Any]) -> Any:
-        full_key = (schema, version(cur, schema), moment(cur), key)
+        full_key = (schema, *state(cur, schema), key)
         while True:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
