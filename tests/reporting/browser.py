@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 WIDTH, HEIGHT = 1200, 1600
 A4 = (8.27, 11.69)  # inches, as Chrome's printToPDF takes them
@@ -31,6 +33,21 @@ def chromium() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+def log_in(driver: Any, web: str, programme: str, token: str, deadline: float = 30) -> None:
+    """Through the login form, as a funder would. A click returns before the redirect it
+    starts has landed, so this waits for the dashboard's address, up to a deadline."""
+    driver.get(f"{web}/v1/login?programme_id={programme}")
+    driver.find_element("name", "token").send_keys(token)
+    driver.find_element("css selector", "button[type=submit]").click()
+    wanted = f"/v1/dashboard/{programme}"
+    try:
+        WebDriverWait(driver, deadline).until(lambda d: d.current_url.endswith(wanted))
+    except TimeoutException:
+        shown = driver.find_element("tag name", "body").text[:300]
+        raise AssertionError(f"after {deadline} s the login had not reached {wanted}: still "
+                             f"at {driver.current_url}, showing {shown!r}") from None
 
 
 # One call for the whole page: an attribute read per element over WebDriver would cost a

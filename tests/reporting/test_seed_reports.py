@@ -26,7 +26,8 @@ from services.reporting.figures import daily
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
 from tests.conftest import ROOT, config_for
-from tests.reporting.browser import as_printed, chromium, figures, pdf_pages, screenshots
+from tests.reporting.browser import (as_printed, chromium, figures, log_in, pdf_pages,
+                                     screenshots)
 
 pytestmark = pytest.mark.integration
 SHOTS = ROOT / ".stack" / "screenshots"
@@ -160,13 +161,6 @@ def see_the_diffusion(web, token, programme):
                     == point["actual"]
             assert float(shown["diffusion-curve-target:practices_adopted"]) == 100
             screenshots(browser, SHOTS, f"dashboard-{programme}-{lang}")
-
-
-def log_in(browser, web, programme, token):
-    browser.get(f"{web}/v1/login?programme_id={programme}")
-    browser.find_element("name", "token").send_keys(token)
-    browser.find_element("css selector", "button[type=submit]").click()
-    assert browser.current_url.endswith(f"/v1/dashboard/{programme}")
 
 
 def digits(text):
