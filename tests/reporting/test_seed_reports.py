@@ -26,8 +26,7 @@ from services.reporting.figures import daily
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
 from tests.conftest import ROOT, config_for
-from tests.reporting.browser import (as_printed, chromium, figures, log_in, pdf_pages,
-                                     screenshots)
+from tests.reporting.browser import as_printed, chromium, figures, log_in, pdf_pages, screenshots
 
 pytestmark = pytest.mark.integration
 SHOTS = ROOT / ".stack" / "screenshots"
