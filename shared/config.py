@@ -17,6 +17,8 @@ def event_store_env(config: Mapping[str, Any]) -> dict[str, str]:
     module = store.get("persistence_module", "eventsourcing.postgres")
     env = {"PERSISTENCE_MODULE": module}
     if module == "eventsourcing.postgres":
+        # The same persistence, with connections that never outlive an interrupted session.
+        env["PERSISTENCE_MODULE"] = "shared.postgres:Factory"
         env.update(
             POSTGRES_DBNAME=str(store["dbname"]),
             POSTGRES_HOST=str(store.get("host", "127.0.0.1")),
@@ -28,8 +30,9 @@ def event_store_env(config: Mapping[str, Any]) -> dict[str, str]:
             POSTGRES_CONNECT_TIMEOUT=str(store.get("connect_timeout", 5)),
             # Fail a command fast rather than queueing it behind a stuck lock.
             POSTGRES_LOCK_TIMEOUT=str(store.get("lock_timeout", 10)),
-            # Survive a database restart: test pooled connections before use.
-            POSTGRES_PRE_PING="y",
+            # No round trip before each use: shared.postgres tells a dead pooled connection
+            # by its socket, and replaces one that fails.
+            POSTGRES_PRE_PING="n",
         )
         if store.get("group_commit", False):
             # The saves in flight written in one transaction (shared/group_commit.py). Off

@@ -1,0 +1,87 @@
+"""eventsourcing's PostgreSQL persistence, with pooled connections that never outlive an
+interrupted session.
+
+psycopg keeps, per connection, the names of the statements it has prepared on the server.
+When a session is interrupted mid-protocol (a lock timeout inside a pipeline, a network
+black hole, the server cancelling a query), that list can fall out of step with the server:
+the fault drill saw a pooled connection answer every later command with `prepared statement
+"_pg3_4" does not exist`, for good. eventsourcing retries an `OperationalError` on the same
+pool but hands the connection back as it is. Here a connection that raised such an error is
+closed instead, so the pool replaces it, and a missing prepared statement is raised as an
+`OperationalError`, so eventsourcing's own retry runs the command again on a fresh one.
+
+It also replaces the pool's pre-ping (a round trip before every use, a quarter of a
+command's time) by a look at the socket: an idle connection has nothing to read unless the
+server has spoken since, which is what a restart or a crash does (a termination notice, or
+the end of the stream). Only then is the round trip made, and a dead connection replaced.
+"""
+
+from __future__ import annotations
+
+import select
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from eventsourcing.postgres import PostgresDatastore, PostgresFactory
+from psycopg.rows import DictRow
+from psycopg_pool import ConnectionPool
+
+
+def leaves_session_out_of_step(error: psycopg.Error) -> bool:
+    """Errors after which the connection's state may differ from what psycopg believes."""
+    return isinstance(error, (psycopg.OperationalError, psycopg.errors.InvalidSqlStatementName))
+
+
+def server_has_left(conn: psycopg.Connection[Any]) -> bool:
+    """True if an idle connection is dead: its socket says so without a round trip, and a
+    round trip (made only when the socket has something to read) confirms."""
+    if conn.closed:
+        return True
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if not readable:
+        return False
+    try:
+        ConnectionPool.check_connection(conn)
+    except psycopg.Error:
+        return True
+    return False
+
+
+class SelfHealingDatastore(PostgresDatastore):
+    @contextmanager
+    def get_connection(self) -> Iterator[psycopg.Connection[DictRow]]:
+        # After a restart every pooled connection is dead: each is replaced in turn, and a
+        # bound keeps a server that keeps leaving from looping here.
+        for _ in range(self.pool.max_size):
+            with super().get_connection() as conn:
+                if server_has_left(conn):
+                    conn.close()  # the pool discards a closed connection and opens another
+                    continue
+                yield from self._used(conn)
+                return
+        with super().get_connection() as conn:
+            yield from self._used(conn)
+
+    @staticmethod
+    def _used(conn: psycopg.Connection[DictRow]) -> Iterator[psycopg.Connection[DictRow]]:
+        try:
+            yield conn
+        except psycopg.Error as error:
+            if not leaves_session_out_of_step(error):
+                raise
+            conn.close()
+            if isinstance(error, psycopg.OperationalError):
+                raise
+            raise psycopg.OperationalError(str(error)) from error
+
+
+class Factory(PostgresFactory):
+    """`PERSISTENCE_MODULE=shared.postgres:Factory`: eventsourcing.postgres, self-healing."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The base factory builds its datastore inline from the environment, with no hook
+        # for the class; the subclass adds behaviour only, so the built pool is kept as is.
+        self.datastore.__class__ = SelfHealingDatastore
