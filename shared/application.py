@@ -108,12 +108,14 @@ class ServiceApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
 
-def retry_on_conflict(attempts: int = 8) -> Callable[[F], F]:
+def retry_on_conflict(attempts: int = 16, longest_wait: float = 0.2) -> Callable[[F], F]:
     """Re-run a command when a concurrent save won the race for the same aggregate version.
 
     Each attempt reloads the aggregates, so the command re-checks its rules against the
     winner's state; only after `attempts` losses does the caller see a Conflict. Losers wait
-    a short random time (growing with each loss) so that a crowd of them spreads out.
+    a short random time (growing with each loss, up to `longest_wait`) so that a crowd of
+    them spreads out. A crowd of n on one aggregate needs up to n attempts (one wins each
+    round): 16 covers a service's workers and a client's calls in flight on a busy machine.
     """
 
     def decorate(func: F) -> F:
@@ -123,7 +125,7 @@ def retry_on_conflict(attempts: int = 8) -> Callable[[F], F]:
                 try:
                     return func(*args, **kwargs)
                 except IntegrityError:
-                    time.sleep(random.uniform(0, 0.005 * 2**attempt))
+                    time.sleep(random.uniform(0, min(longest_wait, 0.005 * 2**attempt)))
                     continue
             raise Conflict("the aggregate kept changing concurrently; retry the command")
 

@@ -34,9 +34,8 @@ def event_store_env(config: Mapping[str, Any]) -> dict[str, str]:
             # by its socket, and replaces one that fails.
             POSTGRES_PRE_PING="n",
         )
-        if store.get("group_commit", False):
-            # The saves in flight written in one transaction (shared/group_commit.py). Off
-            # by default until the fault drill with replicas has passed with it on.
+        if store.get("group_commit", True):
+            # The saves in flight written in one transaction (shared/group_commit.py).
             env["APPLICATION_RECORDER_TOPIC"] = "shared.group_commit:GroupCommitRecorder"
     elif module == "eventsourcing.sqlite":
         env["SQLITE_DBNAME"] = str(store.get("dbname", ":memory:"))
