@@ -53,8 +53,9 @@ class VersionsField(fields.Field):
 
 
 class ContractsSection(Schema):
-    publish = VersionsField(load_default=dict)
-    readable = VersionsField(load_default=dict)
+    # None: what `${CONTRACTS_PUBLISH:}` gives when the variable is unset or empty.
+    publish = VersionsField(load_default=dict, allow_none=True)
+    readable = VersionsField(load_default=dict, allow_none=True)
     too_new_pause = fields.Float(load_default=TOO_NEW_PAUSE, validate=validate.Range(min=0))
     too_new_deadline = fields.Float(load_default=TOO_NEW_DEADLINE,
                                     validate=validate.Range(min=0))
@@ -84,6 +85,7 @@ class ContractVersions:
             section = ContractsSection().load(dict(config.get("CONTRACTS") or {}))
         except ValidationError as exc:
             raise ValueError(f"CONTRACTS config: {exc.messages}") from None
+        section.update(publish=section["publish"] or {}, readable=section["readable"] or {})
         errors = {key: wrong for key in ("publish", "readable")
                   if (wrong := [f"{name} v{version}: {reason}"
                                 for name, version in section[key].items()
