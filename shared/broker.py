@@ -119,4 +119,5 @@ class Subscription(EventHandler):
 
 def subscribe(source_service: str, event_type: str) -> Any:
     """A durable queue per (service, event type), consumed as `Subscription` says."""
-    return Subscription.decorator(source_service, event_type)
+    # TooNew is expected during a rollout: nameko logs it in a line, not with a traceback.
+    return Subscription.decorator(source_service, event_type, expected_exceptions=(TooNew,))
