@@ -20,20 +20,23 @@ from services.equipment.contracts import CONTRACTS as EQUIPMENT
 from services.registry.contracts import CONTRACTS as REGISTRY_MAP
 from services.training.contracts import CONTRACTS as TRAINING
 from shared.contracts.envelope import EnvelopeSchema
+from shared.contracts.registry import REGISTRY
 
 OUT = Path(__file__).resolve().parent.parent / "docs/asyncapi.json"
 MAPS = (REGISTRY_MAP, TRAINING, EQUIPMENT, ASSESSMENT)
 
 
 def _published() -> list[tuple[str, str, int, type]]:
-    """(service, contract type, version, schema) for every contract a service publishes."""
+    """(service, contract type, version, schema) for every contract a service publishes, at
+    every version it may be configured to publish: from the registry's default to the
+    newest its code builds (both while a new version rolls out, docs/contracts.md)."""
     seen = {}
     for contracts in MAPS:
         for entry in contracts.entries.values():
             if entry is not None:
-                schema = entry.contract
-                key = (contracts.service, schema.contract_type, schema.contract_version)
-                seen[key] = schema
+                type_, newest = entry.contract.contract_type, entry.contract.contract_version
+                for version in range(REGISTRY.default_publish_version(type_), newest + 1):
+                    seen[(contracts.service, type_, version)] = REGISTRY.schema(type_, version)
     return [(*key, schema) for key, schema in sorted(seen.items())]
 
 
@@ -45,9 +48,11 @@ def document() -> dict[str, Any]:
     messages: dict[str, Any] = {}
     for service, type_, version, schema in _published():
         name = f"{type_}V{version}"
+        pending = version > REGISTRY.default_publish_version(type_)
         spec.components.schema(name, schema=schema)
         messages[name] = {
-            "name": type_, "title": f"{type_} (version {version})",
+            "name": type_, "title": f"{type_} (version {version})" + (
+                ", published once CONTRACTS.publish names it" if pending else ""),
             "contentType": "application/json",
             "summary": (schema.__doc__ or "").strip().split("\n\n")[0] or None,
             "headers": {"type": "object"},
@@ -56,14 +61,22 @@ def document() -> dict[str, Any]:
                     "source": {"const": f"/baqylau/{service}"},
                     "type": {"const": type_}, "schemaversion": {"const": version},
                     "data": {"$ref": f"#/components/schemas/{name}"}}}]}}
-        channels[f"{service}.events/{type_}"] = {
+        channel = f"{service}.events/{type_}"
+        refs = [*channels.get(channel, {}).get("refs", []),
+                {"$ref": f"#/components/messages/{name}"}]
+        channels[channel] = {
             "description": f"{type_} events of the {service} service; routing key {type_} on "
-                           f"the topic exchange {service}.events.",
+                           f"the topic exchange {service}.events."
+                           + (" A consumer reads every version listed (docs/contracts.md)."
+                              if len(refs) > 1 else ""),
+            "refs": refs,
             "subscribe": {"operationId": f"on{type_}",
-                          "message": {"$ref": f"#/components/messages/{name}"}},
+                          "message": refs[0] if len(refs) == 1 else {"oneOf": refs}},
             "bindings": {"amqp": {"is": "routingKey", "exchange": {
                 "name": f"{service}.events", "type": "topic", "durable": True,
                 "autoDelete": False, "vhost": "/"}}}}
+    for channel_item in channels.values():
+        del channel_item["refs"]
     for message in messages.values():
         if message["summary"] is None:
             del message["summary"]

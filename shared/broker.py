@@ -10,7 +10,8 @@ and every handler here is idempotent. So the ack (or requeue) is let go with a w
 `subscribe` is the event-handler entrypoint every consumer of another service's events uses,
 as `shared.commands.command` is for RPC. A handler that fails is dealt with as shared/poison.py
 says: retried a bounded number of times, then set aside in the consumer's dead-letter queue;
-a database outage is put back after a pause, never set aside.
+a database outage is put back after a pause, never set aside; an event newer than the
+consumer reads is put back until an upgraded replica takes it (shared/reading.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ import kombu.exceptions
 from nameko.amqp.publish import get_producer
 from nameko.events import EventHandler
 
+from shared.contracts import TooNew
+from shared.contracts.versions import ContractVersions
 from shared.errors import is_outage
 from shared.poison import Poison, Unreadable
+from shared.reading import TooNewWait
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +46,13 @@ class Subscription(EventHandler):
     failing handler retried, set aside or (a database outage) put back, as poison.py says."""
 
     poison: Poison | None = None
+    too_new: TooNewWait | None = None
 
     def setup(self) -> None:
         super().setup()
-        self.poison = Poison.from_config(self.container.config, self.container.service_name)
+        config = self.container.config
+        self.poison = Poison.from_config(config, self.container.service_name)
+        self.too_new = TooNewWait.from_versions(ContractVersions.from_config(config))
 
     def handle_message_processed(self, message: Any, result: Any = None,
                                  exc_info: Any = None) -> None:
@@ -55,7 +62,11 @@ class Subscription(EventHandler):
                 outcome = "requeue"
                 self._put_back(message, exc_info[1])
                 return
-            if exc_info is not None:
+            if exc_info is not None and isinstance(exc_info[1], TooNew):
+                outcome = "requeue"
+                if self._wait_for_upgrade(message, exc_info[1]):
+                    return
+            elif exc_info is not None:
                 self._retry_or_set_aside(message, exc_info[1])
             self.queue_consumer.ack_message(message)
         except BROKER_AWAY as exc:
@@ -70,6 +81,25 @@ class Subscription(EventHandler):
         # The worker holds its slot while it waits: an outage slows consumption, never spins.
         eventlet.sleep(pause)
         self.queue_consumer.requeue_message(message)
+
+    def _wait_for_upgrade(self, message: Any, exc: TooNew) -> bool:
+        """Put an event too new for this consumer back (True), or, past the deadline, set
+        it aside to be acked (False)."""
+        assert self.too_new is not None and self.poison is not None, "set up by the container"
+        pause = self.too_new.decide(exc)
+        if pause is None:
+            with get_producer(self.poison.amqp_uri) as producer:
+                self.poison.set_aside(
+                    producer, message.body, f"too new, no upgrade in "
+                    f"{self.too_new.deadline:g} s: {exc}", "too_new", self.queue.name,
+                    message.headers, content_type=message.content_type,
+                    content_encoding=message.content_encoding)
+            return False
+        log.warning("%s; put back%s for an upgraded consumer", exc,
+                    f" after {pause:g} s" if pause else "")
+        eventlet.sleep(pause)
+        self.queue_consumer.requeue_message(message)
+        return True
 
     def _retry_or_set_aside(self, message: Any, exc: BaseException) -> None:
         assert self.poison is not None, "set up by the container"
@@ -89,4 +119,5 @@ class Subscription(EventHandler):
 
 def subscribe(source_service: str, event_type: str) -> Any:
     """A durable queue per (service, event type), consumed as `Subscription` says."""
-    return Subscription.decorator(source_service, event_type)
+    # TooNew is expected during a rollout: nameko logs it in a line, not with a traceback.
+    return Subscription.decorator(source_service, event_type, expected_exceptions=(TooNew,))

@@ -14,6 +14,7 @@ from shared import metrics, wakeup
 from shared.application import ServiceApplication
 from shared.config import amqp_uri, event_store_env, postgres_dsn
 from shared.contracts.mapping import ContractMap
+from shared.contracts.versions import ContractVersions
 from shared.positions import MemoryPositionStore, PostgresPositionStore
 from shared.publisher import ConfirmingPublisher
 from shared.relay import Relay
@@ -29,6 +30,7 @@ class EventStore(DependencyProvider):
     Config (all optional but EVENT_STORE):
       EVENT_STORE: {persistence_module, dbname, host, port, user, password, ...}
       RELAY: {enabled: true, batch_size: 500, poll_interval: 1.0}
+      CONTRACTS: {publish: "Type=2"}: the contract versions published (versions.py)
     """
 
     def __init__(self, app_class: type[ServiceApplication], contracts: ContractMap,
@@ -47,6 +49,8 @@ class EventStore(DependencyProvider):
         service = self.contracts.service
         self.dsn = postgres_dsn(config)
         self.amqp_uri = amqp_uri(config)
+        # The relay and the notifications RPC publish the versions the deployment says.
+        self.contracts = self.contracts.publishing(ContractVersions.from_config(config))
         self.app = self.app_class(env=event_store_env(config))
         if self.fold_class is not None:
             self.fold = self.fold_class(self.app)

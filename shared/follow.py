@@ -21,6 +21,7 @@ from nameko.timer import Timer
 
 from shared.broker import Subscription
 from shared.config import amqp_uri, postgres_dsn
+from shared.contracts import TooNew
 from shared.errors import is_outage
 from shared.poison import Poison, Unreadable
 from shared.positions import MemoryPositionStore, PositionStore, PostgresPositionStore
@@ -151,7 +152,8 @@ class LogReader:
 
     def _apply(self, handler: Subscription, message: dict[str, Any]) -> None:
         """The live path's rules on the log: unreadable is set aside at once, a failing
-        handler after `max_attempts` tries in a row, an outage is raised to the round."""
+        handler after `max_attempts` tries in a row, an outage or an event newer than this
+        consumer reads is raised to the round."""
         poison = self.provider.poison
         method = getattr(self.service, handler.method_name)
         failure: Exception | None = None
@@ -162,6 +164,10 @@ class LogReader:
             except Unreadable as exc:
                 self._set_aside(handler, message, f"unreadable: {exc}", "unreadable")
                 return
+            except TooNew:
+                # Early, not poison: the round stops before the watermark passes it, and
+                # reads it again once this consumer is upgraded (shared/reading.py).
+                raise
             except Exception as exc:  # noqa: BLE001 - the next attempt, or a dead letter
                 if is_outage(exc):
                     raise

@@ -1,8 +1,9 @@
 """Poison, one way for every consumer of another service's events (equipment, assessment,
 reporting), on the live queues and on the logs read for catch-up alike.
 
-- A message that cannot be read (not JSON, not an envelope, an unknown contract version)
-  can never become readable by trying again: it is set aside at once.
+- A message that cannot be read (not JSON, not an envelope, an unknown contract) can never
+  become readable by trying again: it is set aside at once. A contract version newer than
+  the consumer reads is not unreadable but early: it waits for the upgrade (reading.py).
 - A message whose handler fails is tried again, up to `max_attempts` times in all (config
   `DEAD_LETTERS: {max_attempts: 5}`), then set aside. A retry is the message published again
   to the queue it came from with the attempts counted in a header, then acknowledged: the
@@ -35,6 +36,9 @@ from shared.contracts.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
+UPCASTS = Counter("baqylau_contract_upcasts_total",
+                  "Events read from an older contract version through its upcasters",
+                  ["type", "version"])
 DEAD_LETTERS = Counter("baqylau_dead_letters_total",
                        "Events moved to a consumer's dead-letter queue, by kind of failure",
                        ["kind"])
@@ -50,12 +54,19 @@ class Unreadable(Exception):
     """The message is not an event this platform can read; no retry will change that."""
 
 
-def read_envelope(body: Any) -> Envelope:
-    """The envelope of a message as it came (a dict, or JSON text or bytes), or Unreadable."""
+def read_envelope(body: Any, readable: Mapping[str, int] | None = None) -> Envelope:
+    """The envelope of a message as it came (a dict, or JSON text or bytes), upcast to the
+    versions this consumer reads (`readable`, else the latest); Unreadable, or TooNew for a
+    version newer than it reads (not unreadable: shared/reading.py waits for it)."""
     try:
-        return parse_envelope(body if isinstance(body, dict) else json.loads(body))
+        message = body if isinstance(body, dict) else json.loads(body)
+        envelope = parse_envelope(message, readable=readable)
     except (ValidationError, UnknownContract, ValueError, TypeError) as exc:
         raise Unreadable(str(exc)) from exc
+    sent = message.get("schemaversion")
+    if isinstance(sent, int) and sent < envelope.schemaversion:
+        UPCASTS.labels(envelope.type, str(sent)).inc()
+    return envelope
 
 
 def dead_letter_queue(consumer: str) -> kombu.Queue:

@@ -30,7 +30,10 @@ RABBIT_API_URI = f"http://guest:guest@127.0.0.1:{os.environ.get('MGMT_PORT', '15
 
 def pytest_configure(config):
     # Point nameko's fixtures at our loopback broker unless told otherwise.
-    if config.getoption("RABBIT_AMQP_URI", None) in (None, "pyamqp://guest:guest@localhost"):
+    # nameko's own default is "pyamqp://guest:guest@localhost:5672/": left as it was, every
+    # container of a test on a private stack dialled the shared broker's port.
+    if config.getoption("RABBIT_AMQP_URI", None) in (
+            None, "pyamqp://guest:guest@localhost", "pyamqp://guest:guest@localhost:5672/"):
         config.option.RABBIT_AMQP_URI = AMQP_URI
     if config.getoption("RABBIT_API_URI", None) in (None, "http://guest:guest@localhost:15672"):
         config.option.RABBIT_API_URI = RABBIT_API_URI

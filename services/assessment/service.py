@@ -19,7 +19,7 @@ from shared.dead_letters import DeadLetterRpc
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
 from shared.follow import SourceLog, catch_up_timer
-from shared.poison import read_envelope
+from shared.reading import EnvelopeReader
 from shared.service import EventSourcedService
 from shared.validation import load
 
@@ -42,6 +42,7 @@ class AssessmentService(EventSourcedService, DeadLetterRpc):
     store = EventStore(AssessmentApplication, CONTRACTS, fold=AssessmentTally)
     pseudonyms = Pseudonyms()
     registry_log = SourceLog("registry")
+    reader = EnvelopeReader()  # the registry's events at the versions this deployment reads
 
     @property
     def app(self) -> AssessmentApplication:
@@ -54,7 +55,8 @@ class AssessmentService(EventSourcedService, DeadLetterRpc):
 
     def _apply(self, message: dict[str, Any]) -> None:
         # Unreadable (raised here) goes to the dead letters at once; see shared/poison.py.
-        envelope = read_envelope(message)
+        # TooNew waits for this consumer's upgrade (shared/reading.py).
+        envelope = self.reader.read(message)
         self.app.record_school_joined(envelope.data["programme_id"],
                                       envelope.data["organisation_id"])
 

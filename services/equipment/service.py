@@ -14,7 +14,7 @@ from shared.commands import command
 from shared.dead_letters import DeadLetterRpc
 from shared.eventstore import EventStore
 from shared.follow import SourceLog, catch_up_timer
-from shared.poison import read_envelope
+from shared.reading import EnvelopeReader
 from shared.service import EventSourcedService
 from shared.validation import load
 
@@ -29,6 +29,7 @@ class EquipmentService(EventSourcedService, DeadLetterRpc):
     name = "equipment"
     store = EventStore(EquipmentApplication, CONTRACTS, fold=EquipmentTally)
     registry_log = SourceLog("registry")
+    reader = EnvelopeReader()  # the registry's events at the versions this deployment reads
 
     @property
     def app(self) -> EquipmentApplication:
@@ -57,7 +58,8 @@ class EquipmentService(EventSourcedService, DeadLetterRpc):
 
     def _apply(self, message: dict[str, Any]) -> None:
         # Unreadable (raised here) goes to the dead letters at once; see shared/poison.py.
-        envelope = read_envelope(message)
+        # TooNew waits for this consumer's upgrade (shared/reading.py).
+        envelope = self.reader.read(message)
         self.app.apply_registry_fact(envelope.type, envelope.data)
 
     @catch_up_timer

@@ -63,8 +63,10 @@ CONTRACTS = ContractMap("registry", {
     # A renaming publishes the place's names anew; subjectversion orders the two.
     KatoPlace.Named: Publish(v1.PlaceNamedV1, _place),
     KatoPlace.Renamed: Publish(v1.PlaceNamedV1, _place),
-    Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV1, lambda e: {
+    # Version 2 is built; version 1 is published until CONTRACTS.publish says 2.
+    Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV2, lambda e: {
         "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,
         "district_code": e.district_code, "programme_id": e.programme_id,
-        "model": e.model, "joined_on": e.joined_on}),
+        "model": e.model, "joined_on": e.joined_on,
+        "school_year": v1.school_year_of(e.joined_on)}),
 })

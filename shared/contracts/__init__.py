@@ -14,13 +14,14 @@ from shared.contracts import (  # noqa: F401
     training,
 )
 from shared.contracts.envelope import Envelope, EnvelopeSchema, parse_envelope
-from shared.contracts.registry import REGISTRY, ContractRegistry, UnknownContract
+from shared.contracts.registry import REGISTRY, ContractRegistry, TooNew, UnknownContract
 
 __all__ = [
     "REGISTRY",
     "ContractRegistry",
     "Envelope",
     "EnvelopeSchema",
+    "TooNew",
     "UnknownContract",
     "parse_envelope",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -85,14 +85,18 @@ class Envelope:
         }
 
 
-def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY) -> Envelope:
-    """Validate a received message and its data; upcast the data to the latest version.
+def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
+                   readable: Mapping[str, int] | None = None) -> Envelope:
+    """Validate a received message and its data; upcast the data to the latest version
+    this consumer reads (`readable` may hold some contracts below the registry's latest).
 
-    Raises marshmallow.ValidationError for a malformed envelope or data, and
-    UnknownContract for a type or version this consumer does not know.
+    Raises marshmallow.ValidationError for a malformed envelope or data, UnknownContract
+    for a type (or a missing upcaster) this consumer does not know, and TooNew for a
+    version newer than it reads.
     """
     attrs = schema_instance(EnvelopeSchema).load(body)
-    version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"])
+    version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"],
+                                   (readable or {}).get(attrs["type"]), attrs["id"])
     schema = registry.instance(attrs["type"], version)
     data = schema.dump(schema.load(raw))
     if attrs["id"] != event_id(attrs["source"], attrs["notificationid"]):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, cast
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from marshmallow import Schema
 
 from shared.contracts.envelope import Envelope, source_of
-from shared.contracts.registry import schema_instance
+from shared.contracts.registry import REGISTRY, schema_instance
+from shared.contracts.versions import ContractVersions
 
 # A translator turns an internal event into the contract's data (before the schema dumps it).
 Translator = Callable[[Any], dict[str, Any]]
@@ -33,12 +34,36 @@ class ContractMap:
 
     An internal event class missing from the map is a programming error, caught by a test
     and, at run time, by a loud failure rather than a silently dropped event.
+
+    An entry's translator builds the newest version the code has; the version published is
+    the deployment's (`publishing`), by default the registry's default: while a new version
+    rolls out, producers keep sending the one before it, its fields taken from the new one.
+    The relay and the `notifications` RPC share this map, so the live queues and the logs
+    read for catch-up carry the same version.
     """
 
-    def __init__(self, service: str, entries: Mapping[type, Publish | None]) -> None:
+    def __init__(self, service: str, entries: Mapping[type, Publish | None],
+                 versions: ContractVersions | None = None) -> None:
         self.service = service
         self.source = source_of(service)
         self.entries = dict(entries)
+        versions = versions or ContractVersions()
+        newest: dict[str, int] = {}
+        for entry in self.entries.values():
+            if entry is not None:
+                contract = cast(Any, entry.contract)
+                newest[contract.contract_type] = contract.contract_version
+        self.publish = {type_: versions.publish_version(type_) for type_ in newest}
+        for type_, version in self.publish.items():
+            if version > newest[type_]:
+                raise ValueError(f"{service} cannot publish {type_} v{version}: its code "
+                                 f"builds v{newest[type_]} at most")
+            if version < newest[type_]:
+                REGISTRY.check_downcast(type_, version)
+
+    def publishing(self, versions: ContractVersions) -> ContractMap:
+        """The same map, publishing the versions the deployment's CONTRACTS.publish says."""
+        return ContractMap(self.service, self.entries, versions)
 
     def envelope(self, app: Application[Any], notification: Notification) -> Envelope | None:
         event = app.mapper.to_domain_event(notification)
@@ -49,14 +74,18 @@ class ContractMap:
                               f"{self.service} contract map") from None
         if entry is None:
             return None
-        schema = schema_instance(entry.contract)
-        data = schema.dump(schema.load(_jsonable(entry.translate(event))))
+        contract: Any = entry.contract
+        schema = schema_instance(contract)
+        loaded = schema.load(_jsonable(entry.translate(event)))
+        version = self.publish[contract.contract_type]
+        data = (schema.dump(loaded) if version == contract.contract_version
+                else REGISTRY.downcast(contract.contract_type, loaded, version))
         return Envelope(
             source=self.source,
-            type=entry.contract.contract_type,  # type: ignore[attr-defined]
+            type=contract.contract_type,
             time=event.timestamp,
             subject=str(event.originator_id),
-            schemaversion=entry.contract.contract_version,  # type: ignore[attr-defined]
+            schemaversion=version,
             notificationid=notification.id,
             subjectversion=event.originator_version,
             data=data,

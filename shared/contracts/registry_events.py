@@ -1,4 +1,5 @@
-"""Public contracts of the registry service, version 1.
+"""Public contracts of the registry service (version 1, and OrganisationJoinedProgramme's
+version 2).
 
 Organisations, programmes and funders are named by the caller's opaque ids (the same strings
 other services use as school_id, programme_id, funder_id). Money is an integer number of
@@ -7,6 +8,9 @@ names; no person appears in these contracts.
 """
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
@@ -136,6 +140,37 @@ class OrganisationJoinedProgrammeV1(_Place):
     programme_id = fields.String(required=True)
     model = fields.String(required=True)
     joined_on = fields.Date(required=True)
+
+
+def school_year_of(day: date) -> str:
+    """The Kazakh school year a day falls in: "2024-2025" runs from 1 September 2024 to 31
+    August 2025 (the summer belongs to the year that ends with it)."""
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+SCHOOL_YEAR = validate.Regexp(r"^[0-9]{4}-[0-9]{4}$", error='Must be a school year, "2024-2025".')
+
+
+@REGISTRY.contract("OrganisationJoinedProgramme", 2, published_by_default=False)
+class OrganisationJoinedProgrammeV2(OrganisationJoinedProgrammeV1):
+    """Version 2: the school year the organisation joined in, its cohort. Funders and
+    programme officers count schools, pupils and results by cohort (the Aktobe pilot's
+    2023-2024 and 2024-2025 schools); each consumer used to derive it from `joined_on` with
+    a boundary of its own (assessment's rounds start on 1 August, the school year on 1
+    September). The registry now says it, by the rule of `school_year_of`."""
+
+    school_year = fields.String(required=True, validate=SCHOOL_YEAR)
+
+
+@REGISTRY.upcaster("OrganisationJoinedProgramme", 1)
+def _joined_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # Exactly what the registry would have sent: v2's school year is that rule on the date.
+    try:
+        school_year = school_year_of(date.fromisoformat(str(data["joined_on"])))
+    except (KeyError, ValueError):
+        return data  # the schema then names what is wrong, field by field
+    return {**data, "school_year": school_year}
 
 
 @REGISTRY.contract("PlaceNamed", 1)

@@ -60,7 +60,8 @@ class AdminRpc:
     def catch_up(self) -> dict[str, int]:
         """Read every source's log now (as the periodic catch-up does); idempotent."""
         return logs.catch_up(self.read_model.amqp_uri, self.read_model.dsn,
-                             self.read_model.sources)
+                             self.read_model.sources,
+                             readable=self.read_model.ingestion.versions.readable)
 
     @command
     def reconcile(self) -> dict[str, Any]:
@@ -75,8 +76,9 @@ class AdminRpc:
                 yield envelope
 
         # The logs first, a page at a time, with no transaction open meanwhile.
-        fold = reconcile.folded(counted(logs.stream_logs(self.read_model.amqp_uri,
-                                                         self.read_model.sources)))
+        fold = reconcile.folded(counted(logs.stream_logs(
+            self.read_model.amqp_uri, self.read_model.sources,
+            readable=self.read_model.ingestion.versions.readable)))
         with self.read_model.cursor() as cur:
             schema = tables.current(cur)
             cur.execute(q("SELECT programme_id FROM {s}.programmes ORDER BY 1", schema))

@@ -24,6 +24,7 @@ from services.reporting.ingest import feed, tables
 from services.reporting.ingest.runner import Ingestion
 from shared.config import amqp_uri
 from shared.contracts.registry import schema_instance
+from shared.contracts.versions import ContractVersions
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class ReadModel(DependencyProvider):
         self.ingestion = Ingestion(
             self.dsn, self.amqp_uri, self.sources,
             float(config["READ_MODEL"].get("catch_up_interval", 30)), rebuild_needed,
-            after_round=daily.record)
+            after_round=daily.record, versions=ContractVersions.from_config(config))
         self.reports = cache.ReportCache()
         # psycopg2's pool closes every connection returned beyond `minconn`: with 1, each
         # concurrent request opened a new connection (a tenth of the report's time).

@@ -4,7 +4,8 @@
   message is acknowledged only after its transaction committed. A message that cannot be
   read (malformed, unknown contract version) or whose handler keeps failing goes to the
   `reporting.dead-letter` queue with the reason, and the stream moves on. A database outage
-  is not the message's fault: it is put back and retried after a pause.
+  is not the message's fault: it is put back and retried after a pause. Nor is a contract
+  version newer than this replica reads: put back for an upgraded one (shared/reading.py).
 - Catch-up: each service's own log, read by logs.py through the same idempotent handler,
   fills an empty database, events published before the queue existed, and any hole.
 """
@@ -22,8 +23,11 @@ from kombu.mixins import ConsumerMixin
 from prometheus_client import Histogram
 
 from services.reporting.ingest import projections
+from shared.contracts import TooNew
+from shared.contracts.versions import ContractVersions
 from shared.poison import Poison, Unreadable, read_envelope
 from shared.publisher import events_exchange
+from shared.reading import TooNewWait
 
 log = logging.getLogger(__name__)
 PROJECTION_LAG = Histogram(
@@ -50,9 +54,12 @@ class LiveFeed(ConsumerMixin):
     redelivers the whole batch, which the processed table turns into no-ops."""
 
     def __init__(self, connection: kombu.Connection, dsn: str, batch_size: int = 500,
-                 max_delay: float = 0.05) -> None:
+                 max_delay: float = 0.05, versions: ContractVersions | None = None) -> None:
         self.connection = connection
         self.dsn = dsn
+        versions = versions or ContractVersions()
+        self.readable = versions.readable
+        self.too_new = TooNewWait.from_versions(versions)
         self.db: Any = None
         self.applied = 0
         self.batch_size = batch_size
@@ -78,9 +85,12 @@ class LiveFeed(ConsumerMixin):
 
     def on_message(self, body: Any, message: Any) -> None:
         try:
-            envelope = read_envelope(body)
+            envelope = read_envelope(body, self.readable)
         except Unreadable as exc:
             self.dead_letter(body, message, f"unreadable: {exc}", "unreadable")
+            return
+        except TooNew as exc:
+            self.wait_for_upgrade(body, message, exc)
             return
         if not self.pending:
             self.oldest = time.monotonic()
@@ -127,6 +137,21 @@ class LiveFeed(ConsumerMixin):
             message.ack()
         self.applied += len(batch)
         self.last_applied_at = time.monotonic()
+
+    def wait_for_upgrade(self, body: Any, message: Any, exc: TooNew) -> None:
+        """Put back an event too new for this replica, for an upgraded one to take: at once
+        the first time, after a pause when it comes back, aside past the deadline."""
+        pause = self.too_new.decide(exc)
+        if pause is None:
+            self.dead_letter(body, message, f"too new, no upgrade in "
+                             f"{self.too_new.deadline:g} s: {exc}", "too_new")
+            return
+        if pause:
+            if self.pending:
+                self.flush()  # what is pending need not wait with it
+            log.warning("%s; put back after %g s for an upgraded consumer", exc, pause)
+            eventlet.sleep(pause)
+        message.requeue()
 
     def retry_or_dead_letter(self, body: Any, message: Any, exc: Exception) -> None:
         POISON.retry_or_set_aside(kombu.Producer(message.channel), body,

@@ -7,26 +7,29 @@ the position is the log's own `next_after`, never "last id + 1"."""
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import eventlet
 import kombu
 import psycopg2
-from marshmallow import ValidationError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.reporting.ingest import projections, tables
 from services.reporting.ingest.feed import SOURCES, send_to_dead_letters
 from services.reporting.ingest.tables import q
-from shared.contracts import UnknownContract, parse_envelope
+from shared.contracts import parse_envelope
 from shared.contracts.envelope import Envelope
 from shared.follow import pages
+from shared.poison import Unreadable, read_envelope
 
 
 def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
-             page: int = 1000, schema: str | None = None) -> dict[str, int]:
+             page: int = 1000, schema: str | None = None,
+             readable: Mapping[str, int] | None = None) -> dict[str, int]:
     """Apply every source's log from the position recorded in `schema` (default: the live
-    read model); returns events applied per source."""
+    read model) at the contract versions this consumer reads (`readable`); returns events
+    applied per source. An event newer than it reads raises TooNew before its page
+    commits: the round stops there, and the next one (after an upgrade) reads it again."""
     applied: dict[str, int] = {}
     conn = psycopg2.connect(dsn)
     try:
@@ -36,14 +39,14 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
             for source in sources:
                 applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page,
-                                                   schema, amqp_uri)
+                                                   schema, amqp_uri, readable)
     finally:
         conn.close()
     return applied
 
 
 def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str,
-                     amqp_uri: str) -> int:
+                     amqp_uri: str, readable: Mapping[str, int] | None) -> int:
     with conn, conn.cursor() as cur:
         cur.execute(q("SELECT after FROM {s}.watermarks WHERE source = %s", schema), (source,))
         row = cur.fetchone()
@@ -56,8 +59,8 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
             if message.get("notificationid") in seen:
                 continue  # the live feed was first: no need to read it again
             try:
-                envelope = parse_envelope(message)
-            except (ValidationError, UnknownContract) as exc:
+                envelope = read_envelope(message, readable)
+            except Unreadable as exc:
                 # The log holds it for good; set it aside like the live feed would.
                 with kombu.Connection(amqp_uri) as connection:
                     send_to_dead_letters(connection.Producer(), message,
@@ -79,14 +82,14 @@ def _already_applied(conn: Any, schema: str, source: str, after: int, upto: int)
         return {row[0] for row in cur.fetchall()}
 
 
-def stream_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,
-                page: int = 1000) -> Iterator[Envelope]:
+def stream_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES, page: int = 1000,
+                readable: Mapping[str, int] | None = None) -> Iterator[Envelope]:
     """Every public event of every source, from its own log, in log order, a page at a
     time: only the page being read is held."""
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
         for source in sources:
             for reply in pages(getattr(rpc, source), limit=page):
-                yield from (parse_envelope(m) for m in reply["items"])
+                yield from (parse_envelope(m, readable=readable) for m in reply["items"])
 
 
 def read_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES,

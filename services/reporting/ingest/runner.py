@@ -13,6 +13,7 @@ import kombu
 import psycopg2
 
 from services.reporting.ingest import feed, logs, tables
+from shared.contracts.versions import ContractVersions
 from shared.supervision import keep_running
 
 log = logging.getLogger(__name__)
@@ -21,11 +22,14 @@ MAX_CATCH_UP_DEFERRALS = 4  # rounds the periodic catch-up may wait for a busy s
 
 class Ingestion:
     """`after_round(cursor)` runs after each periodic catch-up (the service records its
-    daily figures there); `spawn(function, name)` starts a managed thread."""
+    daily figures there); `spawn(function, name)` starts a managed thread. `versions`: the
+    contract versions this deployment reads (CONTRACTS), on the live feed and the logs."""
 
     def __init__(self, dsn: str, amqp_uri: str, sources: tuple[str, ...], interval: float,
-                 rebuild_needed: bool, after_round: Callable[[Any], None]) -> None:
+                 rebuild_needed: bool, after_round: Callable[[Any], None],
+                 versions: ContractVersions | None = None) -> None:
         self.dsn, self.amqp_uri, self.sources = dsn, amqp_uri, sources
+        self.versions = versions or ContractVersions()
         self.interval = interval
         self.rebuild_needed = rebuild_needed
         self.after_round = after_round
@@ -41,7 +45,7 @@ class Ingestion:
 
     def _consume_live(self) -> None:
         with kombu.Connection(self.amqp_uri) as connection:
-            self.live = feed.LiveFeed(connection, self.dsn)
+            self.live = feed.LiveFeed(connection, self.dsn, versions=self.versions)
             self.live.run()
 
     def rebuild(self) -> dict[str, Any]:
@@ -50,11 +54,13 @@ class Ingestion:
         schema = f"rm_{int(time.time() * 1000)}"
         with self._cursor() as cur:
             tables.create(cur, schema)
-        applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema)
+        applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema,
+                                readable=self.versions.readable)
         with self._cursor() as cur:
             old = tables.switch(cur, schema)
         # Whatever the live feed applied to the old model meanwhile is in the logs too.
-        late = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema)
+        late = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema,
+                                readable=self.versions.readable)
         with self._cursor() as cur:
             tables.drop(cur, old)
         return {"schema": schema, "replaced": old,
@@ -83,7 +89,8 @@ class Ingestion:
                 continue
             deferred = 0
             try:
-                applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources)
+                applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources,
+                                        readable=self.versions.readable)
                 if any(applied.values()):
                     log.info("catch-up applied %s", applied)
                 with self._cursor() as cur:
