@@ -91,7 +91,11 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             leader = not self._leading
             self._leading = True
         if not leader:
-            self._wait(pending)
+            try:
+                self._wait(pending)
+            except BaseException:  # a deadline, or the caller killed (GreenletExit)
+                self._abandon(pending)
+                raise
         if not pending.finished:  # the leader's part is ours
             self._lead()
         if pending.error is not None:
@@ -100,8 +104,12 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
 
     # -------------------------------------------------------------- the leader's part
     def _lead(self) -> None:
-        with self._mutex:
-            group = self._take()
+        try:
+            with self._mutex:
+                group = self._take()
+        except BaseException:  # killed before taking its group: the part passes on
+            self._hand_over()
+            raise
         try:
             self._write_group(group)
         except Exception as exc:  # noqa: BLE001 - every caller of the group must hear it
@@ -133,6 +141,16 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
             successor = self._queue[0]
         successor.lead = True
         successor.signal.set()
+
+    def _abandon(self, pending: _Pending) -> None:
+        """A follower that stops waiting leaves the queue; if it had been handed the
+        leader's part, it passes it on, or every later save would wait for nobody."""
+        with self._mutex:
+            if pending in self._queue:
+                self._queue.remove(pending)
+            handed = pending.lead and not pending.finished
+        if handed:
+            self._hand_over()
 
     def _wait(self, pending: _Pending) -> None:
         if pending.signal.wait(self.wait_seconds):

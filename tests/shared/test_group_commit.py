@@ -157,3 +157,35 @@ def test_a_writer_killed_mid_group_leaves_nothing_stuck(app, monkeypatch):
     assert time.monotonic() - started < 5
     assert save_all(app, [enrolment(course, 3)]) == [None]
     assert app.find(enrolment(course, 1).id, Enrolment) is None
+
+
+def test_a_follower_killed_while_queued_leaves_and_the_leaders_part_is_not_lost(app,
+                                                                             monkeypatch):
+    """Left in the queue, a dead follower would be handed the leader's part next, and every
+    later save would wait for a leader that is gone."""
+    course = a_course(app)
+    recorder = app.recorder
+    original = recorder._write_group
+    entered, release = eventlet.event.Event(), eventlet.event.Event()
+
+    def held(group):
+        entered.send(None)
+        release.wait()
+        original(group)
+
+    monkeypatch.setattr(recorder, "_write_group", held)
+    leader = eventlet.spawn(app.save, enrolment(course, 1))
+    with eventlet.Timeout(10):
+        entered.wait()
+    monkeypatch.setattr(recorder, "_write_group", original)
+    doomed = eventlet.spawn(app.save, enrolment(course, 2))
+    eventlet.sleep(0.05)
+    assert len(recorder._queue) == 1, "the follower should be queued behind the leader"
+    doomed.kill()
+    release.send(None)
+    with eventlet.Timeout(10):
+        leader.wait()
+    started = time.monotonic()
+    assert save_all(app, [enrolment(course, 3)]) == [None]
+    assert time.monotonic() - started < 5, "a later save waited for a leader that was gone"
+    assert app.find(enrolment(course, 2).id, Enrolment) is None  # its caller never heard
