@@ -34,13 +34,16 @@ def leaves_session_out_of_step(error: psycopg.Error) -> bool:
     return isinstance(error, (psycopg.OperationalError, psycopg.errors.InvalidSqlStatementName))
 
 
+SELECTABLE = 1024  # select() takes no higher descriptor; past it, always the round trip
+
+
 def server_has_left(conn: psycopg.Connection[Any]) -> bool:
     """True if an idle connection is dead: its socket says so without a round trip, and a
     round trip (made only when the socket has something to read) confirms."""
     if conn.closed:
         return True
-    readable, _, _ = select.select([conn.fileno()], [], [], 0)
-    if not readable:
+    socket = conn.fileno()
+    if socket < SELECTABLE and not select.select([socket], [], [], 0)[0]:
         return False
     try:
         ConnectionPool.check_connection(conn)
@@ -75,6 +78,11 @@ class SelfHealingDatastore(PostgresDatastore):
             if isinstance(error, psycopg.OperationalError):
                 raise
             raise psycopg.OperationalError(str(error)) from error
+        except BaseException:
+            # Stopped mid-protocol (GreenletExit, a Timeout): what the server has of this
+            # session is unknown, so the connection goes rather than back to the pool.
+            conn.close()
+            raise
 
 
 class Factory(PostgresFactory):
