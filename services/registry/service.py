@@ -23,6 +23,29 @@ from shared.validation import load
 ROWS_IN_FLIGHT = 10
 
 
+def rows_sharing_identity(rows: list[dict[str, Any]]) -> list[list[tuple[int, dict[str, Any]]]]:
+    """The numbered rows grouped so that rows sharing an organisation_id or a BIN (as text;
+    a cell of another type names nothing yet, and is refused when its row is read) fall in
+    one group, each group in file order."""
+    group_of: dict[tuple[str, str], int] = {}
+    groups: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for position, row in enumerate(rows, start=1):
+        keys = [(name, row[name]) for name in ("organisation_id", "bin")
+                if isinstance(row.get(name), str)]
+        joined = sorted({group_of[key] for key in keys if key in group_of}) or [position]
+        into = joined[0]
+        groups.setdefault(into, []).append((position, row))
+        for other in joined[1:]:  # this row links two groups: they become one
+            groups[into].extend(groups.pop(other))
+        for key in keys:
+            group_of[key] = into
+        for other in joined[1:]:
+            for key, group in group_of.items():
+                if group == other:
+                    group_of[key] = into
+    return [sorted(group, key=lambda numbered: numbered[0]) for group in groups.values()]
+
+
 class RegistryService(EventSourcedService):
     """Organisations (with a profile per school year), funders, programmes, their targets,
     commitments and participants. Every command takes keyword arguments validated by the
@@ -67,19 +90,19 @@ class RegistryService(EventSourcedService):
         return {"rows": report, "counts": counts}
 
     def _import_rows(self, rows: list[dict[str, Any]], school_year: str) -> list[dict[str, Any]]:
-        """Each organisation's rows in file order (the last profile of a year wins, as one
-        at a time), different organisations' rows side by side; the report in row order."""
-        by_organisation: dict[Any, list[tuple[int, dict[str, Any]]]] = {}
-        for position, row in enumerate(rows, start=1):
-            by_organisation.setdefault(row.get("organisation_id"), []).append((position, row))
-
+        """Rows that name the same organisation or BIN in file order, as one at a time would
+        take them (the last profile of a year wins; a BIN goes to its first organisation);
+        other rows side by side. The report in row order."""
         def import_in_order(numbered: list[tuple[int, dict[str, Any]]]) -> list[Any]:
             return [(position, self._import_row(position, row, school_year))
                     for position, row in numbered]
 
         pool = eventlet.GreenPool(ROWS_IN_FLIGHT)
-        lines = [line for done in pool.imap(import_in_order, by_organisation.values())
-                 for line in done]
+        try:
+            lines = [line for done in pool.imap(import_in_order, rows_sharing_identity(rows))
+                     for line in done]
+        finally:
+            pool.waitall()  # none still saving after the reply, even when one raised
         return [line for _, line in sorted(lines, key=lambda pair: pair[0])]
 
     def _import_row(self, position: int, row: dict[str, Any], school_year: str) -> dict[str, Any]:

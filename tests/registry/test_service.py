@@ -103,6 +103,16 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(registry, tmp_path):
     assert stored(registry) == events  # importing the same file twice stores nothing
 
 
+def test_an_import_row_whose_id_is_not_text_is_refused_naming_it_and_the_rest_saved(registry):
+    rows = [{**GOOD, "row": 2, "organisation_id": ["AKT-001"]},
+            {**GOOD, "row": 3, "organisation_id": {"id": "AKT-001"}}, {**GOOD, "row": 4}]
+    reply = registry.import_organisations(school_year=FIRST_YEAR, rows=rows)
+    assert reply["counts"] == {"rejected": 2, "registered": 1}
+    assert [(line["row"], line["outcome"]) for line in reply["rows"]] == [
+        (2, "rejected"), (3, "rejected"), (4, "registered")]
+    assert all("organisation_id" in line["errors"] for line in reply["rows"][:2])
+
+
 def test_keeps_the_history_of_profiles_across_school_years(registry, tmp_path):
     import_file(registry, write_csv(tmp_path / "y1.csv", [GOOD]), FIRST_YEAR)
     report = import_file(registry, write_csv(tmp_path / "y2.csv", [{**GOOD, "pupils": "84"}]),
