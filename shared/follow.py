@@ -22,9 +22,11 @@ from nameko.timer import Timer
 from shared.broker import Subscription
 from shared.config import amqp_uri, postgres_dsn
 from shared.contracts import TooNew
+from shared.contracts.versions import ContractVersions
 from shared.errors import is_outage
 from shared.poison import Poison, Unreadable
 from shared.positions import MemoryPositionStore, PositionStore, PostgresPositionStore
+from shared.reading import TooNewWait
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class SourceLog(DependencyProvider):
         name = f"{self.container.service_name} follows {self.target_service}"
         self.positions = PostgresPositionStore(dsn, name) if dsn else MemoryPositionStore()
         self.poison = Poison.from_config(config, self.container.service_name)
+        self.too_new = TooNewWait.from_versions(ContractVersions.from_config(config))
         section = dict(config.get("CATCH_UP") or {})
         self.page = int(section.get("page", PAGE))
         self.rpc_config = {"AMQP_URI": amqp_uri(config)}
@@ -164,10 +167,15 @@ class LogReader:
             except Unreadable as exc:
                 self._set_aside(handler, message, f"unreadable: {exc}", "unreadable")
                 return
-            except TooNew:
+            except TooNew as exc:
                 # Early, not poison: the round stops before the watermark passes it, and
-                # reads it again once this consumer is upgraded (shared/reading.py).
-                raise
+                # reads it again once this consumer is upgraded; past the deadline it is
+                # set aside like the live path's, so the log moves on (shared/reading.py).
+                if self.provider.too_new.decide(exc) is not None:
+                    raise
+                self._set_aside(handler, message, f"too new, no upgrade in "
+                                f"{self.provider.too_new.deadline:g} s: {exc}", "too_new")
+                return
             except Exception as exc:  # noqa: BLE001 - the next attempt, or a dead letter
                 if is_outage(exc):
                     raise

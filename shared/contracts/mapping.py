@@ -52,7 +52,8 @@ class ContractMap:
         for entry in self.entries.values():
             if entry is not None:
                 contract = cast(Any, entry.contract)
-                newest[contract.contract_type] = contract.contract_version
+                newest[contract.contract_type] = max(  # the version its code builds
+                    newest.get(contract.contract_type, 0), contract.contract_version)
         self.publish = {type_: versions.publish_version(type_) for type_ in newest}
         for type_, version in self.publish.items():
             if version > newest[type_]:

@@ -56,7 +56,9 @@ class ContractsSection(Schema):
     # None: what `${CONTRACTS_PUBLISH:}` gives when the variable is unset or empty.
     publish = VersionsField(load_default=dict, allow_none=True)
     readable = VersionsField(load_default=dict, allow_none=True)
-    too_new_pause = fields.Float(load_default=TOO_NEW_PAUSE, validate=validate.Range(min=0))
+    # Above 0: a consumer left alone with events too new must not spin on them.
+    too_new_pause = fields.Float(load_default=TOO_NEW_PAUSE,
+                                 validate=validate.Range(min=0, min_inclusive=False))
     too_new_deadline = fields.Float(load_default=TOO_NEW_DEADLINE,
                                     validate=validate.Range(min=0))
 

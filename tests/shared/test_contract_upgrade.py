@@ -73,7 +73,7 @@ class Deployment:
         container.stop()  # graceful: what it holds unacknowledged goes back to the queue
 
     def rpc(self, name, service):
-        return ServiceRpcProxy(service, self.running[name][1])
+        return ServiceRpcProxy(service, self.running[name][1], timeout=30)
 
 
 def read_model_counts(dsn):

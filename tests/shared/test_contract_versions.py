@@ -107,3 +107,35 @@ def test_an_event_too_new_is_put_back_at_once_then_after_a_pause_then_set_aside(
     now[0] = 60.0
     assert wait.decide(exc) is None      # no upgrade within the deadline: set aside
     assert wait.decide(exc) == 0.0       # a replay starts its clock again
+
+
+class StandIn:
+    """What LogReader._apply needs of its provider and service, and no broker."""
+
+    def __init__(self, deadline):
+        now = [0.0]
+        self.clock = now
+        self.too_new = TooNewWait(pause=1.0, deadline=deadline, clock=lambda: now[0])
+        self.poison = type("Poison", (), {"max_attempts": 3})()
+        self.set_aside = []
+
+    def on_joined(self, message):
+        raise TooNew(JOINED, 2, 1, message["id"])
+
+
+def test_on_the_log_an_event_too_new_stops_the_round_until_its_deadline_then_is_set_aside():
+    from shared.follow import LogReader
+
+    stand_in = StandIn(deadline=60.0)
+    reader = LogReader(stand_in, stand_in)
+    reader._set_aside = lambda handler, message, reason, kind: stand_in.set_aside.append(kind)
+    handler = type("Handler", (), {"method_name": "on_joined"})()
+    message = joined(2)
+    for now in (0.0, 30.0):  # each round stops before the watermark passes it
+        stand_in.clock[0] = now
+        with pytest.raises(TooNew):
+            reader._apply(handler, message)
+    assert stand_in.set_aside == []
+    stand_in.clock[0] = 60.0
+    reader._apply(handler, message)  # past the deadline: set aside, and the log goes on
+    assert stand_in.set_aside == ["too_new"]

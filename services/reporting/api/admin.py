@@ -59,9 +59,10 @@ class AdminRpc:
     @command
     def catch_up(self) -> dict[str, int]:
         """Read every source's log now (as the periodic catch-up does); idempotent."""
+        ingestion = self.read_model.ingestion
         return logs.catch_up(self.read_model.amqp_uri, self.read_model.dsn,
-                             self.read_model.sources,
-                             readable=self.read_model.ingestion.versions.readable)
+                             self.read_model.sources, readable=ingestion.versions.readable,
+                             too_new=ingestion.too_new)
 
     @command
     def reconcile(self) -> dict[str, Any]:

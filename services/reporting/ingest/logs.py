@@ -6,6 +6,7 @@ the position is the log's own `next_after`, never "last id + 1"."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Iterator, Mapping
 
@@ -17,19 +18,26 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from services.reporting.ingest import projections, tables
 from services.reporting.ingest.feed import SOURCES, send_to_dead_letters
 from services.reporting.ingest.tables import q
-from shared.contracts import parse_envelope
+from shared.contracts import TooNew, parse_envelope
 from shared.contracts.envelope import Envelope
 from shared.follow import pages
 from shared.poison import Unreadable, read_envelope
+from shared.reading import TooNewWait
+
+log = logging.getLogger(__name__)
 
 
 def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
              page: int = 1000, schema: str | None = None,
-             readable: Mapping[str, int] | None = None) -> dict[str, int]:
+             readable: Mapping[str, int] | None = None,
+             too_new: TooNewWait | None = None) -> dict[str, int]:
     """Apply every source's log from the position recorded in `schema` (default: the live
     read model) at the contract versions this consumer reads (`readable`); returns events
     applied per source. An event newer than it reads raises TooNew before its page
-    commits: the round stops there, and the next one (after an upgrade) reads it again."""
+    commits: that source stops there and the next round (after an upgrade) reads it again;
+    the other sources go on. Given `too_new`, past its deadline such an event is set aside
+    and the source moves on; without it (a rebuild, which must not switch to a model that
+    stopped short) TooNew is raised."""
     applied: dict[str, int] = {}
     conn = psycopg2.connect(dsn)
     try:
@@ -38,15 +46,24 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
                 schema = tables.current(cur)
         with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
             for source in sources:
-                applied[source] = _catch_up_source(conn, getattr(rpc, source), source, page,
-                                                   schema, amqp_uri, readable)
+                try:
+                    applied[source] = _catch_up_source(conn, getattr(rpc, source), source,
+                                                       page, schema, amqp_uri, readable,
+                                                       too_new)
+                except TooNew as exc:
+                    if too_new is None:
+                        raise
+                    log.warning("catch-up of %s stopped short, waiting for this consumer's "
+                                "upgrade: %s", source, exc)
+                    applied[source] = 0
     finally:
         conn.close()
     return applied
 
 
 def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str,
-                     amqp_uri: str, readable: Mapping[str, int] | None) -> int:
+                     amqp_uri: str, readable: Mapping[str, int] | None,
+                     too_new: TooNewWait | None) -> int:
     with conn, conn.cursor() as cur:
         cur.execute(q("SELECT after FROM {s}.watermarks WHERE source = %s", schema), (source,))
         row = cur.fetchone()
@@ -62,9 +79,13 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
                 envelope = read_envelope(message, readable)
             except Unreadable as exc:
                 # The log holds it for good; set it aside like the live feed would.
-                with kombu.Connection(amqp_uri) as connection:
-                    send_to_dead_letters(connection.Producer(), message,
-                                         f"unreadable: {exc}", "unreadable")
+                _set_aside(amqp_uri, message, f"unreadable: {exc}", "unreadable")
+                continue
+            except TooNew as exc:
+                if too_new is None or too_new.decide(exc) is not None:
+                    raise
+                _set_aside(amqp_uri, message, f"too new, no upgrade in "
+                           f"{too_new.deadline:g} s: {exc}", "too_new")
                 continue
             envelopes.append(envelope)
         if reply["items"]:
@@ -72,6 +93,11 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
             applied += len(projections.handle_batch(conn, envelopes, schema, watermark=(
                 source, reply["next_after"])))
     return applied
+
+
+def _set_aside(amqp_uri: str, message: dict[str, Any], reason: str, kind: str) -> None:
+    with kombu.Connection(amqp_uri) as connection:
+        send_to_dead_letters(connection.Producer(), message, reason, kind)
 
 
 def _already_applied(conn: Any, schema: str, source: str, after: int, upto: int) -> set[int]:

@@ -14,6 +14,7 @@ import psycopg2
 
 from services.reporting.ingest import feed, logs, tables
 from shared.contracts.versions import ContractVersions
+from shared.reading import TooNewWait
 from shared.supervision import keep_running
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class Ingestion:
                  versions: ContractVersions | None = None) -> None:
         self.dsn, self.amqp_uri, self.sources = dsn, amqp_uri, sources
         self.versions = versions or ContractVersions()
+        # One deadline per process for events too new on the logs (shared/reading.py).
+        self.too_new = TooNewWait.from_versions(self.versions)
         self.interval = interval
         self.rebuild_needed = rebuild_needed
         self.after_round = after_round
@@ -54,8 +57,13 @@ class Ingestion:
         schema = f"rm_{int(time.time() * 1000)}"
         with self._cursor() as cur:
             tables.create(cur, schema)
-        applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema,
-                                readable=self.versions.readable)
+        try:
+            applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources, schema=schema,
+                                    readable=self.versions.readable)
+        except BaseException:  # a source away, an event too new: the half-built model goes
+            with self._cursor() as cur:
+                tables.drop(cur, schema)
+            raise
         with self._cursor() as cur:
             old = tables.switch(cur, schema)
         # Whatever the live feed applied to the old model meanwhile is in the logs too.
@@ -90,7 +98,8 @@ class Ingestion:
             deferred = 0
             try:
                 applied = logs.catch_up(self.amqp_uri, self.dsn, self.sources,
-                                        readable=self.versions.readable)
+                                        readable=self.versions.readable,
+                                        too_new=self.too_new)
                 if any(applied.values()):
                     log.info("catch-up applied %s", applied)
                 with self._cursor() as cur:
