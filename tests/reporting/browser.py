@@ -29,6 +29,7 @@ def chromium() -> Iterator[Any]:
         options.add_argument(flag)
     service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(60)  # a page that never loads fails, not chromedriver's 300 s
     try:
         yield driver
     finally:
