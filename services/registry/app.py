@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from services.registry.domain import (
     BinClaim,
     CommitmentClaim,
@@ -41,6 +43,10 @@ class RegistryApplication(ServiceApplication):
             return existing, "updated"
         check_profile_fits_kind(identity["kind"], profile)
         claim = self.find(BinClaim.create_id(identity["bin"]), BinClaim)
+        if claim is not None and claim.organisation_id == organisation_id:
+            # The same registration committed between the two reads (a resend while the
+            # first attempt was still running, on another replica): read it again.
+            raise IntegrityError(f"{organisation_id} registered concurrently")
         if claim is not None:
             raise Conflict(f"BIN {identity['bin']} belongs to organisation "
                            f"{claim.organisation_id}",

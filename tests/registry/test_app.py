@@ -8,6 +8,7 @@ import pytest
 from services.registry.app import RegistryApplication
 from services.registry.contracts import CONTRACTS
 from services.registry.directory import Directory
+from services.registry.domain import Organisation
 from shared.config import event_store_env
 from shared.errors import Conflict, DomainRuleViolated, NotFound
 
@@ -80,6 +81,25 @@ def test_one_bin_belongs_to_one_organisation(app):
     assert app.find(app.organisation("AKT-001").id, object) is not None
     with pytest.raises(NotFound):
         app.organisation("AKT-999")
+
+
+def test_a_registration_committed_between_its_own_two_reads_is_read_again_not_refused(
+        app, monkeypatch):
+    """A resend running beside its first attempt (another replica) finds no organisation,
+    then the BIN already claimed by that same organisation: it is the same registration."""
+    register(app)
+    real_find = app.find
+    missed = []
+
+    def find_before_the_first_attempt_committed(aggregate_id, kind):
+        if kind is Organisation and not missed:
+            missed.append(aggregate_id)
+            return None
+        return real_find(aggregate_id, kind)
+
+    monkeypatch.setattr(app, "find", find_before_the_first_attempt_committed)
+    organisation, outcome = register(app)
+    assert (organisation.organisation_id, outcome, len(missed)) == ("AKT-001", "unchanged", 1)
 
 
 def test_commitments_are_exact_and_never_exceed_the_budget(app):
