@@ -66,6 +66,7 @@ class Subscription(EventHandler):
                 outcome = "requeue"
                 if self._wait_for_upgrade(message, exc_info[1]):
                     return
+                outcome = "ack"  # set aside past its deadline: acknowledged, not put back
             elif exc_info is not None:
                 self._retry_or_set_aside(message, exc_info[1])
             self.queue_consumer.ack_message(message)
@@ -90,8 +91,7 @@ class Subscription(EventHandler):
         if pause is None:
             with get_producer(self.poison.amqp_uri) as producer:
                 self.poison.set_aside(
-                    producer, message.body, f"too new, no upgrade in "
-                    f"{self.too_new.deadline:g} s: {exc}", "too_new", self.queue.name,
+                    producer, message.body, self.too_new.reason(exc), "too_new", self.queue.name,
                     message.headers, content_type=message.content_type,
                     content_encoding=message.content_encoding)
             return False

@@ -173,8 +173,7 @@ class LogReader:
                 # set aside like the live path's, so the log moves on (shared/reading.py).
                 if self.provider.too_new.decide(exc) is not None:
                     raise
-                self._set_aside(handler, message, f"too new, no upgrade in "
-                                f"{self.provider.too_new.deadline:g} s: {exc}", "too_new")
+                self._set_aside(handler, message, self.provider.too_new.reason(exc), "too_new")
                 return
             except Exception as exc:  # noqa: BLE001 - the next attempt, or a dead letter
                 if is_outage(exc):

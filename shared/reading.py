@@ -50,6 +50,10 @@ class TooNewWait:
     def from_versions(cls, versions: ContractVersions) -> TooNewWait:
         return cls(versions.too_new_pause, versions.too_new_deadline)
 
+    def reason(self, exc: TooNew) -> str:
+        """Why an event too new was set aside: the dead letter's reason."""
+        return f"too new, no upgrade in {self.deadline:g} s: {exc}"
+
     def decide(self, exc: TooNew) -> float | None:
         """Seconds to wait before putting the event back, or None: set it aside now."""
         TOO_NEW.labels(exc.type, str(exc.version)).inc()

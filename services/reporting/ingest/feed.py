@@ -143,8 +143,7 @@ class LiveFeed(ConsumerMixin):
         the first time, after a pause when it comes back, aside past the deadline."""
         pause = self.too_new.decide(exc)
         if pause is None:
-            self.dead_letter(body, message, f"too new, no upgrade in "
-                             f"{self.too_new.deadline:g} s: {exc}", "too_new")
+            self.dead_letter(body, message, self.too_new.reason(exc), "too_new")
             return
         if pause:
             if self.pending:

@@ -84,8 +84,7 @@ def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: st
             except TooNew as exc:
                 if too_new is None or too_new.decide(exc) is not None:
                     raise
-                _set_aside(amqp_uri, message, f"too new, no upgrade in "
-                           f"{too_new.deadline:g} s: {exc}", "too_new")
+                _set_aside(amqp_uri, message, too_new.reason(exc), "too_new")
                 continue
             envelopes.append(envelope)
         if reply["items"]:
