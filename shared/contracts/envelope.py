@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared.contracts import compiled
 from shared.contracts.registry import REGISTRY, ContractRegistry, schema_instance
 
 SPEC_VERSION = "1.0"
@@ -94,11 +95,10 @@ def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
     for a type (or a missing upcaster) this consumer does not know, and TooNew for a
     version newer than it reads.
     """
-    attrs = schema_instance(EnvelopeSchema).load(body)
+    attrs = compiled.load(schema_instance(EnvelopeSchema), body)
     version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"],
                                    (readable or {}).get(attrs["type"]), attrs["id"])
-    schema = registry.instance(attrs["type"], version)
-    data = schema.dump(schema.load(raw))
+    data = compiled.load_and_dump(registry.instance(attrs["type"], version), raw)
     if attrs["id"] != event_id(attrs["source"], attrs["notificationid"]):
         raise ValidationError({"id": ["Does not match source and notificationid."]})
     return Envelope(
