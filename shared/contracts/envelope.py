@@ -11,6 +11,7 @@ The `id` is derived from (source, notificationid), so a re-published event has t
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,8 +66,8 @@ class Envelope:
     def id(self) -> str:
         return event_id(self.source, self.notificationid)
 
-    @property
-    def service(self) -> str:
+    @functools.cached_property
+    def service(self) -> str:  # asked several times per event by every projection
         return self.source.rsplit("/", 1)[-1]
 
     def to_message(self) -> dict[str, Any]:
