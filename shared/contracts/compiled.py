@@ -46,9 +46,18 @@ def compiled(schema_class: type[Schema], dump: bool = True) -> Check | None:
         return None
 
 
+def _check_for(schema: Schema, dump: bool) -> Check | None:
+    """The compiled check of the schema's class, if this instance is as the class makes it
+    (no `many`, `only`, `partial`... given to it): the check was compiled from such a one."""
+    plain = (schema.many is False and not schema.partial and schema.only is None
+             and not schema.exclude and not schema.load_only and not schema.dump_only
+             and schema.unknown == type(schema).opts.unknown)
+    return compiled(type(schema), dump) if plain else None
+
+
 def load_and_dump(schema: Schema, data: Any) -> Any:
     """`schema.dump(schema.load(data))`, through the compiled check where there is one."""
-    check = compiled(type(schema))
+    check = _check_for(schema, dump=True)
     if check is not None:
         try:
             return check(data)
@@ -59,7 +68,7 @@ def load_and_dump(schema: Schema, data: Any) -> Any:
 
 def load(schema: Schema, data: Any) -> Any:
     """`schema.load(data)`, through the compiled check where there is one."""
-    check = compiled(type(schema), dump=False)
+    check = _check_for(schema, dump=False)
     if check is not None:
         try:
             return check(data)

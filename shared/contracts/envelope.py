@@ -11,7 +11,6 @@ The `id` is derived from (source, notificationid), so a re-published event has t
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -61,14 +60,15 @@ class Envelope:
     notificationid: int
     subjectversion: int
     data: dict[str, Any] = field(default_factory=dict)
+    # The source's last part, asked several times per event by every projection.
+    service: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "service", self.source.rsplit("/", 1)[-1])
 
     @property
     def id(self) -> str:
         return event_id(self.source, self.notificationid)
-
-    @functools.cached_property
-    def service(self) -> str:  # asked several times per event by every projection
-        return self.source.rsplit("/", 1)[-1]
 
     def to_message(self) -> dict[str, Any]:
         """The JSON body published to RabbitMQ and returned by `notifications`."""
