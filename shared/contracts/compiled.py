@@ -95,8 +95,16 @@ def load(schema: Schema, data: Any) -> Any:
 
 
 # ------------------------------------------------------------------ schemas
+# A schema class that overrides one of these does its own thing around the fields.
+SCHEMA_METHODS = ("load", "loads", "_do_load", "_deserialize", "validate", "handle_error",
+                  "dump", "dumps", "_serialize")
+
+
 def _modelled(schema: Schema, dump: bool) -> None:
     """Raise NotCompilable for what the compiled loop does not do as marshmallow would."""
+    overridden = [m for m in SCHEMA_METHODS if getattr(type(schema), m) is not getattr(Schema, m)]
+    if overridden:
+        raise NotCompilable(f"{type(schema).__name__} overrides {', '.join(overridden)}")
     if schema.many or schema.partial:
         raise NotCompilable(f"{type(schema).__name__} has options")
     if any(schema._hooks.values()) and (dump or any(schema._hooks[tag] for tag in DUMPING)):
