@@ -6,11 +6,10 @@ import logging
 from typing import Any, Callable
 
 import eventlet
-import psycopg2
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
-from shared import metrics, wakeup
+from shared import metrics, pgconnect, wakeup
 from shared.application import ServiceApplication
 from shared.config import amqp_uri, event_store_env, postgres_dsn
 from shared.contracts.mapping import ContractMap
@@ -116,7 +115,7 @@ class EventStore(DependencyProvider):
         if self.dsn is None:
             self.app.last_notification_id()  # type: ignore[union-attr]
             return "ok"
-        conn = psycopg2.connect(self.dsn, connect_timeout=2)
+        conn = pgconnect.connect(self.dsn, connect_timeout=2)
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT 1")

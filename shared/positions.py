@@ -13,6 +13,8 @@ from typing import Protocol
 
 import psycopg2
 
+from shared import pgconnect
+
 TABLE = "baqylau_relay_position"
 
 
@@ -60,7 +62,7 @@ class PostgresPositionStore:
     def _connection(self) -> psycopg2.extensions.connection:
         if self._conn is None or self._conn.closed:
             self._leader = False
-            self._conn = psycopg2.connect(self.dsn)
+            self._conn = pgconnect.connect(self.dsn)
             with self._conn, self._conn.cursor() as cur:
                 # The relay and the log followers of one service (and its replicas) start
                 # together: two CREATE TABLE IF NOT EXISTS at once may both try to create it.

@@ -17,6 +17,8 @@ from typing import Callable
 import psycopg2
 import psycopg2.extensions
 
+from shared import pgconnect
+
 log = logging.getLogger(__name__)
 
 
@@ -27,7 +29,7 @@ def channel_of(service: str) -> str:
 def install_trigger(dsn: str, service: str) -> None:
     """Create (or keep) the trigger on `<service>_events`, eventsourcing's table."""
     table, channel = f"{service}_events", channel_of(service)
-    conn = psycopg2.connect(dsn)
+    conn = pgconnect.connect(dsn)
     try:
         with conn, conn.cursor() as cur:
             # Two replicas starting at once must not race on CREATE OR REPLACE.
@@ -69,7 +71,7 @@ class CommitListener:
                 backoff = min(backoff * 2, 15.0)
 
     def _listen(self) -> None:
-        conn = psycopg2.connect(self.dsn, connect_timeout=5)
+        conn = pgconnect.connect(self.dsn, connect_timeout=5)
         try:
             conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
             conn.cursor().execute(f"LISTEN {self.channel}")

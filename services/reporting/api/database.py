@@ -22,6 +22,7 @@ from services.reporting.api.render import iati
 from services.reporting.figures import approvals, daily, moments, reports
 from services.reporting.ingest import feed, tables
 from services.reporting.ingest.runner import Ingestion
+from shared import pgconnect
 from shared.config import amqp_uri
 from shared.contracts.registry import schema_instance
 from shared.contracts.versions import ContractVersions
@@ -36,7 +37,7 @@ class ReadModel(DependencyProvider):
             "host", "port", "dbname", "user", "password"))
         self.sources = tuple(config["READ_MODEL"].get("sources") or feed.SOURCES)
         self.amqp_uri = amqp_uri(config)
-        with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
+        with pgconnect.connect(self.dsn) as conn, conn.cursor() as cur:
             # Replicas starting together would race on the same DDL (CREATE OR REPLACE
             # FUNCTION fails with "tuple concurrently updated"); one at a time.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('baqylau_reporting_setup'))")

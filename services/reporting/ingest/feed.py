@@ -23,6 +23,7 @@ from kombu.mixins import ConsumerMixin
 from prometheus_client import Histogram
 
 from services.reporting.ingest import projections
+from shared import pgconnect
 from shared.contracts import TooNew
 from shared.contracts.versions import ContractVersions
 from shared.poison import Poison, Unreadable, read_envelope
@@ -106,7 +107,7 @@ class LiveFeed(ConsumerMixin):
         batch, self.pending = self.pending, []
         try:
             if self.db is None or self.db.closed:
-                self.db = psycopg2.connect(self.dsn)
+                self.db = pgconnect.connect(self.dsn)
             projections.handle_batch(self.db, [envelope for envelope, _, _ in batch])
         except psycopg2.OperationalError as exc:
             log.warning("read model database unavailable (%s); retrying %d events",

@@ -12,12 +12,12 @@ from typing import Any, Iterator, Mapping
 
 import eventlet
 import kombu
-import psycopg2
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.reporting.ingest import projections, tables
 from services.reporting.ingest.feed import SOURCES, send_to_dead_letters
 from services.reporting.ingest.tables import q
+from shared import pgconnect
 from shared.contracts import TooNew, parse_envelope
 from shared.contracts.envelope import Envelope
 from shared.follow import pages
@@ -39,7 +39,7 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
     and the source moves on; without it (a rebuild, which must not switch to a model that
     stopped short) TooNew is raised."""
     applied: dict[str, int] = {}
-    conn = psycopg2.connect(dsn)
+    conn = pgconnect.connect(dsn)
     try:
         if schema is None:
             with conn, conn.cursor() as cur:

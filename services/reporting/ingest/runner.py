@@ -10,9 +10,9 @@ import time
 from typing import Any, Callable, Iterator
 
 import kombu
-import psycopg2
 
 from services.reporting.ingest import feed, logs, tables
+from shared import pgconnect
 from shared.contracts.versions import ContractVersions
 from shared.reading import TooNewWait
 from shared.supervision import keep_running
@@ -121,7 +121,7 @@ class Ingestion:
     def _cursor(self) -> Iterator[Any]:
         """A cursor in one transaction of a connection of its own (committed on success):
         the request pool stays the requests'."""
-        conn = psycopg2.connect(self.dsn, connect_timeout=5)
+        conn = pgconnect.connect(self.dsn, connect_timeout=5)
         try:
             with conn, conn.cursor() as cur:
                 yield cur
