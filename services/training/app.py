@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from services.training.contracts import CONTRACTS
 from services.training.domain import (
     Course,
     Enrolment,
@@ -20,6 +21,7 @@ from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 class TrainingApplication(ServiceApplication):
     name = "training"
+    contracts = CONTRACTS
 
     # ---------------------------------------------------------------- courses
     @retry_on_conflict()
