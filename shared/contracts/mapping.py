@@ -45,6 +45,12 @@ class ContractMap:
     rolls out, producers keep sending the one before it, its fields taken from the new one.
     The relay and the `notifications` RPC share this map, so the live queues and the logs
     read for catch-up carry the same version.
+
+    The translation and its validation are done once, when the event is saved
+    (`public_record`, stored with the event by shared/outbox.py); serving an event then
+    reads that record (`envelope_of_record`). An event without one, or with one that other
+    code built, is decoded and translated as it is read (`envelope_of_event`): the same
+    envelope either way.
     """
 
     def __init__(self, service: str, entries: Mapping[type, Publish | None],
@@ -79,8 +85,8 @@ class ContractMap:
                               f"{self.service} contract map") from None
 
     def envelope(self, app: Application[Any], notification: Notification) -> Envelope | None:
-        """The event's envelope: from the public record stored with it (shared/outbox.py)
-        when there is one the deployment can publish, else from the decoded event."""
+        """The event's envelope: from the public record stored with it when this code built
+        that record, else from the decoded event."""
         record = getattr(notification, "public", None)
         if record is not None:
             envelope = self.envelope_of_record(notification, record)
@@ -97,7 +103,7 @@ class ContractMap:
             return None
         contract: Any = entry.contract
         schema = schema_instance(contract)
-        loaded = schema.load(_jsonable(entry.translate(event)))
+        loaded = _loaded(entry, event)
         version = self.publish[contract.contract_type]
         data = (schema.dump(loaded) if version == contract.contract_version
                 else REGISTRY.downcast(contract.contract_type, loaded, version))
@@ -119,12 +125,11 @@ class ContractMap:
         if entry is None:
             return INTERNAL_RECORD
         contract: Any = entry.contract
-        schema = schema_instance(contract)
         try:
-            loaded = schema.load(_jsonable(entry.translate(event)))
+            loaded = _loaded(entry, event)
         except ValidationError as exc:
             raise ContractRefused(type(event), contract, exc.messages) from exc
-        return record_text(contract, event.timestamp, schema.dump(loaded))
+        return record_text(contract, event.timestamp, schema_instance(contract).dump(loaded))
 
     def envelope_of_record(self, notification: Notification,
                            record: str) -> Envelope | None | object:
@@ -160,6 +165,11 @@ class ContractMap:
         # decoded path has it: the stored dump is loaded again first.
         loaded = schema_instance(contract).load(data)
         return REGISTRY.downcast(contract.contract_type, loaded, version)
+
+
+def _loaded(entry: Publish, event: Any) -> Any:
+    """The event translated and loaded by its contract's schema: validated."""
+    return schema_instance(entry.contract).load(_jsonable(entry.translate(event)))
 
 
 def _jsonable(value: Any) -> Any:
