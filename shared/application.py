@@ -54,13 +54,17 @@ class ServiceApplication(Application[UUID]):
         self._save_listeners: list[Callable[[int], None]] = []
 
     def construct_mapper(self) -> Mapper[UUID]:
+        # eventsourcing's mapper, able to add each event's public record as it stores it.
         return self.factory.mapper(transcoder=self.construct_transcoder(),
                                    mapper_class=OutboxMapper)
 
     def construct_recorder(self) -> ApplicationRecorder:
         recorder = super().construct_recorder()
         if isinstance(recorder, OutboxRecorder) and isinstance(self.mapper, OutboxMapper):
-            self.mapper.contracts = self.contracts  # the mapper is built first
+            # Only a recorder with the outbox column stores the records: the in-memory and
+            # SQLite ones would drop them, so there the mapper spends nothing on them. (The
+            # mapper is built before the recorder, and used only after both are.)
+            self.mapper.contracts = self.contracts
         return recorder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
