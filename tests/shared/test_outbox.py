@@ -219,15 +219,28 @@ def test_an_event_its_contract_refuses_fails_the_command_and_stores_nothing(
 
 
 # ------------------------------------------------------------------ served as stored
-def mark_stored_records(store) -> None:
+def mark_stored_records(store, version: int = 1) -> None:
     """Change the stored records only, so that what is served shows where it came from."""
     conn = psycopg2.connect(dsn_of(store))
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("UPDATE training_events SET public = "
-                        "replace(public, '\"school_id\":\"S-1\"', '\"school_id\":\"STORED\"')")
+            cur.execute("UPDATE training_events SET public = replace(replace(public, "
+                        "'\"school_id\":\"S-1\"', '\"school_id\":\"STORED\"'), "
+                        "'\"version\":1', %s)", (f'"version":{version}',))
     finally:
         conn.close()
+
+
+def test_a_record_that_other_code_built_is_not_served_the_event_is_decoded_instead(
+        pg_database):
+    app = app_on(pg_database)
+    try:
+        save_enrolments(app, 2)
+        mark_stored_records(pg_database, version=7)  # as a newer release would build it
+        envelopes = [CONTRACTS.envelope(app, n) for n in app.select_after(0, 10)]
+    finally:
+        app.close()
+    assert [(e.schemaversion, e.data["school_id"]) for e in envelopes[1:]] == [(1, "S-1")] * 2
 
 
 def test_relay_publishes_the_envelope_stored_at_save_time(pg_database, rabbit_config):
