@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 import eventlet
+import kombu
 import psycopg2
 import pytest
 
@@ -252,7 +253,6 @@ def test_relay_publishes_the_envelope_stored_at_save_time(pg_database, rabbit_co
         mark_stored_records(pg_database)
         relay = make_relay(app, pg_database, amqp_uri)
         assert relay.run_once() is False
-        import kombu
         with kombu.Connection(amqp_uri) as conn:
             bound = tap(conn.channel())
             bodies = [json.loads(m.body) for m in iter(lambda: bound.get(no_ack=True), None)]
