@@ -25,8 +25,6 @@ from tests.shared.relay_helpers import save_enrolments  # noqa: E402
 
 PAGE = 1000
 ROUNDS = 30
-WITHOUT_OUTBOX = {"APPLICATION_RECORDER_TOPIC": "eventsourcing.postgres:"
-                                                "PostgresApplicationRecorder"}
 
 
 def median_seconds(work: Callable[[], Any], rounds: int = ROUNDS) -> float:
@@ -50,8 +48,11 @@ def envelopes_only(app: TrainingApplication, envelope: Callable[..., Any]) -> Ca
     return lambda: [envelope(app, n) for n in notifications]
 
 
-def save_seconds(store: dict[str, Any], env: dict[str, str]) -> float:
-    app = TrainingApplication(env={**event_store_env({"EVENT_STORE": store}), **env})
+def save_seconds(store: dict[str, Any], with_record: bool) -> float:
+    """1,000 enrolments saved 100 a time, by the same recorder, with or without records."""
+    app = TrainingApplication(env=event_store_env({"EVENT_STORE": store}))
+    if not with_record:
+        app.mapper.contracts = None  # type: ignore[attr-defined]
     try:
         started = time.perf_counter()
         save_enrolments(app, PAGE, per_save=100)
@@ -67,11 +68,11 @@ def main() -> None:
     stored = CONTRACTS.envelope
     with throwaway_databases() as new_database:
         store = new_database()
-        save_with = [save_seconds(store, {})]
+        save_with = [save_seconds(store, True)]
         save_without = []
-        for _ in range(3):  # alternated: the machine's load drifts
-            save_without.append(save_seconds(new_database(), WITHOUT_OUTBOX))
-            save_with.append(save_seconds(new_database(), {}))
+        for _ in range(5):  # alternated: the machine's load drifts
+            save_without.append(save_seconds(new_database(), False))
+            save_with.append(save_seconds(new_database(), True))
         app = TrainingApplication(env=event_store_env({"EVENT_STORE": store}))
         try:
             assert page(app, decoded) == page(app, stored)
