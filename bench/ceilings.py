@@ -18,9 +18,11 @@ from psycopg2.extras import execute_values
 
 
 # ---------------------------------------------------------------- broker
-def kombu_consume_ack(amqp_uri: str, messages: int, size: int = 1024) -> float:
+def kombu_consume_ack(amqp_uri: str, messages: int, size: int = 1024,
+                      ack_every: int = 1) -> float:
     """Messages/s: consume and ack `messages` persistent messages of `size` bytes from a
-    durable queue they were published to first (prefetch 1,000, one ack per message)."""
+    durable queue they were published to first (prefetch 1,000; one ack per message, or
+    with `ack_every` one ack for that many, as reporting's feed acks a batch)."""
     queue = kombu.Queue(f"bench-consume-{uuid.uuid4().hex[:6]}", durable=True,
                         auto_delete=False)
     body = b"x" * size
@@ -35,7 +37,8 @@ def kombu_consume_ack(amqp_uri: str, messages: int, size: int = 1024) -> float:
         def on_message(_body: Any, message: Any) -> None:
             nonlocal received
             received += 1
-            message.ack()
+            if received % ack_every == 0 or received == messages:
+                message.ack(multiple=ack_every > 1)
 
         consumer_channel = conn.channel()
         with kombu.Consumer(consumer_channel, queues=[queue], callbacks=[on_message],

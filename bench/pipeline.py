@@ -151,7 +151,7 @@ def score_import(platform: Platform, schools: int, pupils: int) -> dict[str, flo
     # And of events/s: consume + ack of messages as large as one grade sheet's event (one
     # school's scores of one grade: a ScoresRecorded event).
     size = len(json.dumps({"scores": [r for r in sheets[ids[0]] if r["grade"] == 6]}))
-    consume = ceilings.kombu_consume_ack(platform.amqp_uri, 2000, size)
+    consume = ceilings.kombu_consume_ack(platform.amqp_uri, 2000, size, ack_every=500)
     return {"scores": total, "events": events, "stored_seconds": stored,
             "visible_seconds": visible, "scores_per_s": total / visible,
             "events_per_s": events / visible, "bare_insert_rows_per_s": bare,

@@ -249,8 +249,8 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
          broker["kombu_publish_batches"], 0.5, ">="),
         (f"bulk load of {p['bulk']['events']:,} events -> visible in the read model, "
          "events/s", p["bulk"]["visible_per_s"],
-         "bare kombu consume + ack, 1 KB persistent messages/s", broker["kombu_consume"],
-         0.5, ">="),
+         "bare kombu consume, 1 KB persistent messages, one ack per 500, msg/s",
+         broker["kombu_consume_batches"], 0.5, ">="),
         ("projection lag p99 at a steady 1,000 events/s, s", p["lag"]["p99"],
          "(goal: under 1 s)", 1.0, 1.0, "<"),
         ("rebuild of the read model from the event stores, events/s",
@@ -309,6 +309,9 @@ def main() -> None:
         broker = {"kombu_publish": bare_kombu_publish(amqp),
                   "kombu_publish_batches": ceilings.kombu_publish_batches(amqp, RELAY_EVENTS),
                   "kombu_consume": ceilings.kombu_consume_ack(amqp, setting("CONSUME", 50_000)),
+                  # The feed acks a batch at once (up to 500): its row's ceiling does too.
+                  "kombu_consume_batches": ceilings.kombu_consume_ack(
+                      amqp, setting("CONSUME", 50_000), ack_every=500),
                   "ping": bare_rpc_ping(amqp)}
         step("RPC command and relay publish")
         broker["enrol"] = rpc_command(amqp)

@@ -10,7 +10,10 @@ PG_PORT=${PG_PORT:-5433}
 PG_SUPERPASS=${PG_SUPERPASS:-postgres}   # local development cluster only
 AMQP_PORT=${AMQP_PORT:-5672}
 MGMT_PORT=${MGMT_PORT:-15672}
-RABBIT_NODE=${RABBIT_NODE:-baqylau@localhost}
+# A stack on other ports gets a node of its own name by default: a test that restarts
+# "its" broker (rabbit-down, rabbit-up) must never stop another stack's node.
+if [ "$AMQP_PORT" = 5672 ]; then DEFAULT_NODE=baqylau@localhost; else DEFAULT_NODE="baqylau-$AMQP_PORT@localhost"; fi
+RABBIT_NODE=${RABBIT_NODE:-$DEFAULT_NODE}
 
 log() { printf '[stack] %s\n' "$*"; }
 

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared.contracts import compiled
 from shared.contracts.registry import REGISTRY, ContractRegistry, schema_instance
 
 SPEC_VERSION = "1.0"
@@ -59,14 +60,15 @@ class Envelope:
     notificationid: int
     subjectversion: int
     data: dict[str, Any] = field(default_factory=dict)
+    # The source's last part, asked several times per event by every projection.
+    service: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "service", self.source.rsplit("/", 1)[-1])
 
     @property
     def id(self) -> str:
         return event_id(self.source, self.notificationid)
-
-    @property
-    def service(self) -> str:
-        return self.source.rsplit("/", 1)[-1]
 
     def to_message(self) -> dict[str, Any]:
         """The JSON body published to RabbitMQ and returned by `notifications`."""
@@ -94,11 +96,10 @@ def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
     for a type (or a missing upcaster) this consumer does not know, and TooNew for a
     version newer than it reads.
     """
-    attrs = schema_instance(EnvelopeSchema).load(body)
+    attrs = compiled.load(schema_instance(EnvelopeSchema), body)
     version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"],
                                    (readable or {}).get(attrs["type"]), attrs["id"])
-    schema = registry.instance(attrs["type"], version)
-    data = schema.dump(schema.load(raw))
+    data = compiled.load_and_dump(registry.instance(attrs["type"], version), raw)
     if attrs["id"] != event_id(attrs["source"], attrs["notificationid"]):
         raise ValidationError({"id": ["Does not match source and notificationid."]})
     return Envelope(

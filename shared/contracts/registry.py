@@ -37,6 +37,7 @@ class ContractRegistry:
         self._schemas: dict[tuple[str, int], type[Schema]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         self._pending: set[tuple[str, int]] = set()  # known, not yet published by default
+        self._latest: dict[str, int] = {}
 
     def contract(self, type_: str, version: int, published_by_default: bool = True,
                  ) -> Callable[[type[Schema]], type[Schema]]:
@@ -52,6 +53,7 @@ class ContractRegistry:
             schema.contract_type = type_  # type: ignore[attr-defined]
             schema.contract_version = version  # type: ignore[attr-defined]
             self._schemas[key] = schema
+            self._latest[type_] = max(version, self._latest.get(type_, 0))
             if not published_by_default:
                 self._pending.add(key)
             return schema
@@ -68,10 +70,10 @@ class ContractRegistry:
         return register
 
     def latest_version(self, type_: str) -> int:
-        versions = [v for (t, v) in self._schemas if t == type_]
-        if not versions:
-            raise UnknownContract(f"no contract named {type_}")
-        return max(versions)
+        try:
+            return self._latest[type_]  # asked for every event read: kept, not searched
+        except KeyError:
+            raise UnknownContract(f"no contract named {type_}") from None
 
     def versions(self, type_: str) -> list[int]:
         return sorted(v for (t, v) in self._schemas if t == type_)

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
@@ -76,6 +77,23 @@ def test_completion_follows_the_courses_rule_and_is_stored(app):
     app.complete(enrolment.id, date(2024, 9, 4))
     reloaded = app.load(enrolment.id, Enrolment, "enrolment")
     assert (reloaded.status, reloaded.attended_hours) == ("completed", Decimal(12))
+
+
+def test_a_known_course_is_not_read_again_to_enrol_or_complete(app, monkeypatch):
+    course = schedule(app)
+    enrolment = enrol_manager(app, course)
+    app.record_attendance(enrolment.id, "day-1", date(2024, 9, 2), Decimal(12))
+    read = []
+    real_get = app.repository.get
+    monkeypatch.setattr(app.repository, "get", lambda id_, *a, **k: (
+        read.append(id_), real_get(id_, *a, **k))[1])
+    second = enrol_manager(app, course, participant="M-002")
+    app.complete(enrolment.id, date(2024, 10, 1))
+    assert course.id not in read and second.programme_id == "baquatty"
+    # A course that does not exist is still "not found", every time it is asked for.
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            app.course_facts(uuid4())
 
 
 def test_unknown_aggregates_are_not_found(app):

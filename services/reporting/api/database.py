@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import psycopg2
 import psycopg2.pool
@@ -123,14 +123,18 @@ class ReadModel(DependencyProvider):
         return self.reports.get(cur, schema, ("iati", programme_id),
                                 lambda: iati.activity_xml(cur, programme_id, schema))
 
-    def cached_report_json(self, who: access.Access, programme_id: str) -> str | None:
-        """The report as the API sends it, if this very state's is cached; else None."""
-        return self.reports.peek(who.schema, who.version, ("report.json", programme_id))
-
     def report_json(self, cur: Any, programme_id: str, schema: str) -> str:
-        """The report as the API sends it, also once per state (dumping it was most of a
-        cached answer's time)."""
-        return self.reports.get(cur, schema, ("report.json", programme_id), lambda: json.dumps(
-            schema_instance(schemas.ProgrammeReport).dump(
-                self.report(cur, programme_id, schema)), ensure_ascii=False))
+        """The report as the API sends it."""
+        return json.dumps(schema_instance(schemas.ProgrammeReport).dump(
+            self.report(cur, programme_id, schema)), ensure_ascii=False)
 
+    def rendered(self, cur: Any, schema: str, key: tuple[str, ...],
+                 render: Callable[[], str | bytes]) -> str | bytes:
+        """An answer as an endpoint sends it (`key`: the endpoint and every argument that
+        changes it), rendered once per state: dumping the JSON was most of a cached
+        report's time, and a workbook takes longer than its figures."""
+        return self.reports.get(cur, schema, ("rendered", *key), render)
+
+    def cached_rendered(self, who: access.Access, key: tuple[str, ...]) -> str | bytes | None:
+        """The same, if this very state's is cached; else None."""
+        return self.reports.peek(who.schema, who.version, ("rendered", *key))

@@ -4,6 +4,7 @@ document. Every programme endpoint answers only the token's funder."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 import psycopg2
@@ -53,20 +54,13 @@ class FunderHttp:
     def programme_report(self, request: Any, programme_id: str) -> Response:
         """A programme's report: indicators (target, actual, share) and money, exact to the
         tenge. `?format=csv` for CSV."""
-        def build(cur: Any, schema: str) -> Response:
-            if request.args.get("format") == "csv":
-                report = self.read_model.report(cur, programme_id, schema)
-                return Response(report_csv(report), status=200, mimetype="text/csv")
-            return Response(self.read_model.report_json(cur, programme_id, schema),
-                            status=200, mimetype="application/json")
-
-        def cached(who: access.Access) -> Response | None:
-            if request.args.get("format") == "csv":
-                return None
-            body = self.read_model.cached_report_json(who, programme_id)
-            return None if body is None else Response(body, status=200,
-                                                      mimetype="application/json")
-        return self._for_funder(request, programme_id, "report", build, cached=cached)
+        if request.args.get("format") == "csv":
+            return self._rendered(request, programme_id, "report", ("report.csv",),
+                                  "text/csv", lambda cur, schema: report_csv(
+                                      self.read_model.report(cur, programme_id, schema)))
+        return self._rendered(request, programme_id, "report", ("report.json",),
+                              "application/json", lambda cur, schema: (
+                                  self.read_model.report_json(cur, programme_id, schema)))
 
     @http("GET", "/v1/programmes/<string:programme_id>/report.xlsx")
     @answered
@@ -76,23 +70,23 @@ class FunderHttp:
         (default kk) and then in all three languages."""
         lang = _language(request)
 
-        def build(cur: Any, schema: str) -> Response:
-            body = xlsx.workbook(self.read_model.report(cur, programme_id, schema),
+        def render(cur: Any, schema: str) -> bytes:
+            return xlsx.workbook(self.read_model.report(cur, programme_id, schema),
                                  *(in_all_languages(self.read_model.drill_down(
                                      cur, programme_id, schema, level), lang)
                                    for level in ("districts", "organisations")))
-            return Response(body, status=200, mimetype=XLSX, headers={
-                "Content-Disposition": f'attachment; filename="{programme_id}.xlsx"'})
-        return self._for_funder(request, programme_id, "xlsx", build)
+        return self._rendered(request, programme_id, "xlsx", ("report.xlsx", lang), XLSX,
+                              render, {"Content-Disposition":
+                                       f'attachment; filename="{programme_id}.xlsx"'})
 
     @http("GET", "/v1/programmes/<string:programme_id>/iati.xml")
     @answered
     def iati_activity(self, request: Any, programme_id: str) -> Response:
         """The programme as an IATI 2.03 activity (participating orgs, budget, transactions,
         sectors, results)."""
-        return self._for_funder(request, programme_id, "iati", lambda cur, schema: Response(
-            self.read_model.iati_xml(cur, programme_id, schema), status=200,
-            mimetype="application/xml"))
+        return self._rendered(request, programme_id, "iati", ("iati.xml",), "application/xml",
+                              lambda cur, schema: self.read_model.iati_xml(
+                                  cur, programme_id, schema))
 
     # Only these two: any other path under a programme is not this endpoint's (nor GET's).
     @http("GET", "/v1/programmes/<string:programme_id>/<any(districts, organisations):level>")
@@ -109,17 +103,17 @@ class FunderHttp:
         "name_known": true, "region_code": "15", "region_name": "Ақтөбе облысы",
         "region_name_known": true, "organisations": 24, "pupils": 1840, ...}"""
         lang = _language(request)
+        csv = request.args.get("format") == "csv"
 
-        def build(cur: Any, schema: str) -> Response:
+        def render(cur: Any, schema: str) -> str:
             lines = self.read_model.drill_down(cur, programme_id, schema, level)
-            if request.args.get("format") == "csv":
-                return Response(rows_csv(in_all_languages(lines, lang)), status=200,
-                                mimetype="text/csv")
-            lines = in_language(lines, lang)
+            if csv:
+                return rows_csv(in_all_languages(lines, lang))
             view = schemas.Districts() if level == "districts" else schemas.Organisations()
-            return json_response(view.dump({"programme_id": programme_id, "lang": lang,
-                                            level: lines}))
-        return self._for_funder(request, programme_id, level, build)
+            return json.dumps(view.dump({"programme_id": programme_id, "lang": lang,
+                                         level: in_language(lines, lang)}), ensure_ascii=False)
+        return self._rendered(request, programme_id, level, (level, lang, str(csv)),
+                              "text/csv" if csv else "application/json", render)
 
     @http("GET", "/v1/programmes/<string:programme_id>/figures/<string:indicator>/events")
     @answered
@@ -174,6 +168,24 @@ class FunderHttp:
                     response = not_found(programme_id)
         REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
         return response
+
+    def _rendered(self, request: Any, programme_id: str, endpoint: str, key: tuple[str, ...],
+                  mimetype: str, render: Callable[[Any, str], str | bytes],
+                  headers: dict[str, str] | None = None) -> Response:
+        """A programme endpoint whose answer depends only on the model's state and `key`
+        (the arguments that change it): rendered once per state, and once rendered, served
+        after one statement (`_answered_at_once`)."""
+        key = (*key, programme_id)
+
+        def build(cur: Any, schema: str) -> Response:
+            body = self.read_model.rendered(cur, schema, key, lambda: render(cur, schema))
+            return Response(body, status=200, mimetype=mimetype, headers=headers)
+
+        def cached(who: access.Access) -> Response | None:
+            body = self.read_model.cached_rendered(who, key)
+            return None if body is None else Response(body, status=200, mimetype=mimetype,
+                                                      headers=headers)
+        return self._for_funder(request, programme_id, endpoint, build, cached=cached)
 
     def _answered_at_once(self, authorization: str | None, programme_id: str,
                           cached: Callable[[access.Access], Response | None]

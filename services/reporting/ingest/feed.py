@@ -131,10 +131,13 @@ class LiveFeed(ConsumerMixin):
             self.acknowledge([(envelope, body, message)])
 
     def acknowledge(self, batch: list[tuple[Any, Any, Any]]) -> None:
+        """One ack for the whole batch (`multiple`: every delivery up to the last one's).
+        Safe because every message delivered before the batch's last is either in the
+        batch or already settled on its own (set aside, put back, applied one by one)."""
         now = time.time()
-        for envelope, _, message in batch:
+        for envelope, _, _ in batch:
             PROJECTION_LAG.observe(max(0.0, now - envelope.time.timestamp()))
-            message.ack()
+        batch[-1][2].ack(multiple=True)
         self.applied += len(batch)
         self.last_applied_at = time.monotonic()
 

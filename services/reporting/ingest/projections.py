@@ -71,12 +71,16 @@ def _first_time_seen(cur: Cursor, schema: str, envelopes: list[Envelope]) -> lis
         unique.setdefault((envelope.service, envelope.notificationid), envelope)
     if not unique:
         return []
-    inserted = psycopg2.extras.execute_values(
-        cur, q("INSERT INTO {s}.processed (source, notification_id, event_type,"
-        " recorded_at) VALUES %s ON CONFLICT DO NOTHING RETURNING source, notification_id",
-          schema),
-        [(e.service, e.notificationid, e.type, e.time) for e in unique.values()],
-        page_size=len(unique), fetch=True)
+    # Columns as arrays, unnested by the server: psycopg2 quotes a list in C, where
+    # execute_values formats each row in Python (a fifth of a batch's time).
+    events = list(unique.values())
+    cur.execute(q("INSERT INTO {s}.processed (source, notification_id, event_type,"
+                  " recorded_at) SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[],"
+                  " %s::timestamptz[]) ON CONFLICT DO NOTHING"
+                  " RETURNING source, notification_id", schema),
+                ([e.service for e in events], [e.notificationid for e in events],
+                 [e.type for e in events], [e.time for e in events]))
+    inserted = cur.fetchall()
     new = {(source, notification_id) for source, notification_id in inserted}
     return [e for key, e in unique.items() if key in new]
 

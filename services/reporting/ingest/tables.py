@@ -139,6 +139,12 @@ def key_types(table: str) -> list[str]:
     return [column.split()[1] for column in TABLES[table][0].split(", ")]
 
 
+def column_types(table: str) -> dict[str, str]:
+    """Every column's SQL type as declared (a `*_superseded` twin has its table's)."""
+    key, columns = TABLES[table.removesuffix("_superseded")]
+    return {c.split()[0]: c.split()[1] for c in f"{key}, {columns}".split(", ")}
+
+
 def create(cur: Cursor, schema: str = SCHEMA) -> None:
     """A schema with every table; an existing one gains what it lacks."""
     for statement in _statements(schema):
