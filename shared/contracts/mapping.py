@@ -11,6 +11,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 from marshmallow import Schema, ValidationError
 
+from shared.contracts import compiled
 from shared.contracts.envelope import Envelope, source_of
 from shared.contracts.records import INTERNAL_RECORD, ContractRefused, read_record, record_text
 from shared.contracts.registry import REGISTRY, schema_instance
@@ -103,7 +104,7 @@ class ContractMap:
             return None
         contract: Any = entry.contract
         schema = schema_instance(contract)
-        loaded = _loaded(entry, event)
+        loaded = schema.load(_jsonable(entry.translate(event)))
         version = self.publish[contract.contract_type]
         data = (schema.dump(loaded) if version == contract.contract_version
                 else REGISTRY.downcast(contract.contract_type, loaded, version))
@@ -125,11 +126,12 @@ class ContractMap:
         if entry is None:
             return INTERNAL_RECORD
         contract: Any = entry.contract
-        try:
-            loaded = _loaded(entry, event)
+        try:  # load then dump, as envelope_of_event does, by the compiled loop
+            data = compiled.load_and_dump(schema_instance(contract),
+                                          _jsonable(entry.translate(event)))
         except ValidationError as exc:
             raise ContractRefused(type(event), contract, exc.messages) from exc
-        return record_text(contract, event.timestamp, schema_instance(contract).dump(loaded))
+        return record_text(contract, event.timestamp, data)
 
     def envelope_of_record(self, notification: Notification,
                            record: str) -> Envelope | None | object:
@@ -163,13 +165,8 @@ class ContractMap:
     def _downcast(contract: Any, data: dict[str, Any], version: int) -> dict[str, Any]:
         # The registry downcasts what the newest schema loaded (dates as dates), as the
         # decoded path has it: the stored dump is loaded again first.
-        loaded = schema_instance(contract).load(data)
+        loaded = compiled.load(schema_instance(contract), data)
         return REGISTRY.downcast(contract.contract_type, loaded, version)
-
-
-def _loaded(entry: Publish, event: Any) -> Any:
-    """The event translated and loaded by its contract's schema: validated."""
-    return schema_instance(entry.contract).load(_jsonable(entry.translate(event)))
 
 
 def _jsonable(value: Any) -> Any:
