@@ -78,7 +78,7 @@ class OutboxRecorder(PostgresApplicationRecorder):
         self.insert_outbox_statement = SQL(
             "INSERT INTO {table} (originator_id, originator_version, topic, state, {column})"
             " SELECT originator_id, originator_version, topic, state, {column}"
-            " FROM unnest(%s::{event_type}[], %s::text[])"
+            " FROM unnest(%s::{event_type}[], %b::text[])"
             " AS e(originator_id, originator_version, topic, state, {column})"
             " RETURNING notification_id"
         ).format(table=table, column=Identifier(COLUMN),
@@ -108,6 +108,8 @@ class OutboxRecorder(PostgresApplicationRecorder):
         taken by the caller), its RETURNING read by `_fetch_ids_after_insert_events`."""
         events = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
                                                  e.topic, e.state) for e in stored_events]
+        # The records go in binary (%b): in text, pure-Python psycopg escapes every quote of
+        # the JSON, ~45 µs an event, more than making the record.
         records = [getattr(e, "public", None) for e in stored_events]
         curs.execute(self.insert_outbox_statement, (events, records))
 
