@@ -133,6 +133,7 @@ def http_load(url: str, headers: dict[str, str], connections: int,
     """`connections` keep-alive clients (green threads) asking `url` back to back for
     `seconds`; latency percentiles over every answer. Any non-200 answer is an error."""
     parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + seconds
@@ -142,7 +143,7 @@ def http_load(url: str, headers: dict[str, str], connections: int,
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            conn.request("GET", parts.path, headers=headers)
+            conn.request("GET", target, headers=headers)
             response = conn.getresponse()
             response.read()
             latencies.append(time.perf_counter() - started)

@@ -5,7 +5,8 @@ a new vhost and new databases (bench/pipeline.py). Prints one table of figures, 
 ratios and goals, and writes it to bench/results/latest.json. Sizes come from the
 environment (defaults in brackets): BENCH_EVENTS [1000000] bulk-loaded events behind the
 rebuild and the report, BENCH_SCORE_SCHOOLS [200] x BENCH_PUPILS [300] pupils x 2 subjects
-for the score import, BENCH_LAG_RATE [1000] events/s for BENCH_LAG_SECONDS [30],
+for the score import, BENCH_LAG_RATE [1000] and BENCH_LAG_FAST_RATE [5000] events/s, each
+for BENCH_LAG_SECONDS [30],
 BENCH_CONNECTIONS [50] for BENCH_HTTP_SECONDS [15], BENCH_CALLS [2000] RPC calls.
 Needs `make up` (the stack); `make bench` does that.
 """
@@ -167,9 +168,13 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
             with profiles.phase("score-import"):
                 out["score_import"] = pipeline.score_import(
                     platform, setting("SCORE_SCHOOLS", 200), setting("PUPILS", 300))
-            step("projection lag at a steady rate")
+            step("projection lag at a steady rate: 1,000 and then 5,000 events/s")
             out["lag"] = pipeline.steady_lag(platform, course, setting("LAG_RATE", 1000),
                                              setting("LAG_SECONDS", 30), first=0)
+            with profiles.phase("lag-fast"):
+                out["lag_fast"] = pipeline.steady_lag(
+                    platform, course, setting("LAG_FAST_RATE", 5000),
+                    setting("LAG_SECONDS", 30), first=5_000_000)
             step(f"bulk load of {EVENTS:,} training events through the live pipeline")
             sampler.reset()
             # In two halves: idle RSS after each shows whether memory grows with events.
@@ -251,14 +256,18 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
          "events/s", p["bulk"]["visible_per_s"],
          "bare kombu consume, 1 KB persistent messages, one ack per 500, msg/s",
          broker["kombu_consume_batches"], 0.5, ">="),
-        ("projection lag p99 at a steady 1,000 events/s, s", p["lag"]["p99"],
+        (f"projection lag p99 at a steady {p['lag']['rate_asked']:,} events/s "
+         f"({p['lag']['rate_achieved']:,.0f} achieved), s", p["lag"]["p99"],
          "(goal: under 1 s)", 1.0, 1.0, "<"),
+        (f"projection lag p99 at a steady {p['lag_fast']['rate_asked']:,} events/s "
+         f"({p['lag_fast']['rate_achieved']:,.0f} achieved), s", p["lag_fast"]["p99"],
+         "(goal: under 0.25 s)", 0.25, 1.0, "<"),
         ("rebuild of the read model from the event stores, events/s",
          p["rebuild"]["events_per_s"], "bare sequential read of the same events, rows/s",
          p["sequential_read"]["rows_per_s"], 0.25, ">="),
-        (f"report endpoint p99 at 50 connections, {p['events_stored']:,} events, ms",
-         http["report"]["p99_ms"], "static endpoint p99 on the same server, ms",
-         http["static"]["p99_ms"], 3.0, "<="),
+        *((f"{name} p99 at 50 connections, {p['events_stored']:,} events, ms",
+           http[name]["p99_ms"], "static endpoint p99 on the same server, ms",
+           http["static"]["p99_ms"], 1.5, "<=") for name in pipeline.ENDPOINTS),
         ("report as of a new past moment (HTTP, uncached), p99, ms",
          p["past"]["moments"]["p99_ms"], "(goal: under 2 s)", 2000, 1.0, "<="),
         ("the report's SQL as of a past moment, uncached, p50 ms",

@@ -11,24 +11,41 @@ single source of every rule.
 The fast path only ever accepts: on anything it does not take plainly (a missing required
 field, an unknown key, a null where none is allowed, a value a field or validator refuses),
 the caller is told `Refused` and runs marshmallow's full load, which gives the same answer
-for valid data and the error message, naming the field, for invalid data. A schema with
-anything the compiler does not model (hooks, data keys, field pre/post-load functions, a
-field type it does not know) is not compiled at all and always goes marshmallow's way.
+for valid data and the error message, naming the field, for invalid data. A command's
+schema may have hooks (pre-load, validators, post-load): the loop runs them through
+marshmallow's own invokers, in its order. A schema with anything else the compiler does not
+model (dump hooks, data keys, field-level pre/post-load, a field type it does not know) is
+not compiled at all and always goes marshmallow's way. Tests compare both ways on generated
+data for every contract and every command (tests/shared/test_compiled_contracts.py).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing
-from marshmallow.validate import And, OneOf, Regexp
+from marshmallow.decorators import (
+    POST_DUMP,
+    POST_LOAD,
+    PRE_DUMP,
+    PRE_LOAD,
+    VALIDATES,
+    VALIDATES_SCHEMA,
+)
+from marshmallow.error_store import ErrorStore
 
-Check = Callable[[Any], Any]
+from shared.contracts.compiled_values import (
+    LEAVES,
+    Check,
+    Refused,
+    leaf,
+    string,
+    validated,
+    validator,
+)
 
-
-class Refused(Exception):
-    """The fast path does not take this value; marshmallow's full load decides."""
+DUMPING = (PRE_DUMP, POST_DUMP)
 
 
 class NotCompilable(Exception):
@@ -78,10 +95,20 @@ def load(schema: Schema, data: Any) -> Any:
 
 
 # ------------------------------------------------------------------ schemas
-def _modelled(schema: Schema) -> None:
+# A schema class that overrides one of these does its own thing around the fields.
+SCHEMA_METHODS = ("load", "loads", "_do_load", "_deserialize", "validate", "handle_error",
+                  "dump", "dumps", "_serialize")
+
+
+def _modelled(schema: Schema, dump: bool) -> None:
     """Raise NotCompilable for what the compiled loop does not do as marshmallow would."""
-    if any(schema._hooks.values()) or schema.many or schema.partial:
-        raise NotCompilable(f"{type(schema).__name__} has hooks or options")
+    overridden = [m for m in SCHEMA_METHODS if getattr(type(schema), m) is not getattr(Schema, m)]
+    if overridden:
+        raise NotCompilable(f"{type(schema).__name__} overrides {', '.join(overridden)}")
+    if schema.many or schema.partial:
+        raise NotCompilable(f"{type(schema).__name__} has options")
+    if any(schema._hooks.values()) and (dump or any(schema._hooks[tag] for tag in DUMPING)):
+        raise NotCompilable(f"{type(schema).__name__} has hooks: a contract has none")
     if schema.unknown != RAISE:
         raise NotCompilable(f"{type(schema).__name__} does not refuse unknown fields")
     for name, field in schema.fields.items():
@@ -92,7 +119,43 @@ def _modelled(schema: Schema) -> None:
 
 
 def _schema(schema: Schema, dump: bool) -> Check:
-    _modelled(schema)
+    _modelled(schema, dump)
+    loop = _fields_loop(schema, dump)
+    return _with_hooks(schema, loop) if any(schema._hooks.values()) else loop
+
+
+def _with_hooks(schema: Schema, loop: Check) -> Check:
+    """A command's schema (load only) with its pre-load, validators and post-load hooks,
+    each run by marshmallow's own invoker in marshmallow's order; any error refuses."""
+    hooks = schema._hooks
+    options = {"many": False, "partial": schema.partial, "unknown": schema.unknown}
+    validates = bool(hooks[VALIDATES] or hooks[VALIDATES_SCHEMA])
+
+    def check(data: Any) -> Any:
+        try:
+            processed = (schema._invoke_load_processors(PRE_LOAD, data, original_data=data,
+                                                        **options)
+                         if hooks[PRE_LOAD] else data)
+            result = loop(processed)
+            if validates:
+                errors = ErrorStore()
+                schema._invoke_field_validators(error_store=errors, data=result, many=False)
+                for whole in (True, False):
+                    schema._invoke_schema_validators(
+                        error_store=errors, pass_collection=whole, data=result,
+                        original_data=data, field_errors=False, **options)
+                if errors.errors:
+                    raise Refused
+            return (schema._invoke_load_processors(POST_LOAD, result, original_data=data,
+                                                   **options)
+                    if hooks[POST_LOAD] else result)
+        except ValidationError:
+            raise Refused from None
+
+    return check
+
+
+def _fields_loop(schema: Schema, dump: bool) -> Check:
     steps = [(name, _field(field, dump), _default(field, dump), field.allow_none)
              for name, field in schema.fields.items()]
     known = frozenset(schema.fields)
@@ -133,83 +196,22 @@ def _default(field: fields.Field, dump: bool) -> Any:
 def _field(field: fields.Field, dump: bool) -> Check:
     if field.pre_load or field.post_load:
         raise NotCompilable(f"{type(field).__name__} has field-level pre/post-load")
-    validate = _validator(field.validators)
+    validate = validator(field.validators)
     if type(field) is fields.String:
-        return _string(validate)
+        return string(validate)
     if isinstance(field, LEAVES):
-        return _leaf(field, dump, validate)
-    if validate is not None:
+        return leaf(field, dump, validate)
+    if validate is not None and dump:  # validators see the loaded value, not the dumped
         raise NotCompilable(f"{type(field).__name__} with validators")
     if isinstance(field, fields.Nested):
-        return _nested(field, dump)
-    if isinstance(field, fields.List):
-        return _list(field, dump)
-    if isinstance(field, fields.Dict):
-        return _dict(field, dump)
-    raise NotCompilable(f"{type(field).__name__} is not modelled")
-
-
-# The field types whose own _deserialize/_serialize are used as they are.
-LEAVES = (fields.Integer, fields.Float, fields.Decimal, fields.Boolean, fields.UUID,
-          fields.Date, fields.AwareDateTime)
-
-
-def _validator(validators: list[Any]) -> Callable[[Any], bool] | None:
-    """All of a field's validators as one predicate. OneOf and Regexp, the common ones, are
-    tested directly (the same test as theirs: membership, `regex.match`); any other is
-    called as marshmallow would (And: an exception or a False refuses)."""
-    if not validators:
-        return None
-    tests: list[Callable[[Any], bool]] = []
-    for validator in validators:
-        if type(validator) is OneOf and all(type(c) is str for c in validator.choices):
-            choices = frozenset(validator.choices)
-            tests.append(lambda value, choices=choices: type(value) is str and value in choices)
-        elif type(validator) is Regexp:
-            tests.append(lambda value, match=validator.regex.match: match(value) is not None)
-        else:
-            tests.append(_called(And(validator)))
-    if len(tests) == 1:
-        return tests[0]
-    return lambda value: all(test(value) for test in tests)
-
-
-def _called(validate: And) -> Callable[[Any], bool]:
-    def test(value: Any) -> bool:
-        try:
-            validate(value)
-        except ValidationError:
-            return False
-        return True
-
-    return test
-
-
-def _string(validate: Callable[[Any], bool] | None) -> Check:
-    def check(value: Any) -> str:
-        if type(value) is not str:
-            raise Refused  # bytes and the like: marshmallow's own rules
-        if validate is not None and not validate(value):
-            raise Refused
-        return value
-
-    return check
-
-
-def _leaf(field: fields.Field, dump: bool,
-          validate: Callable[[Any], bool] | None) -> Check:
-    deserialize, serialize = field._deserialize, field._serialize
-
-    def check(value: Any) -> Any:
-        try:
-            loaded = deserialize(value, None, None)
-        except ValidationError:
-            raise Refused from None
-        if validate is not None and not validate(loaded):
-            raise Refused  # validators see the loaded value, as in marshmallow
-        return serialize(loaded, None, None) if dump else loaded
-
-    return check
+        convert = _nested(field, dump)
+    elif isinstance(field, fields.List):
+        convert = _list(field, dump)
+    elif isinstance(field, fields.Dict):
+        convert = _dict(field, dump)
+    else:
+        raise NotCompilable(f"{type(field).__name__} is not modelled")
+    return convert if validate is None else validated(convert, validate)
 
 
 def _nested(field: fields.Nested, dump: bool) -> Check:
@@ -258,8 +260,3 @@ def _element(field: fields.Field, dump: bool) -> Check:
         return check(value)
 
     return element
-
-
-def describe(schemas: Mapping[str, type[Schema]]) -> dict[str, bool]:
-    """For each named schema, whether it is compiled (a test keeps every contract so)."""
-    return {name: compiled(schema) is not None for name, schema in schemas.items()}

@@ -11,6 +11,7 @@ The `id` is derived from (source, notificationid), so a re-published event has t
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from shared.contracts.registry import REGISTRY, ContractRegistry, schema_instanc
 
 SPEC_VERSION = "1.0"
 ID_NAMESPACE = uuid.UUID("5d7c1b0e-6f5a-4d38-9a0a-0c6e1c0b7a11")
+NAMESPACE_BYTES = ID_NAMESPACE.bytes
 
 
 def source_of(service: str) -> str:
@@ -30,7 +32,16 @@ def source_of(service: str) -> str:
 
 
 def event_id(source: str, notification_id: int) -> str:
-    return str(uuid.uuid5(ID_NAMESPACE, f"{source}#{notification_id}"))
+    """uuid5(ID_NAMESPACE, "source#id") as text, computed as RFC 4122 says (the SHA-1 of
+    namespace and name, version 5, the variant bits) without building UUID objects: every
+    event read and served computes one (a tenth of reading an envelope)."""
+    name = NAMESPACE_BYTES + f"{source}#{notification_id}".encode()
+    # SHA-1 is what uuid5 is defined with: an identifier, not a secret.
+    digest = bytearray(hashlib.sha1(name, usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class EnvelopeSchema(Schema):

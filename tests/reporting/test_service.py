@@ -109,11 +109,23 @@ def test_drill_downs_and_exports_are_computed_once_per_state_of_the_read_model(s
         assert [get(stack.web, path, token).content for path in paths] == first
         assert cache_lookups(stack.web, "fast_hit") >= hits + len(paths)
         assert get(stack.web, paths[0] + "?lang=ru", token).content != first[0]
+        page = dashboard_page(stack.web, token)
+        assert dashboard_page(stack.web, token) == page
         # A new event, a new state: computed afresh, and the new money is in the export.
         registry.commit_funding(programme_id="aktobe", funder_id="qh", commitment_id="qh-2",
                                 scope="programme", amount_kzt=7, committed_on="2023-03-01")
         assert wait_for(lambda: committed(stack.web, token, "aktobe") == 107)
         assert b"qh-2" in get(stack.web, paths[2], token).content
+        assert dashboard_page(stack.web, token) != page  # drawn again for the new state
+
+
+def dashboard_page(web, token):
+    """The dashboard as a browser gets it: a session opened with the token, then the page."""
+    browser = requests.Session()
+    login = browser.post(f"{web}/v1/session", data={"token": token, "programme_id": "aktobe"},
+                         headers={"Origin": web}, timeout=10)
+    assert login.status_code == 200, login.text[:200]
+    return browser.get(f"{web}/v1/dashboard/aktobe", timeout=10).text
 
 
 def test_an_empty_reporting_database_fills_itself_from_the_logs(stack):

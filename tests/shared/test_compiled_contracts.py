@@ -4,7 +4,9 @@ marshmallow's load and dump do: the same data for what it accepts, marshmallow's
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,6 +31,8 @@ def valid_value(field: fields.Field) -> st.SearchStrategy[Any]:
             return st.just(v.comparable)
         if isinstance(v, validate.Regexp):
             return st.from_regex(v.regex, fullmatch=True)
+        if isinstance(v, validate.Range) and isinstance(field, fields.Integer):
+            return st.integers(min_value=v.min, max_value=v.max)
     if isinstance(field, fields.Nested):
         return valid_data(field.schema)
     if isinstance(field, fields.List):
@@ -134,3 +138,62 @@ def test_the_envelope_is_read_as_marshmallow_reads_it() -> None:
     with pytest.raises(ValidationError) as refused:
         parse_envelope(naive)
     assert "time" in refused.value.messages
+
+
+def command_schemas() -> list[type[Schema]]:
+    """Every schema of every service's commands and queries (schemas.py)."""
+    found = []
+    for service in ("training", "registry", "equipment", "assessment"):
+        module = importlib.import_module(f"services.{service}.schemas")
+        found += [c for c in vars(module).values() if isinstance(c, type)
+                  and issubclass(c, Schema) and c.__module__ == module.__name__
+                  and compiled.compiled(c, dump=False) is not None]
+    return found
+
+
+COMMANDS = command_schemas()
+
+
+def loaded_answer(load: Any, data: Any) -> tuple[str, Any]:
+    try:
+        return "ok", load(data)
+    except ValidationError as error:
+        return "refused", error.messages
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[c.__name__ for c in COMMANDS])
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_commands_compiled_load_answers_as_marshmallow_does(command: type[Schema],
+                                                             data: st.DataObject) -> None:
+    schema = command()
+    payload = data.draw(st.one_of(valid_data(command), for_schema(command)))
+    assert loaded_answer(lambda d: compiled.load(schema, d), payload) == \
+        loaded_answer(schema.load, payload)
+
+
+def test_the_commands_with_hooks_are_compiled_too() -> None:
+    names = {c.__name__ for c in COMMANDS}
+    assert {"Enrol", "RecordScores", "ScoreRow", "ImportOrganisations"} <= names
+
+
+def test_a_schema_that_overrides_load_is_not_compiled() -> None:
+    from services.training.schemas import ScheduleCourse
+
+    assert compiled.compiled(ScheduleCourse, dump=False) is None
+    payload = {"programme_id": "p", "code": "C-1", "title": "Leadership", "subject": "m",
+               "format": "online", "audience": "teacher", "planned_hours": "10",
+               "provider": "AÑSA"}
+    assert compiled.load(ScheduleCourse(), payload)["completion_hours"] == Decimal(10)
+
+
+def test_valid_commands_are_taken_by_the_fast_path() -> None:
+    from services.assessment.schemas import ScoreRow
+    from services.training.schemas import Enrol
+
+    enrol = {"course_id": "0f3c9d52-2b57-4f0e-9a55-6d1f1d9b3c01", "participant_id": "T-1",
+             "school_id": "S-1", "role": "teacher", "enrolled_on": "2024-09-02"}
+    row = {"row": 1, "pupil_id": " P-7 ", "grade": "6", "subject": "math", "score": "12"}
+    for schema, payload in ((Enrol, enrol), (ScoreRow, row)):
+        check = compiled.compiled(schema, dump=False)
+        assert check is not None and check(payload) == schema().load(payload)

@@ -1,13 +1,17 @@
 """Public contracts: envelopes validate, ids are stable, old versions are upcast."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields
 
 from services.training import domain
 from services.training.contracts import CONTRACTS
 from shared.contracts import REGISTRY, ContractRegistry, Envelope, TooNew, parse_envelope
+from shared.contracts import envelope as envelope_module
 
 
 def an_envelope(**data_overrides):
@@ -82,3 +86,10 @@ def test_every_internal_training_event_is_in_the_contract_map():
 def test_every_published_training_contract_is_registered():
     published = {entry.contract.contract_type for entry in CONTRACTS.entries.values() if entry}
     assert published <= set(REGISTRY.types())
+
+
+@given(source=st.from_regex(r"/baqylau/[a-z_]{1,12}", fullmatch=True),
+       notification_id=st.integers(min_value=1, max_value=2**62))
+def test_an_events_id_is_the_uuid5_of_its_source_and_position(source, notification_id):
+    expected = uuid.uuid5(envelope_module.ID_NAMESPACE, f"{source}#{notification_id}")
+    assert envelope_module.event_id(source, notification_id) == str(expected)
