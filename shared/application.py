@@ -10,9 +10,18 @@ from typing import Any, Callable, Sequence, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Transcoding
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Notification,
+    Transcoding,
+)
 
+from shared.contracts.mapping import ContractMap
 from shared.errors import Conflict, NotFound
+from shared.outbox import OutboxMapper, OutboxRecorder
 
 F = TypeVar("F", bound=Callable[..., Any])
 A = TypeVar("A")
@@ -33,12 +42,30 @@ class ServiceApplication(Application[UUID]):
     """Adds save listeners (the relay's wake-up, metrics) and typed lookups.
 
     Subclasses set `name` explicitly: it names the events table, and renaming it would
-    orphan every stored event.
+    orphan every stored event; and `contracts`, the service's contract map, with which each
+    event's public record is made as it is saved, where the recorder stores one
+    (shared/outbox.py).
     """
+
+    contracts: ContractMap | None = None
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._save_listeners: list[Callable[[int], None]] = []
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # eventsourcing's mapper, able to add each event's public record as it stores it.
+        return self.factory.mapper(transcoder=self.construct_transcoder(),
+                                   mapper_class=OutboxMapper)
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        recorder = super().construct_recorder()
+        if isinstance(recorder, OutboxRecorder) and isinstance(self.mapper, OutboxMapper):
+            # Only a recorder with the outbox column stores the records: the in-memory and
+            # SQLite ones would drop them, so there the mapper spends nothing on them. (The
+            # mapper is built before the recorder, and used only after both are.)
+            self.mapper.contracts = self.contracts
+        return recorder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -34,9 +34,11 @@ def event_store_env(config: Mapping[str, Any]) -> dict[str, str]:
             # by its socket, and replaces one that fails.
             POSTGRES_PRE_PING="n",
         )
-        if store.get("group_commit", True):
-            # The saves in flight written in one transaction (shared/group_commit.py).
-            env["APPLICATION_RECORDER_TOPIC"] = "shared.group_commit:GroupCommitRecorder"
+        # Each event stored with its public record (shared/outbox.py); by default, the
+        # saves in flight written in one transaction (shared/group_commit.py).
+        env["APPLICATION_RECORDER_TOPIC"] = ("shared.group_commit:GroupCommitRecorder"
+                                             if store.get("group_commit", True)
+                                             else "shared.outbox:OutboxRecorder")
     elif module == "eventsourcing.sqlite":
         env["SQLITE_DBNAME"] = str(store.get("dbname", ":memory:"))
     return env

@@ -20,7 +20,7 @@ What does not change:
 - Retries of an outage: the whole group is retried as eventsourcing retries one save.
 
 Enabled by `APPLICATION_RECORDER_TOPIC` (shared/config.py), eventsourcing's own way to
-choose the recorder class, so the Application, its mapper and its repository are untouched.
+choose the recorder class, so the Application and its repository are untouched.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 
 from shared import metrics
+from shared.outbox import OutboxRecorder
 
 # A command's own faults, as eventsourcing names them: rolled back to its savepoint, raised
 # to it alone. Anything else (the connection, the server) fails the whole group.
@@ -61,8 +61,9 @@ class _Pending:
         self.signal = threading.Event()
 
 
-class GroupCommitRecorder(PostgresApplicationRecorder):
-    """eventsourcing's PostgreSQL application recorder, writing concurrent saves together.
+class GroupCommitRecorder(OutboxRecorder):
+    """eventsourcing's PostgreSQL application recorder (with the outbox column, shared/
+    outbox.py), writing concurrent saves together.
 
     The first caller to find no group being written becomes the leader: it writes every
     save queued so far (at most `max_events` events, but always at least one save), wakes
@@ -202,8 +203,8 @@ class GroupCommitRecorder(PostgresApplicationRecorder):
     def _insert_in_savepoint(self, conn: Any, curs: Any,
                              events: Sequence[StoredEvent]) -> list[int]:
         with conn.transaction():
-            # The aggregate recorder's insert: the lock and NOTIFY are already taken.
-            super(PostgresApplicationRecorder, self)._insert_stored_events(curs, events)
+            # The rows alone: the lock and NOTIFY are already taken.
+            self._insert_rows(curs, events)
             return list(self._fetch_ids_after_insert_events(curs, events) or [])
 
     def _insert_alone(self, conn: Any, curs: Any,

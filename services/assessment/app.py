@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from services.assessment.contracts import CONTRACTS
 from services.assessment.domain import (
     AssessmentRound,
     ProgrammeSchool,
@@ -21,6 +22,7 @@ SNAPSHOT_EVERY = 20
 
 class AssessmentApplication(ServiceApplication):
     name = "assessment"
+    contracts = CONTRACTS
     snapshotting_intervals = {ScoreSheet: SNAPSHOT_EVERY}
 
     # ------------------------------------------------------------ registry facts

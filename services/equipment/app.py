@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+from services.equipment.contracts import CONTRACTS
 from services.equipment.domain import AllocationRule, Cabinet, CommitmentLedger, Site
 from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import DomainRuleViolated, NotFound
@@ -16,6 +17,7 @@ A = TypeVar("A")
 
 class EquipmentApplication(ServiceApplication):
     name = "equipment"
+    contracts = CONTRACTS
 
     # ------------------------------------------------------------ registry facts
     def apply_registry_fact(self, event_type: str, data: dict[str, Any]) -> list[Cabinet]:

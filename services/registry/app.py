@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from services.registry.contracts import CONTRACTS
 from services.registry.domain import (
     BinClaim,
     CommitmentClaim,
@@ -24,6 +25,7 @@ from shared.errors import Conflict, DomainRuleViolated
 
 class RegistryApplication(ServiceApplication):
     name = "registry"
+    contracts = CONTRACTS
 
     # ------------------------------------------------------------ organisations
     @retry_on_conflict()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from services.training.contracts import CONTRACTS
 from services.training.domain import (
     Course,
     Enrolment,
@@ -32,6 +33,7 @@ class CourseFacts:
 
 class TrainingApplication(ServiceApplication):
     name = "training"
+    contracts = CONTRACTS
     COURSES_KEPT = 10_000  # facts of this many courses at most, the first read kept
 
     def __init__(self, env: dict[str, str] | None = None) -> None:

@@ -66,6 +66,18 @@ def backend_pid(app: Visits) -> int:
         return conn.info.backend_pid
 
 
+def gone(cur, pid: int, timeout: float = 10) -> None:
+    """Wait until the server process has ended: pg_terminate_backend only signals it, and on
+    a busy machine its goodbye reached the client after the check had looked."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        if cur.fetchone() == (0,):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"server process {pid} still there after {timeout} s")
+
+
 def test_a_pooled_connection_the_server_ended_is_replaced_before_use(pg_databases):
     app = one_connection(pg_databases(), module="")
     app.save(Visit("school-1"))
@@ -75,6 +87,7 @@ def test_a_pooled_connection_the_server_ended_is_replaced_before_use(pg_database
         with admin.cursor() as cur:
             cur.execute("SELECT pg_terminate_backend(%s)", (ended,))
             assert cur.fetchone() == (True,)
+            gone(cur, ended)
     finally:
         admin.close()
     assert backend_pid(app) != ended  # replaced when handed out, before anything was sent
