@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 import kombu
 
@@ -23,6 +24,27 @@ class PublishFailed(Exception):
 def events_exchange(service: str) -> kombu.Exchange:
     # Same attributes as nameko's get_event_exchange, or declaring would fail.
     return kombu.Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
+
+
+@contextmanager
+def coalesced_writes(connection: kombu.Connection) -> Iterator[None]:
+    """The frames of every message published inside, sent in one write when it ends.
+
+    py-amqp writes each message (method, header and body frames) with its own `sendall`;
+    under eventlet every one is a green send loop, a fifth of the relay's time in a bulk
+    load. The broker sees the same frames in the same order. Only what needs no answer may
+    be sent inside (a publish, not a declare: its answer would be waited for before the
+    frames leave). If publishing fails, nothing is sent: the caller closes the
+    connection."""
+    transport = connection.connection.transport
+    send, pending = transport._write, []  # the TCP transport's is the socket's sendall
+    transport._write = lambda data: pending.append(bytes(data))  # a copy: py-amqp reuses
+    try:                                                           # its frame buffer
+        yield
+    finally:
+        transport._write = send
+    if pending:
+        transport.write(b"".join(pending))
 
 
 class ConfirmingPublisher:
@@ -70,7 +92,14 @@ class ConfirmingPublisher:
             return
         if self._conn is None:
             self._connect()
-        producer = kombu.Producer(self._channel, exchange=self.exchange)
+        # The exchange was declared on connecting: a declare here would wait for its answer
+        # inside the coalesced writes, which send nothing until they end.
+        producer = kombu.Producer(self._channel, exchange=self.exchange, auto_declare=False)
+        with coalesced_writes(self._conn):
+            self._publish_all(producer, envelopes)
+        self._wait_for_confirms()
+
+    def _publish_all(self, producer: kombu.Producer, envelopes: Sequence[Envelope]) -> None:
         for envelope in envelopes:
             producer.publish(
                 json.dumps(envelope.to_message()).encode(),
@@ -85,7 +114,6 @@ class ConfirmingPublisher:
             )
             self._unconfirmed.add(self._next_tag)
             self._next_tag += 1
-        self._wait_for_confirms()
 
     def _wait_for_confirms(self) -> None:
         deadline = time.monotonic() + self.confirm_timeout

@@ -1,17 +1,22 @@
 """The relay against the real RabbitMQ and PostgreSQL: order, exactly-once after
 de-duplication, broker outages, crashes, and a single active relay per service."""
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import eventlet
+import kombu
 import pytest
 
 from shared import metrics
+from shared.contracts.envelope import Envelope
+from shared.publisher import ConfirmingPublisher, events_exchange
 from tests.conftest import ROOT
 from tests.shared.relay_helpers import (
     declare_tap,
@@ -178,3 +183,34 @@ def test_survives_a_broker_outage_while_commands_keep_arriving(app, pg_database,
     stop(relay, thread)
     assert first_occurrences(ids) == list(range(1, total + 1))
     assert len(ids) - len(set(ids)) <= 100  # at most one batch re-published
+
+
+def test_a_batch_goes_to_the_broker_in_one_write_and_is_confirmed(amqp_uri):
+    publisher = ConfirmingPublisher(amqp_uri, "coalesce")
+    envelopes = [Envelope(source="/baqylau/coalesce", type="Tested", time=datetime.now(UTC),
+                          subject="s", schemaversion=1, notificationid=n, subjectversion=1,
+                          data={"n": n}) for n in range(1, 201)]
+    queue = kombu.Queue("coalesce-test", exchange=events_exchange("coalesce"), routing_key="#",
+                        durable=False, auto_delete=False)
+    with kombu.Connection(amqp_uri) as connection:
+        queue(connection.default_channel).declare()
+        publisher.publish_batch(envelopes[:1])  # connects; what it writes is not counted
+        writes = []
+        transport = publisher._conn.connection.transport
+        send = transport._write
+        transport._write = lambda data: (writes.append(len(data)), send(data))[1]
+        try:
+            publisher.publish_batch(envelopes[1:])
+        finally:
+            transport._write = send
+            publisher.close()
+        assert len(writes) == 1  # 199 messages' frames, one sendall
+        received = []
+        with connection.Consumer(queue, callbacks=[lambda body, m: (received.append(
+                body["notificationid"]), m.ack())]):
+            deadline = time.monotonic() + 10
+            while len(received) < 200 and time.monotonic() < deadline:
+                with contextlib.suppress(TimeoutError):
+                    connection.drain_events(timeout=1)
+        queue(connection.default_channel).delete()
+    assert received == list(range(1, 201)), "not every message arrived, in order, in 10 s"
