@@ -22,7 +22,7 @@ data for every contract and every command (tests/shared/test_compiled_contracts.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing
 from marshmallow.decorators import (
@@ -74,24 +74,22 @@ def _check_for(schema: Schema, dump: bool) -> Check | None:
 
 def load_and_dump(schema: Schema, data: Any) -> Any:
     """`schema.dump(schema.load(data))`, through the compiled check where there is one."""
-    check = _check_for(schema, dump=True)
-    if check is not None:
-        try:
-            return check(data)
-        except Refused:
-            pass
-    return schema.dump(schema.load(data))
+    return _fast_or(schema, data, True, lambda: schema.dump(schema.load(data)))
 
 
 def load(schema: Schema, data: Any) -> Any:
     """`schema.load(data)`, through the compiled check where there is one."""
-    check = _check_for(schema, dump=False)
+    return _fast_or(schema, data, False, lambda: schema.load(data))
+
+
+def _fast_or(schema: Schema, data: Any, dump: bool, marshmallow: Callable[[], Any]) -> Any:
+    check = _check_for(schema, dump)
     if check is not None:
         try:
             return check(data)
         except Refused:
             pass
-    return schema.load(data)
+    return marshmallow()
 
 
 # ------------------------------------------------------------------ schemas
