@@ -29,7 +29,12 @@ class Visits(Application):
 
 
 def one_connection(store: dict, module: str) -> Visits:
-    env = event_store_env({"EVENT_STORE": {**store, "pool_size": 1, "max_overflow": 0}})
+    # The pool's first connection waits up to connect_timeout. A CI run once timed out at
+    # the default 5 s while making the app, before the test had done anything (the server
+    # logged no error): these tests are about replacing connections, not about how fast
+    # the first one comes, so it gets 30 s.
+    env = event_store_env({"EVENT_STORE": {**store, "pool_size": 1, "max_overflow": 0,
+                                           "connect_timeout": 30}})
     if module:
         env["PERSISTENCE_MODULE"] = module
     return Visits(env)
