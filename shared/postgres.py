@@ -14,6 +14,11 @@ It also replaces the pool's pre-ping (a round trip before every use, a quarter o
 command's time) by a look at the socket: an idle connection has nothing to read unless the
 server has spoken since, which is what a restart or a crash does (a termination notice, or
 the end of the stream). Only then is the round trip made, and a dead connection replaced.
+
+psycopg's C build (`psycopg[binary]`, a quarter less time per command than the pure-Python
+one) waits for the server in C by default, a poll eventlet cannot see: the whole service
+would stand still while one greenthread waits. Its select-based wait is used instead; under
+eventlet that `select` is green (tests/shared/test_green_psycopg.py).
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ from typing import Any
 import psycopg
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from psycopg.rows import DictRow
+from psycopg import waiting
 from psycopg_pool import ConnectionPool
+
+# psycopg looks the function up at each wait, so this holds whatever imported psycopg first.
+waiting.wait = waiting.wait_select
 
 
 def leaves_session_out_of_step(error: psycopg.Error) -> bool:
