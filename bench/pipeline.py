@@ -18,9 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import signal
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -353,35 +350,3 @@ def _session(web: str, token: str) -> dict[str, str]:
     if answer.status_code != 303 or not cookie:
         raise RuntimeError(f"no dashboard session: {answer.status_code} {answer.text[:200]}")
     return {"Cookie": cookie}
-
-
-# ---------------------------------------------------------------- profiles
-class Profiles:
-    """With BENCH_PROFILE=1, py-spy samples every service process during a phase and writes
-    raw profiles to bench/results/profiles/<phase>-<service>.txt (summarise them with
-    `python -m bench.profile_summary`). Without it, does nothing."""
-
-    def __init__(self, platform: Platform, enabled: bool, directory: Path) -> None:
-        self.platform = platform
-        self.enabled = enabled
-        self.directory = directory
-
-    @contextlib.contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        if not self.enabled:
-            yield
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        spies = [subprocess.Popen(
-            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(p.pid),
-             "--format", "raw", "--rate", "100", "--nonblocking",
-             "--output", str(self.directory / f"{name}-{service}.txt")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for service, p in self.platform.processes.items()]
-        try:
-            yield
-        finally:
-            for spy in spies:
-                spy.send_signal(signal.SIGINT)
-            for spy in spies:
-                spy.wait(timeout=60)

@@ -24,26 +24,32 @@ def frames(stack: str) -> list[str]:
             module = match["file"].split("site-packages/")[-1].removesuffix(".py")
             names.append(f"{match['func']} ({module})")
         else:
-            names.append(frame.strip())
+            names.append(frame.strip() or "<native>")  # py-spy names no Python frame
     return names
 
 
-def summarise(path: str, under: str | None, top: int) -> None:
+def count(path: str, under: str | None = None) -> tuple[
+        int, collections.Counter[str], collections.Counter[str]]:
+    """Samples in all, and per function: inclusive (it or anything it called) and self."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
     with open(path) as lines:
         for line in lines:
-            stack, _, count = line.rstrip("\n").rpartition(" ")
+            stack, _, samples = line.rstrip("\n").rpartition(" ")
             names = frames(stack)
             if under and not any(under in name for name in names):
                 continue
-            samples = int(count)
-            total += samples
+            total += int(samples)
             for name in set(names):
-                inclusive[name] += samples
+                inclusive[name] += int(samples)
             if names:
-                own[names[-1]] += samples
+                own[names[-1]] += int(samples)
+    return total, inclusive, own
+
+
+def summarise(path: str, under: str | None, top: int) -> None:
+    total, inclusive, own = count(path, under)
     print(f"{total} samples" + (f" under {under}" if under else ""))
     for title, counter in (("inclusive", inclusive), ("self", own)):
         print(f"\n-- {title}")

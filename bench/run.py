@@ -33,6 +33,8 @@ from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from bench import ceilings, past, pipeline  # noqa: E402
+from bench.levers import LEVERS  # noqa: E402
+from bench.profiles import Profiles  # noqa: E402
 from services.training.service import TrainingService  # noqa: E402
 from tests.shared.relay_helpers import make_app, make_relay, save_enrolments  # noqa: E402
 
@@ -148,7 +150,7 @@ def relay_publish(amqp: str) -> float:
         drop_database(store)
 
 
-def platform_figures(rabbit: Any) -> dict[str, Any]:
+def platform_figures(rabbit: Any, profiles: Profiles) -> dict[str, Any]:
     """Everything measured on the five running services (bench/pipeline.py)."""
     from tests.conftest import throwaway_databases, throwaway_vhost
 
@@ -159,19 +161,18 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
         platform = pipeline.start(Path(workdir), amqp_uri, new_database)
         try:
             sampler = pipeline.RssSampler(platform)
-            profiles = pipeline.Profiles(platform, os.environ.get("BENCH_PROFILE") == "1",
-                                         Path(__file__).parent / "results" / "profiles")
+            services = {name: process.pid for name, process in platform.processes.items()}
             out["rss_idle_before_mib"] = sampler.now()
             setup = pipeline.set_up_programmes(platform)
             course = setup["courses"][0]
             step("score import through RPC, until visible in the read model")
-            with profiles.phase("score-import"):
+            with profiles.phase("score-import", services):
                 out["score_import"] = pipeline.score_import(
                     platform, setting("SCORE_SCHOOLS", 200), setting("PUPILS", 300))
             step("projection lag at a steady rate: 1,000 and then 5,000 events/s")
             out["lag"] = pipeline.steady_lag(platform, course, setting("LAG_RATE", 1000),
                                              setting("LAG_SECONDS", 30), first=0)
-            with profiles.phase("lag-fast"):
+            with profiles.phase("lag-fast", services):
                 out["lag_fast"] = pipeline.steady_lag(
                     platform, course, setting("LAG_FAST_RATE", 5000),
                     setting("LAG_SECONDS", 30), first=5_000_000)
@@ -185,7 +186,7 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
             halves = []
             bulk_started = datetime.now(UTC)
             for half in range(2):
-                with profiles.phase(f"bulk-load-{half + 1}"):
+                with profiles.phase(f"bulk-load-{half + 1}", services):
                     halves.append(pipeline.bulk_load(platform, course, EVENTS // 2,
                                                      first=10_000_000 + half * EVENTS,
                                                      sample=sampler))
@@ -201,16 +202,16 @@ def platform_figures(rabbit: Any) -> dict[str, Any]:
                       for name in ("registry", "training", "equipment", "assessment")}
             out["sequential_read"] = ceilings.sequential_read(stores)
             step("rebuild of the read model from the event stores")
-            with profiles.phase("rebuild"):
+            with profiles.phase("rebuild", services):
                 out["rebuild"] = pipeline.rebuild(platform, sampler)
             step(f"report endpoint and static endpoint at {setting('CONNECTIONS', 50)} "
                  "connections")
-            with profiles.phase("http"):
+            with profiles.phase("http", services):
                 out["http"] = pipeline.report_latency(platform, setup["token"],
                                                       setting("CONNECTIONS", 50),
                                                       setting("HTTP_SECONDS", 15))
             step("reports as of new past moments, and pages of every figure's events")
-            with profiles.phase("past"):
+            with profiles.phase("past", services):
                 moments = past.spread(bulk_started, bulk_ended, setting("PAST_MOMENTS", 12))
                 out["past"] = {
                     "report_sql_live": past.report_in_sql(platform, [None] * 5),
@@ -240,55 +241,56 @@ def table(broker: dict[str, float], p: dict[str, Any]) -> list[dict[str, Any]]:
                  for n in p["rss_idle_before_mib"])
     scores = p["score_import"]
     lines = [
-        ("score import -> visible in the funders' read model, scores/s",
+        ("score_rows", "score import -> visible in the funders' read model, scores/s",
          scores["scores_per_s"], "bare INSERT of the same score rows into PostgreSQL, rows/s",
          scores["bare_insert_rows_per_s"], 0.5, ">="),
-        ("score import -> visible in the read model, events (grade sheets)/s",
+        ("score_events", "score import -> visible in the read model, events (grade sheets)/s",
          scores["events_per_s"],
          f"bare kombu consume + ack, {scores['event_bytes'] // 1024} KB messages/s",
          scores["consume_same_size_per_s"], 0.5, ">="),
-        ("one RPC command (enrol: validate + save + reply), calls/s", broker["enrol"],
+        ("enrol", "one RPC command (enrol: validate + save + reply), calls/s", broker["enrol"],
          "bare nameko RPC ping, calls/s", broker["ping"], 0.6, ">="),
-        (f"relay publish of {RELAY_EVENTS:,} stored events, confirmed per 500, events/s",
+        ("relay", f"relay publish of {RELAY_EVENTS:,} stored events, confirmed per 500, events/s",
          broker["relay"], "bare kombu publish, 1 KB, a confirm per 500 messages, msg/s",
          broker["kombu_publish_batches"], 0.5, ">="),
-        (f"bulk load of {p['bulk']['events']:,} events -> visible in the read model, "
+        ("bulk", f"bulk load of {p['bulk']['events']:,} events -> visible in the read model, "
          "events/s", p["bulk"]["visible_per_s"],
          "bare kombu consume, 1 KB persistent messages, one ack per 500, msg/s",
          broker["kombu_consume_batches"], 0.5, ">="),
-        (f"projection lag p99 at a steady {p['lag']['rate_asked']:,} events/s "
+        ("lag", f"projection lag p99 at a steady {p['lag']['rate_asked']:,} events/s "
          f"({p['lag']['rate_achieved']:,.0f} achieved), s", p["lag"]["p99"],
          "(goal: under 1 s)", 1.0, 1.0, "<"),
-        (f"projection lag p99 at a steady {p['lag_fast']['rate_asked']:,} events/s "
+        ("lag_fast", f"projection lag p99 at a steady {p['lag_fast']['rate_asked']:,} events/s "
          f"({p['lag_fast']['rate_achieved']:,.0f} achieved), s", p["lag_fast"]["p99"],
          "(goal: under 0.25 s)", 0.25, 1.0, "<"),
-        ("rebuild of the read model from the event stores, events/s",
+        ("rebuild", "rebuild of the read model from the event stores, events/s",
          p["rebuild"]["events_per_s"], "bare sequential read of the same events, rows/s",
          p["sequential_read"]["rows_per_s"], 0.25, ">="),
-        *((f"{name} p99 at 50 connections, {p['events_stored']:,} events, ms",
+        *(("dashboard" if name == "dashboard" else "export",
+           f"{name} p99 at 50 connections, {p['events_stored']:,} events, ms",
            http[name]["p99_ms"], "static endpoint p99 on the same server, ms",
            http["static"]["p99_ms"], 1.5, "<=") for name in pipeline.ENDPOINTS),
-        ("report as of a new past moment (HTTP, uncached), p99, ms",
+        ("past_moment", "report as of a new past moment (HTTP, uncached), p99, ms",
          p["past"]["moments"]["p99_ms"], "(goal: under 2 s)", 2000, 1.0, "<="),
-        ("the report's SQL as of a past moment, uncached, p50 ms",
+        ("past_sql", "the report's SQL as of a past moment, uncached, p50 ms",
          p["past"]["report_sql_as_of"]["p50_ms"], "the same SQL on the live model, p50 ms",
          p["past"]["report_sql_live"]["p50_ms"], 3.0, "<="),
-        ("a page of 100 of a figure's events, live and as of, p99, ms",
+        ("event_pages", "a page of 100 of a figure's events, live and as of, p99, ms",
          p["past"]["pages"]["all"]["p99_ms"], "(goal: under 200 ms)", 200, 1.0, "<="),
-        ("reporting's RSS while every figure's events are paged, peak MiB",
+        ("memory", "reporting's RSS while every figure's events are paged, peak MiB",
          p["past"]["pages"]["rss_peak_mib"], "(goal: under 150 MiB)", 150, 1.0, "<"),
-        ("largest RSS of any service, idle, MiB", worst_idle, "(goal: under 150 MiB)", 150,
-         1.0, "<"),
-        ("largest RSS of any service during bulk load and rebuild, MiB", worst_busy,
+        ("memory", "largest RSS of any service, idle, MiB", worst_idle,
          "(goal: under 150 MiB)", 150, 1.0, "<"),
-        (f"largest idle RSS growth from {EVENTS // 2:,} to {EVENTS:,} bulk events, MiB",
+        ("memory", "largest RSS of any service during bulk load and rebuild, MiB", worst_busy,
+         "(goal: under 150 MiB)", 150, 1.0, "<"),
+        ("memory", f"largest idle RSS growth from {EVENTS // 2:,} to {EVENTS:,} bulk events, MiB",
          growth, "(flat in event count: under 10 MiB)", 10, 1.0, "<"),
     ]
     rows = []
-    for figure, value, ceiling, ceiling_value, goal, sense in lines:
+    for key, figure, value, ceiling, ceiling_value, goal, sense in lines:
         ratio = value / ceiling_value if ceiling_value else float("nan")
         met = {">=": ratio >= goal, "<=": ratio <= goal, "<": ratio < goal}[sense]
-        rows.append({"figure": figure, "value": value, "ceiling": ceiling,
+        rows.append({"key": key, "figure": figure, "value": value, "ceiling": ceiling,
                      "ceiling_value": ceiling_value, "ratio": ratio,
                      "goal": f"{sense} {goal:g}", "met": bool(met)})
     return rows
@@ -303,12 +305,37 @@ def print_table(rows: list[dict[str, Any]]) -> None:
               f"{'yes' if row['met'] else 'NO'}")
 
 
+def print_missed(rows: list[dict[str, Any]], profiles: Profiles) -> None:
+    """For each goal missed: where its phase's time went, and the next lever known for it."""
+    missed = {row["key"]: row["figure"] for row in rows if not row["met"]}
+    if not missed:
+        print("\nevery goal met")
+        return
+    print("\nmissed goals: where the time went (self time, busiest processes), next lever")
+    shown: dict[str, str] = {}  # phase -> the goal under which its profile was printed
+    for key in dict.fromkeys(missed):
+        lever = LEVERS[key]
+        print(f"\n- {lever.title}")
+        if lever.phase in shown:
+            where = [f"the same phase as {shown[lever.phase]!r} above"]
+        elif lever.phase:
+            where, shown[lever.phase] = profiles.where_time_went(lever.phase), lever.title
+        else:
+            where = ["not profiled by the bench: " + lever.unprofiled]
+        for line in where:
+            print(f"    where: {line}")
+        print(f"    lever: {lever.next}")
+
+
 def main() -> None:
     from nameko.testing.rabbit import Client as RabbitManager
 
     from tests.conftest import throwaway_vhost
 
     started = time.monotonic()
+    profiles = Profiles(os.environ.get("BENCH_PROFILE") == "1",
+                        Path(__file__).parent / "results" / "profiles")
+    this_process = {"bench": os.getpid()}  # the command's service runs in it, beside its client
     rabbit = RabbitManager(os.environ.get("RABBIT_CTL_URI",
                                           "http://guest:guest@127.0.0.1:15672"))
     # A vhost of its own: on the shared "/" another process's `training` service would
@@ -323,11 +350,14 @@ def main() -> None:
                       amqp, setting("CONSUME", 50_000), ack_every=500),
                   "ping": bare_rpc_ping(amqp)}
         step("RPC command and relay publish")
-        broker["enrol"] = rpc_command(amqp)
-        broker["relay"] = relay_publish(amqp)
-    platform = platform_figures(rabbit)
+        with profiles.phase("rpc-command", this_process):
+            broker["enrol"] = rpc_command(amqp)
+        with profiles.phase("relay", this_process):
+            broker["relay"] = relay_publish(amqp)
+    platform = platform_figures(rabbit, profiles)
     rows = table(broker, platform)
     print_table(rows)
+    print_missed(rows, profiles)
     print(f"\nalso: bare kombu publish with a confirm per message "
           f"{broker['kombu_publish']:,.0f} msg/s; bulk load stored "
           f"{platform['bulk']['stored_per_s']:,.0f} events/s; projection lag p50 "
