@@ -7,32 +7,32 @@ PostgreSQL, the whole cost of a cached report at fifty connections. One function
 them in one statement, outside any transaction; a cached report is then served with no
 other query. Anything the function cannot settle (no such token, a programme not theirs, a
 report not cached yet, an `as_of` moment) goes the full way, in a transaction, as before.
+A dashboard's session cookie is settled the same way, with the stamp of the daily series
+its charts are drawn from.
 """
 
 from __future__ import annotations
 
 import hmac
+from datetime import date
 from typing import Any, NamedTuple
 
 from services.reporting.api import tokens
+from services.reporting.figures import daily
 from services.reporting.ingest import tables
 
 FUNCTION = "baqylau_reporting_access"
-# STABLE: one snapshot for the whole call, so the pointer, the version and the programmes
-# it reads belong to one state of the database.
+SESSION_FUNCTION = "baqylau_reporting_session_access"
+STATE_FUNCTION = "baqylau_reporting_programme_state"
+# STABLE: one snapshot for the whole call (a STABLE function called inside shares it), so
+# the pointer, the version and the programmes it reads belong to one state of the database.
 DDL = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}(digest text, programme text)
-RETURNS TABLE (funder_id text, token_sha256 text, schema_name text, version bigint,
-               visible boolean)
+CREATE OR REPLACE FUNCTION {STATE_FUNCTION}(funder text, programme text)
+RETURNS TABLE (schema_name text, version bigint, visible boolean)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  funder text; stored text; live text; seen bigint; theirs boolean;
+  live text; seen bigint; theirs boolean;
 BEGIN
-  SELECT t.funder_id, t.token_sha256 INTO funder, stored FROM {tokens.TABLE} t
-   WHERE t.token_sha256 = digest AND t.revoked_at IS NULL;
-  IF funder IS NULL THEN
-    RETURN;
-  END IF;
   SELECT p.schema_name INTO live FROM {tables.POINTER} p WHERE p.id = 1;
   EXECUTE format('SELECT (SELECT version FROM %1$I.changes WHERE id = 1), '
                  '(EXISTS (SELECT 1 FROM %1$I.funder_roles WHERE funder_id = $1 '
@@ -41,8 +41,43 @@ BEGIN
                  '         AND programme_id = $2)) '
                  'AND EXISTS (SELECT 1 FROM %1$I.programmes WHERE programme_id = $2)', live)
     INTO seen, theirs USING funder, programme;
-  RETURN QUERY SELECT funder, stored, live, seen, theirs;
-END $$
+  RETURN QUERY SELECT live, seen, theirs;
+END $$;
+
+CREATE OR REPLACE FUNCTION {FUNCTION}(digest text, programme text)
+RETURNS TABLE (funder_id text, token_sha256 text, schema_name text, version bigint,
+               visible boolean)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  funder text; stored text;
+BEGIN
+  SELECT t.funder_id, t.token_sha256 INTO funder, stored FROM {tokens.TABLE} t
+   WHERE t.token_sha256 = digest AND t.revoked_at IS NULL;
+  IF funder IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT funder, stored, s.* FROM {STATE_FUNCTION}(funder, programme) s;
+END $$;
+
+-- A dashboard session's: alive (not expired, its token not revoked, as
+-- tokens.funder_of_session has it), and the daily series' stamp the page is drawn by.
+CREATE OR REPLACE FUNCTION {SESSION_FUNCTION}(digest text, programme text)
+RETURNS TABLE (funder_id text, session_sha256 text, schema_name text, version bigint,
+               visible boolean, daily_version bigint, today date)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  funder text; stored text;
+BEGIN
+  SELECT t.funder_id, s.session_sha256 INTO funder, stored FROM {tokens.SESSIONS} s
+    JOIN {tokens.TABLE} t USING (token_id)
+   WHERE s.session_sha256 = digest AND s.expires_at > now() AND t.revoked_at IS NULL;
+  IF funder IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT funder, stored, s.*,
+    (SELECT d.version FROM {daily.CHANGES} d WHERE d.id = 1), current_date
+    FROM {STATE_FUNCTION}(funder, programme) s;
+END $$;
 """
 
 
@@ -51,6 +86,7 @@ class Access(NamedTuple):
     schema: str
     version: int
     visible: bool
+    daily: tuple[int, date] | None = None  # a session's: the daily series' stamp
 
 
 def ask(cur: Any, authorization: str | None, programme_id: str) -> Access | None:
@@ -66,3 +102,17 @@ def ask(cur: Any, authorization: str | None, programme_id: str) -> Access | None
         return None
     tokens.mark_used(cur, digest)
     return Access(str(row[0]), str(row[2]), int(row[3] or 0), bool(row[4]))
+
+
+def ask_session(cur: Any, secret: str | None, programme_id: str) -> Access | None:
+    """The same for a dashboard session's cookie, with the daily series' stamp; None for
+    no cookie, or a session unknown, expired or whose token is revoked."""
+    if not secret:
+        return None
+    digest = tokens.session_digest(secret)
+    cur.execute(f"SELECT * FROM {SESSION_FUNCTION}(%s, %s)", (digest, programme_id))
+    row = cur.fetchone()
+    if row is None or not hmac.compare_digest(row[1], digest):
+        return None
+    return Access(str(row[0]), str(row[2]), int(row[3] or 0), bool(row[4]),
+                  (int(row[5] or 0), row[6]))

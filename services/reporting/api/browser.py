@@ -9,7 +9,7 @@ from urllib.parse import quote
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from services.reporting.api import tokens
+from services.reporting.api import access, tokens
 from services.reporting.api.render import dashboard
 from services.reporting.api.responses import (
     PROGRAMME_PATH,
@@ -67,7 +67,13 @@ class BrowserHttp:
         if lang not in dashboard.LANGUAGES:
             lang = "kk"
 
+        def key(stamp: tuple[Any, ...]) -> tuple[str, ...]:
+            # Drawn once per state of the model and of the daily series it charts (kept
+            # beside the model, not in it): drawing the charts was most of a page's time.
+            return ("dashboard", lang, *map(str, stamp), programme_id)
+
         def build(cur: Any, schema: str) -> Response:
+            stamp = daily.stamp(cur)  # before the series: see daily.stamp
             series = daily.series(cur, programme_id)
 
             def render() -> str:
@@ -75,12 +81,15 @@ class BrowserHttp:
                                       in_language(self.read_model.drill_down(
                                           cur, programme_id, schema, "districts"), lang),
                                       lang, series)
-            # Drawn once per state of the model and of the daily series it charts (kept
-            # beside the model, not in it): drawing the charts was most of a page's time.
-            return html_response(str(self.read_model.rendered(
-                cur, schema, ("dashboard", lang, repr(series), programme_id), render)))
+            return html_response(str(self.read_model.rendered(cur, schema, key(stamp),
+                                                              render)))
+
+        def cached(who: access.Access) -> Response | None:
+            page = None if who.daily is None else self.read_model.cached_rendered(
+                who, key(who.daily))
+            return None if page is None else html_response(str(page))
         response = self._for_funder(request, programme_id, "dashboard", build,
-                                    allow_cookie=True)
+                                    allow_cookie=True, cached=cached)
         if response.status_code == 401:
             return html_response(dashboard.login_page(programme_id), 401)
         return response

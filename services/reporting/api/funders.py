@@ -150,7 +150,7 @@ class FunderHttp:
         session = request.cookies.get(SESSION_COOKIE) if allow_cookie else None
         response = None
         if cached is not None and "as_of" not in request.args:  # parsed after the token
-            response = self._answered_at_once(authorization, programme_id, cached)
+            response = self._answered_at_once(authorization, session, programme_id, cached)
         if response is not None:
             REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
             return response
@@ -187,13 +187,17 @@ class FunderHttp:
                                                       headers=headers)
         return self._for_funder(request, programme_id, endpoint, build, cached=cached)
 
-    def _answered_at_once(self, authorization: str | None, programme_id: str,
+    def _answered_at_once(self, authorization: str | None, session: str | None,
+                          programme_id: str,
                           cached: Callable[[access.Access], Response | None]
                           ) -> Response | None:
-        """401, 404 or the cached answer after one statement; None to go the full way."""
+        """401, 404 or the cached answer after one statement; None to go the full way. A
+        session cookie counts only without an Authorization header, as the full way has it."""
         try:
             with self.read_model.statement() as cur:
-                who = access.ask(cur, authorization, programme_id)
+                who = (access.ask_session(cur, session, programme_id)
+                       if authorization is None and session else
+                       access.ask(cur, authorization, programme_id))
         except psycopg2.ProgrammingError:
             # A rebuild dropped the schema between the pointer and the query (or this
             # database predates the function): the full way reads the pointer afresh.

@@ -109,15 +109,20 @@ def open_session(cur: Any, token_id: str) -> str:
     cur.execute(f"DELETE FROM {SESSIONS} WHERE expires_at < now()")
     cur.execute(f"INSERT INTO {SESSIONS} (session_sha256, token_id, expires_at) "
                 f"VALUES (%s, %s, now() + interval '{SESSION_HOURS} hours')",
-                (_digest(secret), token_id))
+                (session_digest(secret), token_id))
     return secret
+
+
+def session_digest(secret: str) -> str:
+    """How a session's secret is stored and looked up."""
+    return _digest(secret)
 
 
 def funder_of_session(cur: Any, secret: str | None) -> str | None:
     """The funder of a live session: not expired, its token not revoked; else None."""
     if not secret:
         return None
-    digest = _digest(secret)
+    digest = session_digest(secret)
     cur.execute(f"SELECT t.funder_id, s.session_sha256 FROM {SESSIONS} s "
                 f"JOIN {TABLE} t USING (token_id) WHERE s.session_sha256 = %s "
                 "AND s.expires_at > now() AND t.revoked_at IS NULL", (digest,))

@@ -3,7 +3,11 @@
 After each periodic catch-up, today's figures (a day is a day in Kazakhstan, UTC+5) are
 written over today's row, so each past day keeps the figures it ended with. The table
 lives outside the read model's schema, like the tokens, so a rebuild keeps the history.
-Days before the service ran are not in it; `?as_of=` answers for any of them."""
+Days before the service ran are not in it; `?as_of=` answers for any of them.
+
+A write that changes any stored figure bumps one version (`CHANGES`), in the same
+transaction: with the database's date, it names the state of every series, which is what
+a drawn dashboard is cached by (api/access.py serves one after a single statement)."""
 
 from __future__ import annotations
 
@@ -16,10 +20,14 @@ from services.reporting.ingest import tables
 from services.reporting.ingest.tables import q
 
 TABLE = "reporting_daily_figures"
+CHANGES = "reporting_daily_changes"
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
   day date, programme_id text, figure text, value bigint NOT NULL,
-  PRIMARY KEY (programme_id, figure, day))
+  PRIMARY KEY (programme_id, figure, day));
+CREATE TABLE IF NOT EXISTS {CHANGES} (
+  id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+INSERT INTO {CHANGES} VALUES (1, 0) ON CONFLICT DO NOTHING;
 """
 
 
@@ -28,7 +36,7 @@ def today() -> date:
 
 
 def record(cur: Any, day: date | None = None) -> int:
-    """Write every programme's figures as today's; returns the rows written."""
+    """Write every programme's figures as today's; returns the rows that changed."""
     schema = tables.current(cur)
     cur.execute(q("SELECT programme_id FROM {s}.programmes", schema))
     rows = []
@@ -37,9 +45,25 @@ def record(cur: Any, day: date | None = None) -> int:
         money = reports.money(cur, programme_id, schema)
         figures |= {k: money[k] for k in ("committed_kzt", "procured_kzt")}
         rows += [(day or today(), programme_id, name, value) for name, value in figures.items()]
-    cur.executemany(f"INSERT INTO {TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
-                    "(programme_id, figure, day) DO UPDATE SET value = EXCLUDED.value", rows)
-    return len(rows)
+    if not rows:
+        return 0
+    days, programmes, names, values = (list(column) for column in zip(*rows, strict=True))
+    cur.execute(f"INSERT INTO {TABLE} AS d SELECT * FROM unnest(%s::date[], %s::text[], "
+                "%s::text[], %s::bigint[]) ON CONFLICT (programme_id, figure, day) DO UPDATE "
+                "SET value = EXCLUDED.value WHERE d.value <> EXCLUDED.value RETURNING 1",
+                (days, programmes, names, values))
+    changed = len(cur.fetchall())
+    if changed:
+        cur.execute(f"UPDATE {CHANGES} SET version = version + 1 WHERE id = 1")
+    return changed
+
+
+def stamp(cur: Any) -> tuple[int, date]:
+    """The series' version and the database's date (a series' window ends there): read
+    before the series, so a page drawn from it is never filed under a newer stamp."""
+    cur.execute(f"SELECT version, current_date FROM {CHANGES} WHERE id = 1")
+    version, day = cur.fetchone()
+    return int(version), day
 
 
 def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[date, Any]]]:

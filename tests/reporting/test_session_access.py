@@ -1,0 +1,104 @@
+"""A dashboard's session is settled in one statement, as a token is (api/access.py), and it
+answers exactly as the full way does: a live session its funder, an expired one, a revoked
+token's or a forged one nobody. The daily series' stamp it returns moves only when a
+stored figure changes, so a drawn dashboard is redrawn for a new day or a new figure and
+served as drawn otherwise."""
+
+from datetime import date, timedelta
+
+import psycopg2
+import pytest
+
+from services.reporting.api import access, cache, tokens
+from services.reporting.figures import daily, reports
+from services.reporting.ingest import projections, tables
+from tests.conftest import dsn_of
+from tests.reporting.conftest import fresh_schema
+from tests.reporting.stream import P
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def read_model(pg_database):
+    conn = psycopg2.connect(dsn_of(pg_database))
+    with conn, conn.cursor() as cur:
+        tables.ensure_current(cur)
+        for ddl in (tokens.DDL, daily.DDL, access.DDL):
+            cur.execute(ddl)
+    yield conn
+    conn.close()
+
+
+def session_of(conn, funder: str) -> tuple[str, str]:
+    """(token_id, the secret of a session the token opened)."""
+    with conn, conn.cursor() as cur:
+        issued = tokens.issue(cur, funder)
+        return issued["token_id"], tokens.open_session(cur, issued["token_id"])
+
+
+def asked_both_ways(conn, secret, programme):
+    """(the one statement's answer, the full way's answer) for a dashboard request."""
+    with conn, conn.cursor() as cur:
+        funder = tokens.funder_of_session(cur, secret)
+        live = tables.current(cur)
+        full = None if funder is None else access.Access(
+            funder, live, cache.version(cur, live),
+            programme in reports.visible_programmes(cur, funder, live), daily.stamp(cur))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            return access.ask_session(cur, secret, programme), full
+    finally:
+        conn.autocommit = False
+
+
+def test_a_sessions_one_statement_answers_as_the_full_way_does(read_model, events):
+    conn = read_model
+    projections.handle_batch(conn, events, tables.SCHEMA)
+    sessions = {funder: session_of(conn, funder)[1] for funder in ("qh", "akimat", "none")}
+    revoked_token, of_revoked = session_of(conn, "qh")
+    _, expired = session_of(conn, "qh")
+    with conn, conn.cursor() as cur:
+        tokens.revoke(cur, revoked_token)
+        cur.execute(f"UPDATE {tokens.SESSIONS} SET expires_at = now() - interval '1 second' "
+                    "WHERE session_sha256 = %s", (tokens.session_digest(expired),))
+
+    for secret in [*sessions.values(), of_revoked, expired, sessions["qh"][:-1], "", None]:
+        for programme in (P, "uralsk", "'; DROP TABLE rm.programmes; --"):
+            fast, full = asked_both_ways(conn, secret, programme)
+            assert fast == full, (secret, programme)
+    assert asked_both_ways(conn, sessions["qh"], P)[0].visible
+    assert asked_both_ways(conn, sessions["akimat"], P)[0].visible  # a role, no money
+    assert not asked_both_ways(conn, sessions["none"], P)[0].visible
+    for dead in (of_revoked, expired):
+        assert asked_both_ways(conn, dead, P) == (None, None)
+
+    rebuilt = fresh_schema(conn)
+    projections.handle_batch(conn, events, rebuilt)
+    with conn, conn.cursor() as cur:
+        tables.switch(cur, rebuilt)
+    fast, full = asked_both_ways(conn, sessions["qh"], P)
+    assert fast == full and fast.schema == rebuilt
+
+
+def test_the_daily_stamp_moves_only_when_a_stored_figure_changes(read_model, events):
+    conn = read_model
+    half = len(events) // 2
+    today = date(2026, 12, 1)
+
+    def recorded(day: date) -> tuple[int, tuple[int, date]]:
+        with conn, conn.cursor() as cur:
+            return daily.record(cur, day), daily.stamp(cur)
+
+    projections.handle_batch(conn, events[:half], tables.SCHEMA)
+    written, first = recorded(today)
+    assert written > 0
+    assert recorded(today) == (0, first)          # the same figures again: the same stamp
+
+    projections.handle_batch(conn, events[half:], tables.SCHEMA)
+    changed, second = recorded(today)
+    assert changed > 0 and second[0] > first[0]
+
+    new_day, third = recorded(today + timedelta(days=1))
+    assert new_day > 0 and third[0] > second[0]    # a new day's points: a new stamp
