@@ -17,8 +17,10 @@ the end of the stream). Only then is the round trip made, and a dead connection 
 
 psycopg's C build (`psycopg[binary]`, a quarter less time per command than the pure-Python
 one) waits for the server in C by default, a poll eventlet cannot see: the whole service
-would stand still while one greenthread waits. Its select-based wait is used instead; under
-eventlet that `select` is green (tests/shared/test_green_psycopg.py).
+would stand still while one greenthread waits. Under eventlet its select-based wait is used
+instead, whose `select` is green (tests/shared/test_green_psycopg.py). A connect waits on a
+selector psycopg binds when first imported, so a process monkey-patches before it imports
+psycopg, as `nameko run`, the CLI and the tests do.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from eventlet import patcher
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory
-from psycopg.rows import DictRow
 from psycopg import waiting
+from psycopg.rows import DictRow
 from psycopg_pool import ConnectionPool
 
-# psycopg looks the function up at each wait, so this holds whatever imported psycopg first.
-waiting.wait = waiting.wait_select
+# psycopg looks the function up at each wait. Without eventlet the C wait stays: it blocks
+# only its own thread, and a real select() refuses descriptors past 1024.
+if patcher.is_monkey_patched("select"):
+    waiting.wait = waiting.wait_select
 
 
 def leaves_session_out_of_step(error: psycopg.Error) -> bool:

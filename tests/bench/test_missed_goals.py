@@ -1,7 +1,7 @@
 """Under its table the bench names, for every goal the run missed, where the phase's time went
 and the next lever; a goal without a lever would be a claim left unexplained."""
 
-from bench import run
+from bench import table
 from bench.levers import LEVERS
 from bench.pipeline import ENDPOINTS
 from bench.profiles import Profiles
@@ -37,11 +37,11 @@ def figures_that_miss_every_goal() -> tuple[dict, dict]:
 
 
 def test_every_goal_of_the_table_has_a_lever_and_a_missed_one_is_explained(tmp_path, capsys):
-    rows = run.table(*figures_that_miss_every_goal())
+    rows = table.table(*figures_that_miss_every_goal())
     assert [row["figure"] for row in rows if row["met"]] == []
     assert {row["key"] for row in rows} == set(LEVERS)
 
-    run.print_missed(rows, Profiles(False, tmp_path))
+    table.print_missed(rows, Profiles(False, tmp_path))
     printed = capsys.readouterr().out
     for lever in LEVERS.values():
         assert f"- {lever.title}\n" in printed

@@ -102,3 +102,28 @@ def test_the_daily_stamp_moves_only_when_a_stored_figure_changes(read_model, eve
 
     new_day, third = recorded(today + timedelta(days=1))
     assert new_day > 0 and third[0] > second[0]    # a new day's points: a new stamp
+
+
+def test_a_writer_that_predates_the_stamp_still_moves_it_by_changing_a_figure(read_model,
+                                                                               events):
+    """Mid rolling upgrade, an older replica records the day with a plain upsert that
+    writes every row: the trigger bumps the stamp for a changed value only."""
+    conn = read_model
+    projections.handle_batch(conn, events, tables.SCHEMA)
+    day = date(2026, 12, 1)
+    with conn, conn.cursor() as cur:
+        daily.record(cur, day)
+        cur.execute(f"SELECT day, programme_id, figure, value FROM {daily.TABLE}")
+        rows = cur.fetchall()
+        before = daily.stamp(cur)
+
+    def old_replica_writes(rows) -> tuple[int, date]:
+        with conn, conn.cursor() as cur:
+            cur.executemany(f"INSERT INTO {daily.TABLE} VALUES (%s, %s, %s, %s) ON CONFLICT "
+                            "(programme_id, figure, day) DO UPDATE SET value = EXCLUDED.value",
+                            rows)
+            return daily.stamp(cur)
+
+    assert old_replica_writes(rows) == before
+    changed = [(*rows[0][:3], rows[0][3] + 1), *rows[1:]]
+    assert old_replica_writes(changed)[0] > before[0]

@@ -4,6 +4,7 @@ eventsourcing), another keeps its beat. The C build's own wait function polls in
 eventlet's sight, which would stop every other greenthread of the service for as long as the
 server takes; `shared.postgres` swaps it for psycopg's select-based wait."""
 
+import itertools
 import socket
 import time
 
@@ -52,12 +53,13 @@ def longest_silence_while(work) -> float:
         beats.append(time.monotonic())  # a hub that never let it beat again: all silence
         running = False
         drummer.wait()
-    return max(later - earlier for earlier, later in zip(beats, beats[1:]))
+    return max(later - earlier for earlier, later in itertools.pairwise(beats))
 
 
-def test_the_c_build_is_the_driver_in_use():
+def test_the_c_build_is_the_driver_in_use_with_the_select_based_wait():
     # Otherwise the tests below would prove only the pure-Python build green.
     assert psycopg.pq.__impl__ == "binary"
+    assert psycopg.waiting.wait is psycopg.waiting.wait_select
 
 
 def test_a_slow_query_lets_other_greenthreads_run(pg_database):
@@ -69,7 +71,8 @@ def test_a_slow_query_lets_other_greenthreads_run(pg_database):
 
 def test_a_connect_to_a_silent_server_lets_other_greenthreads_run():
     # A listening socket that accepts and never answers: psycopg waits for the server's
-    # first word until its connect timeout.
+    # first word until its connect timeout, on the selector it bound at import (green
+    # only if eventlet patched before psycopg was imported: this guards that order).
     with socket.create_server(("127.0.0.1", 0)) as silent:
         port = silent.getsockname()[1]
 

@@ -59,8 +59,8 @@ BEGIN
   RETURN QUERY SELECT funder, stored, s.* FROM {STATE_FUNCTION}(funder, programme) s;
 END $$;
 
--- A dashboard session's: alive (not expired, its token not revoked, as
--- tokens.funder_of_session has it), and the daily series' stamp the page is drawn by.
+-- A dashboard session's, if it is live (tokens.SESSION_FUNDER), with the stamp of the
+-- daily series its page is drawn from.
 CREATE OR REPLACE FUNCTION {SESSION_FUNCTION}(digest text, programme text)
 RETURNS TABLE (funder_id text, session_sha256 text, schema_name text, version bigint,
                visible boolean, daily_version bigint, today date)
@@ -68,9 +68,8 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   funder text; stored text;
 BEGIN
-  SELECT t.funder_id, s.session_sha256 INTO funder, stored FROM {tokens.SESSIONS} s
-    JOIN {tokens.TABLE} t USING (token_id)
-   WHERE s.session_sha256 = digest AND s.expires_at > now() AND t.revoked_at IS NULL;
+  SELECT f.funder_id, f.session_sha256 INTO funder, stored
+    FROM {tokens.SESSION_FUNDER}(digest) f;
   IF funder IS NULL THEN
     RETURN;
   END IF;

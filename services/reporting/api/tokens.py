@@ -24,6 +24,7 @@ from typing import Any
 TABLE = "reporting_tokens"
 SESSIONS = "reporting_sessions"
 SESSION_HOURS = 8
+SESSION_FUNDER = "baqylau_reporting_session_funder"
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
   token_id text PRIMARY KEY, funder_id text NOT NULL, token_sha256 text NOT NULL UNIQUE,
@@ -32,6 +33,12 @@ CREATE TABLE IF NOT EXISTS {SESSIONS} (
   session_sha256 text PRIMARY KEY, token_id text NOT NULL REFERENCES {TABLE} (token_id),
   expires_at timestamptz NOT NULL);
 ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS last_used_at timestamptz;
+-- What makes a session live, in one place (api/access.py's one statement asks it too).
+CREATE OR REPLACE FUNCTION {SESSION_FUNDER}(digest text)
+RETURNS TABLE (funder_id text, session_sha256 text) LANGUAGE sql STABLE AS $$
+  SELECT t.funder_id, s.session_sha256 FROM {SESSIONS} s JOIN {TABLE} t USING (token_id)
+   WHERE s.session_sha256 = digest AND s.expires_at > now() AND t.revoked_at IS NULL
+$$;
 """
 USE_RESOLUTION = 600.0
 _marked: dict[str, float] = {}  # token hash -> when this process last wrote its use
@@ -123,9 +130,7 @@ def funder_of_session(cur: Any, secret: str | None) -> str | None:
     if not secret:
         return None
     digest = session_digest(secret)
-    cur.execute(f"SELECT t.funder_id, s.session_sha256 FROM {SESSIONS} s "
-                f"JOIN {TABLE} t USING (token_id) WHERE s.session_sha256 = %s "
-                "AND s.expires_at > now() AND t.revoked_at IS NULL", (digest,))
+    cur.execute(f"SELECT * FROM {SESSION_FUNDER}(%s)", (digest,))
     row = cur.fetchone()
     if row is None or not hmac.compare_digest(row[1], digest):
         return None

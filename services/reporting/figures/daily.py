@@ -7,7 +7,8 @@ Days before the service ran are not in it; `?as_of=` answers for any of them.
 
 A write that changes any stored figure bumps one version (`CHANGES`), in the same
 transaction: with the database's date, it names the state of every series, which is what
-a drawn dashboard is cached by (api/access.py serves one after a single statement)."""
+a drawn dashboard is cached by (api/access.py serves one after a single statement). The
+bump is a trigger's, so a replica whose code predates it (a rolling upgrade) bumps it too."""
 
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 CREATE TABLE IF NOT EXISTS {CHANGES} (
   id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
 INSERT INTO {CHANGES} VALUES (1, 0) ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION {CHANGES}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE {CHANGES} SET version = version + 1 WHERE id = 1;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER {TABLE}_inserted AFTER INSERT ON {TABLE}
+  FOR EACH ROW EXECUTE FUNCTION {CHANGES}_bump();
+CREATE OR REPLACE TRIGGER {TABLE}_changed AFTER UPDATE ON {TABLE}
+  FOR EACH ROW WHEN (OLD.value IS DISTINCT FROM NEW.value) EXECUTE FUNCTION {CHANGES}_bump();
 """
 
 
@@ -52,18 +62,15 @@ def record(cur: Any, day: date | None = None) -> int:
                 "%s::text[], %s::bigint[]) ON CONFLICT (programme_id, figure, day) DO UPDATE "
                 "SET value = EXCLUDED.value WHERE d.value <> EXCLUDED.value RETURNING 1",
                 (days, programmes, names, values))
-    changed = len(cur.fetchall())
-    if changed:
-        cur.execute(f"UPDATE {CHANGES} SET version = version + 1 WHERE id = 1")
-    return changed
+    return len(cur.fetchall())
 
 
 def stamp(cur: Any) -> tuple[int, date]:
     """The series' version and the database's date (a series' window ends there): read
     before the series, so a page drawn from it is never filed under a newer stamp."""
-    cur.execute(f"SELECT version, current_date FROM {CHANGES} WHERE id = 1")
+    cur.execute(f"SELECT (SELECT version FROM {CHANGES} WHERE id = 1), current_date")
     version, day = cur.fetchone()
-    return int(version), day
+    return int(version or 0), day
 
 
 def series(cur: Any, programme_id: str, days: int = 90) -> dict[str, list[tuple[date, Any]]]:
