@@ -48,10 +48,10 @@ LEVERS: dict[str, Lever] = {
         unprofiled="this window is not profiled; the one at 5,000 events/s is (lag-fast)"),
     "lag_fast": Lever(
         "projection lag at 5,000 events/s", "lag-fast",
-        "on 2 cores the whole pipeline carries about 2,800 events/s (the bulk load's visible "
+        "on 2 cores the whole pipeline carries about 3,000 events/s (the bulk load's visible "
         "rate), so 5,000 a second piles up whatever the lag: the relay's and the feed's "
         "per-event cost first (as for the bulk load); then a second writer process, since "
-        "the bench's one reaches only 2,300-2,800 events/s"),
+        "the bench's one reaches only 2,300-3,100 events/s"),
     "rebuild": Lever(
         "rebuild of the read model beside a sequential read", "rebuild",
         "the source's notifications page sent as its stored JSON text spliced together and "
