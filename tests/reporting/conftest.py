@@ -6,6 +6,8 @@ import uuid
 import psycopg2
 import pytest
 
+from services.reporting.api import access, cache, tokens
+from services.reporting.figures import daily, reports
 from services.reporting.ingest import projections, tables
 from tests.conftest import PG_HOST, PG_PORT, admin_connection
 from tests.reporting.stream import stream
@@ -61,3 +63,20 @@ def in_order(database, events):
     return dump(database, schema), schema
 
 
+def asked_both_ways(conn, credential, programme, session=False):
+    """(the one statement's answer, the full way's answer) for a programme request: with
+    `session`, a dashboard's cookie secret; else an Authorization header."""
+    with conn, conn.cursor() as cur:
+        funder = (tokens.funder_of_session if session else tokens.funder_of)(cur, credential)
+        live = tables.current(cur)
+        full = None if funder is None else access.Access(
+            funder, live, cache.version(cur, live),
+            programme in reports.visible_programmes(cur, funder, live),
+            daily.stamp(cur) if session else None)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            ask = access.ask_session if session else access.ask
+            return ask(cur, credential, programme), full
+    finally:
+        conn.autocommit = False

@@ -29,7 +29,7 @@ from services.reporting.figures import (
 )
 from services.reporting.ingest import projections, tables
 from tests.conftest import PG_HOST, PG_PORT, ROOT, dsn_of
-from tests.reporting.conftest import dump, fresh_schema
+from tests.reporting.conftest import asked_both_ways, dump, fresh_schema
 from tests.reporting.stream import P
 
 pytestmark = pytest.mark.integration
@@ -429,22 +429,6 @@ def prepare_access(cur):
     tables.ensure_current(cur)
     cur.execute(tokens.DDL)
     cur.execute(access.DDL)
-
-
-def asked_both_ways(conn, authorization, programme):
-    """(the one statement's answer, the full way's answer) for a request."""
-    with conn, conn.cursor() as cur:
-        funder = tokens.funder_of(cur, authorization)
-        live = tables.current(cur)
-        full = None if funder is None else access.Access(
-            funder, live, cache.version(cur, live),
-            programme in reports.visible_programmes(cur, funder, live))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            return access.ask(cur, authorization, programme), full
-    finally:
-        conn.autocommit = False
 
 
 def test_a_programme_is_visible_once_its_launch_has_arrived(pg_database, events):

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 
-from services.reporting.api import access, cache, tokens
-from services.reporting.figures import daily, reports
+from services.reporting.api import access, tokens
+from services.reporting.figures import daily
 from services.reporting.ingest import projections, tables
 from tests.conftest import dsn_of
-from tests.reporting.conftest import fresh_schema
+from tests.reporting.conftest import asked_both_ways, fresh_schema
 from tests.reporting.stream import P
 
 pytestmark = pytest.mark.integration
@@ -37,24 +37,12 @@ def session_of(conn, funder: str) -> tuple[str, str]:
         return issued["token_id"], tokens.open_session(cur, issued["token_id"])
 
 
-def asked_both_ways(conn, secret, programme):
-    """(the one statement's answer, the full way's answer) for a dashboard request."""
-    with conn, conn.cursor() as cur:
-        funder = tokens.funder_of_session(cur, secret)
-        live = tables.current(cur)
-        full = None if funder is None else access.Access(
-            funder, live, cache.version(cur, live),
-            programme in reports.visible_programmes(cur, funder, live), daily.stamp(cur))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            return access.ask_session(cur, secret, programme), full
-    finally:
-        conn.autocommit = False
-
-
 def test_a_sessions_one_statement_answers_as_the_full_way_does(read_model, events):
     conn = read_model
+
+    def asked(secret, programme=P):
+        return asked_both_ways(conn, secret, programme, session=True)
+
     projections.handle_batch(conn, events, tables.SCHEMA)
     sessions = {funder: session_of(conn, funder)[1] for funder in ("qh", "akimat", "none")}
     revoked_token, of_revoked = session_of(conn, "qh")
@@ -66,19 +54,19 @@ def test_a_sessions_one_statement_answers_as_the_full_way_does(read_model, event
 
     for secret in [*sessions.values(), of_revoked, expired, sessions["qh"][:-1], "", None]:
         for programme in (P, "uralsk", "'; DROP TABLE rm.programmes; --"):
-            fast, full = asked_both_ways(conn, secret, programme)
+            fast, full = asked(secret, programme)
             assert fast == full, (secret, programme)
-    assert asked_both_ways(conn, sessions["qh"], P)[0].visible
-    assert asked_both_ways(conn, sessions["akimat"], P)[0].visible  # a role, no money
-    assert not asked_both_ways(conn, sessions["none"], P)[0].visible
+    assert asked(sessions["qh"])[0].visible
+    assert asked(sessions["akimat"])[0].visible  # a role, no money
+    assert not asked(sessions["none"])[0].visible
     for dead in (of_revoked, expired):
-        assert asked_both_ways(conn, dead, P) == (None, None)
+        assert asked(dead) == (None, None)
 
     rebuilt = fresh_schema(conn)
     projections.handle_batch(conn, events, rebuilt)
     with conn, conn.cursor() as cur:
         tables.switch(cur, rebuilt)
-    fast, full = asked_both_ways(conn, sessions["qh"], P)
+    fast, full = asked(sessions["qh"])
     assert fast == full and fast.schema == rebuilt
 
 
