@@ -147,7 +147,9 @@ class FunderHttp:
         `cached` finds for that state of the model is served with no transaction."""
         load(PROGRAMME_PATH, {"programme_id": programme_id})  # 400 names it: NUL, junk
         authorization = request.headers.get("Authorization")
-        session = request.cookies.get(SESSION_COOKIE) if allow_cookie else None
+        # A session cookie counts only where asked, and only without an Authorization header.
+        session = (request.cookies.get(SESSION_COOKIE)
+                   if allow_cookie and authorization is None else None)
         response = None
         if cached is not None and "as_of" not in request.args:  # parsed after the token
             response = self._answered_at_once(authorization, session, programme_id, cached)
@@ -155,8 +157,7 @@ class FunderHttp:
             REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
             return response
         with self.read_model.cursor() as cur:
-            funder_id = (tokens.funder_of_session(cur, session)
-                         if authorization is None and session else
+            funder_id = (tokens.funder_of_session(cur, session) if session else
                          tokens.funder_of(cur, authorization))
             if funder_id is None:
                 response = unauthorized()
@@ -191,12 +192,10 @@ class FunderHttp:
                           programme_id: str,
                           cached: Callable[[access.Access], Response | None]
                           ) -> Response | None:
-        """401, 404 or the cached answer after one statement; None to go the full way. A
-        session cookie counts only without an Authorization header, as the full way has it."""
+        """401, 404 or the cached answer after one statement; None to go the full way."""
         try:
             with self.read_model.statement() as cur:
-                who = (access.ask_session(cur, session, programme_id)
-                       if authorization is None and session else
+                who = (access.ask_session(cur, session, programme_id) if session else
                        access.ask(cur, authorization, programme_id))
         except psycopg2.ProgrammingError:
             # A rebuild dropped the schema between the pointer and the query (or this
