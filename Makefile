@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: browser demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz image image-claims image-smoke
+.PHONY: browser node demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz image image-claims image-smoke
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ status:        ## the servers, then each service: ready, not ready, or exited (w
 browser:   ## Debian's chromium + chromium-driver for the dashboard's browser test
 	bash scripts/stack.sh browser
 
+node:   ## Debian's nodejs + npm (if missing) and tests/node's locked packages: the Node client test
+	bash scripts/stack.sh node
+
 services: venv up
 	bash scripts/services.sh start registry equipment assessment training reporting
 
@@ -43,10 +46,10 @@ lint: venv
 unit: venv      ## fast tests, no servers needed
 	$(VENV)/bin/pytest -q -m "not integration"
 
-integration: venv up services-stop
+integration: venv up node services-stop
 	$(VENV)/bin/pytest -q -m integration
 
-test: venv up browser services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
+test: venv up browser node services-stop lint k8s-validate   ## the whole suite (demo services stopped: they would answer its calls)
 	$(VENV)/bin/pytest -q --durations=10 -m "not faults"
 	$(MAKE) faults FAULT_ORGANISATIONS=200 FAULT_TEACHERS=40 FAULT_MIN_EVENTS=12000 \
 	  FAULT_ROUNDS=quick

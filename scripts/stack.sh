@@ -160,6 +160,26 @@ browser_install() {
   fi
 }
 
+# The Node.js client test (tests/node): Debian's nodejs and npm when missing, then the
+# packages its committed package-lock.json pins (npm ci; node_modules is git-ignored), again
+# only when the lock changed.
+node_install() {
+  local missing=() dir="$ROOT/tests/node"
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from Debian packages (the Node client test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"; then
+    log "installing tests/node's packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"
+  fi
+}
+
 rabbit_ctl() { rabbit_as /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBIT_NODE" "$@"; }
 
 case "${1:-}" in
@@ -170,10 +190,11 @@ case "${1:-}" in
   rabbit-up) resolve_stack_dir; rabbit_up ;;
   rabbit-down) resolve_stack_dir; rabbit_down ;;
   browser) browser_install ;;
+  node) node_install ;;
   rabbitmqctl) shift; resolve_stack_dir; rabbit_ctl "$@" ;;
   status)
     resolve_stack_dir
     alive "$STACK/pg/data/postmaster.pid" && log "PostgreSQL up" || log "PostgreSQL down"
     alive "$STACK/rabbitmq/rabbitmq.pid" && log "RabbitMQ up" || log "RabbitMQ down" ;;
-  *) echo "usage: $0 up|down|status|pg-up|pg-down|rabbit-up|rabbit-down|browser|rabbitmqctl ..." >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|pg-up|pg-down|rabbit-up|rabbit-down|browser|node|rabbitmqctl ..." >&2; exit 2 ;;
 esac

@@ -17,18 +17,22 @@ consumer reads is put back until an upgraded replica takes it (shared/reading.py
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import amqp.exceptions
 import eventlet
 import kombu.exceptions
+from kombu import Consumer
 from nameko.amqp.publish import get_producer
 from nameko.events import EventHandler
+from nameko.messaging import QueueConsumer
 
 from shared.contracts import TooNew
 from shared.contracts.versions import ContractVersions
+from shared.edge import REFUSED_FRAMES, context_from_headers
 from shared.errors import is_outage
-from shared.poison import Poison, Unreadable
+from shared.poison import Poison, Unreadable, raw_properties
 from shared.reading import TooNewWait
 
 log = logging.getLogger(__name__)
@@ -41,10 +45,39 @@ BROKER_AWAY: tuple[type[BaseException], ...] = (
     amqp.exceptions.ChannelError, ConnectionError, OSError)
 
 
+class GuardedQueueConsumer(QueueConsumer):
+    """nameko's queue consumer (one per service, shared by its RPC and event entrypoints),
+    with a frame kombu cannot decode handed to the entrypoint it came for: left to kombu,
+    it is logged and acked, and an RPC caller waits for a reply that never comes."""
+
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
+        for provider in self._providers:
+            consumer = Consumer(channel, queues=[provider.queue], accept=self.accept,
+                                callbacks=[partial(self.handle_message, provider)],
+                                on_decode_error=partial(self._undecodable, provider))
+            consumer.qos(prefetch_count=self.prefetch_count)
+            self._consumers[provider] = consumer
+        return self._consumers.values()
+
+    def _undecodable(self, provider: Any, message: Any, exc: BaseException) -> None:
+        # Runs in the consuming thread: whatever happens here, it must not raise.
+        try:
+            provider.refuse_undecodable(message, exc)
+        except Exception as failure:  # noqa: BLE001 - last resort: drop it, say so
+            log.error("undecodable frame on %s dropped (%s; refusing it failed: %s)",
+                      provider.queue.name, exc, failure)
+            try:
+                self.ack_message(message)
+            except Exception as lost:  # noqa: BLE001 - the broker redelivers; never raise
+                log.warning("ack of an undecodable frame not sent: %s", lost)
+
+
 class Subscription(EventHandler):
     """nameko's event handler: the acknowledgement guarded against broker outages, and a
-    failing handler retried, set aside or (a database outage) put back, as poison.py says."""
+    failing handler retried, set aside or (a database outage) put back, as poison.py says.
+    A frame that cannot be read is set aside at once (shared/edge.py)."""
 
+    queue_consumer: QueueConsumer = GuardedQueueConsumer()
     poison: Poison | None = None
     too_new: TooNewWait | None = None
 
@@ -53,6 +86,14 @@ class Subscription(EventHandler):
         config = self.container.config
         self.poison = Poison.from_config(config, self.container.service_name)
         self.too_new = TooNewWait.from_versions(ContractVersions.from_config(config))
+
+    def unpack_message_headers(self, message: Any) -> dict[str, Any]:
+        return context_from_headers(message.headers)
+
+    def refuse_undecodable(self, message: Any, exc: BaseException) -> None:
+        REFUSED_FRAMES.labels("event", "undecodable").inc()
+        self._retry_or_set_aside(message, Unreadable(f"cannot decode: {exc}"))
+        self.queue_consumer.ack_message(message)
 
     def handle_message_processed(self, message: Any, result: Any = None,
                                  exc_info: Any = None) -> None:
@@ -92,8 +133,7 @@ class Subscription(EventHandler):
             with get_producer(self.poison.amqp_uri) as producer:
                 self.poison.set_aside(
                     producer, message.body, self.too_new.reason(exc), "too_new", self.queue.name,
-                    message.headers, content_type=message.content_type,
-                    content_encoding=message.content_encoding)
+                    message.headers, **raw_properties(message))
             return False
         log.warning("%s; put back%s for an upgraded consumer", exc,
                     f" after {pause:g} s" if pause else "")
@@ -103,8 +143,7 @@ class Subscription(EventHandler):
 
     def _retry_or_set_aside(self, message: Any, exc: BaseException) -> None:
         assert self.poison is not None, "set up by the container"
-        properties = {"content_type": message.content_type,
-                      "content_encoding": message.content_encoding}
+        properties = raw_properties(message)
         # Published with confirms before the ack: a crash in between sends it twice, and
         # twice is harmless where every handler is idempotent; never is not.
         with get_producer(self.poison.amqp_uri) as producer:

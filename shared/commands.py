@@ -1,5 +1,9 @@
-"""The RPC entrypoint every command and query uses: nameko's `rpc` with two edges guarded.
+"""The RPC entrypoint every command and query uses: nameko's `rpc` with its edges guarded.
 
+- No frame stops the service (shared/edge.py): one kombu cannot decode, one without or with
+  a wrong `content_type`, a body that is not `{"args": [], "kwargs": {...}}`, headers of any
+  type, no `reply_to`. Each is answered with `InvalidInput` naming the part at fault where a
+  reply can go, and acknowledged either way: never redelivered to the next replica.
 - An oversize request is refused before its payload reaches a schema or a worker: its
   size is known from the raw message, so no worker, validation or write is spent on it.
 - A reply that cannot be sent because the broker is away is let go, not raised: raised,
@@ -13,25 +17,80 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
-from nameko.rpc import Rpc
+from nameko.exceptions import ContainerBeingKilled, IncorrectSignature
+from nameko.messaging import QueueConsumer
+from nameko.rpc import Rpc, RpcConsumer
 
-from shared.broker import BROKER_AWAY
-from shared.errors import EXPECTED_ERRORS, InvalidInput, Unavailable, is_outage
+from shared.broker import BROKER_AWAY, GuardedQueueConsumer
+from shared.edge import REFUSED_FRAMES, Replier, context_from_headers, request_problem, undecodable
+from shared.errors import EXPECTED_ERRORS, InvalidInput, Unavailable, invalid, is_outage
 
 MAX_COMMAND_BYTES = 2 * 1024 * 1024  # 5,000 scores take about 0.5 MB
 log = logging.getLogger(__name__)
 
 
+class GuardedRpcConsumer(RpcConsumer):
+    """nameko's per-service RPC consumer, answering in JSON whatever the request was, and
+    acknowledging every request it cannot answer instead of dying on it."""
+
+    queue_consumer: QueueConsumer = GuardedQueueConsumer()
+    replier: Replier
+
+    def setup(self) -> None:
+        super().setup()
+        self.replier = Replier(self.container.config)
+
+    def refuse_undecodable(self, message: Any, exc: BaseException) -> None:
+        error = undecodable(exc, message)
+        self.handle_result(message, None, (InvalidInput, error, None))
+
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> Any:
+        try:
+            result, exc_info = self.replier.send(message, result, exc_info)
+        except BROKER_AWAY as exc:
+            log.warning("reply to %s not sent, broker unreachable (%s); the request will be "
+                        "redelivered", message.delivery_info.get("routing_key"),
+                        type(exc).__name__)
+            return result, exc_info
+        except Exception as exc:  # noqa: BLE001 - a reply the broker refuses: ack, go on
+            log.warning("reply to %s not sent (%s: %s); request acknowledged",
+                        message.delivery_info.get("routing_key"), type(exc).__name__, exc)
+        try:
+            self.queue_consumer.ack_message(message)
+        except BROKER_AWAY as exc:
+            log.warning("ack of %s not sent, broker unreachable (%s); redelivered, and "
+                        "commands are idempotent", message.delivery_info.get("routing_key"),
+                        type(exc).__name__)
+        return result, exc_info
+
+
 class Command(Rpc):
+    rpc_consumer = GuardedRpcConsumer()
+
     def handle_message(self, body: Any, message: Any) -> None:
         limit = int(self.container.config.get("MAX_COMMAND_BYTES", MAX_COMMAND_BYTES))
         size = len(message.body or b"")
         if size > limit:
+            REFUSED_FRAMES.labels("rpc", "size").inc()
             raise InvalidInput(f"request too large: {size} bytes, the limit is {limit}",
                                {"_schema": [f"The request is {size} bytes; at most {limit}."]})
-        super().handle_message(body, message)
+        problem = request_problem(body, message)
+        if problem is not None:
+            raise problem
+        kwargs = body["kwargs"]
+        try:
+            self.check_signature((), kwargs)
+        except IncorrectSignature as exc:
+            raise invalid({"kwargs": [f"Not the command's arguments: {exc}"]}) from None
+        try:
+            self.container.spawn_worker(
+                self, (), kwargs, context_data=context_from_headers(message.headers),
+                handle_result=partial(self.handle_result, message))
+        except ContainerBeingKilled:
+            self.rpc_consumer.requeue_message(message)
 
     def handle_result(self, message: Any, worker_ctx: Any, result: Any,
                       exc_info: Any) -> Any:
@@ -39,12 +98,7 @@ class Command(Rpc):
             error = Unavailable(f"{self.container.service_name}'s database is unreachable; "
                                 "nothing was stored; send the command again shortly")
             exc_info = (Unavailable, error, exc_info[2])
-        try:
-            return super().handle_result(message, worker_ctx, result, exc_info)
-        except BROKER_AWAY as exc:
-            log.warning("reply to %s not sent, broker unreachable (%s); the request will be "
-                        "redelivered", self.method_name, type(exc).__name__)
-            return result, exc_info
+        return self.rpc_consumer.handle_result(message, result, exc_info)
 
 
 command = Command.decorator(expected_exceptions=EXPECTED_ERRORS)

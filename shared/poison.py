@@ -50,6 +50,26 @@ MAX_ATTEMPTS = 5
 OUTAGE_PAUSE = 2.0  # seconds before a message met by a database outage is tried again
 
 
+def attempts_so_far(headers: Mapping[str, Any] | None) -> int:
+    """The attempts counted in a message's header; a header of another type (anyone can
+    publish one) counts as none, never as an error in the consumer."""
+    value = (headers or {}).get(ATTEMPTS, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def raw_properties(message: Any) -> dict[str, Any]:
+    """How to publish a message's raw body again as it came: with its content type and
+    encoding, or as opaque bytes when it had none (kombu would serialize bytes otherwise)."""
+    return {"content_type": message.content_type or "application/octet-stream",
+            "content_encoding": message.content_encoding or "binary"}
+
+
+def as_bytes(body: Any) -> Any:
+    """A raw body as bytes: py-amqp hands over text when a frame names an encoding, and
+    kombu would encode text again with that encoding, whatever the frame said it was."""
+    return body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+
+
 class Unreadable(Exception):
     """The message is not an event this platform can read; no retry will change that."""
 
@@ -103,7 +123,8 @@ class Poison:
         """Publish `body` (a message's raw body with its `content_type`, or a dict) to the
         dead-letter queue with the reason; counted once the broker took it."""
         log.error("event moved to %s: %s", self.queue.name, reason)
-        producer.publish(body, routing_key=self.queue.name, exchange="", delivery_mode=2,
+        producer.publish(as_bytes(body), routing_key=self.queue.name, exchange="",
+                         delivery_mode=2,
                          serializer="json", declare=[self.queue], **properties,
                          headers={**(headers or {}), REASON: reason[:1000], FAILURE: kind,
                                   ORIGIN: origin})
@@ -113,7 +134,7 @@ class Poison:
                            exc: BaseException, origin: str, **properties: Any) -> None:
         """After a handler failed: publish the message again to `origin` with its attempts
         counted, or set it aside once it has had `max_attempts`. The caller then acks it."""
-        attempts = int(headers.get(ATTEMPTS, 0)) + 1
+        attempts = attempts_so_far(headers) + 1
         reason = f"{type(exc).__name__}: {exc}"
         if attempts >= self.max_attempts:
             self.set_aside(producer, body, f"handler failed {attempts} times: {reason}",
@@ -121,7 +142,7 @@ class Poison:
             return
         log.warning("event handler failed (attempt %d of %d): %s", attempts,
                     self.max_attempts, reason)
-        producer.publish(body, routing_key=origin, exchange="", delivery_mode=2,
+        producer.publish(as_bytes(body), routing_key=origin, exchange="", delivery_mode=2,
                          serializer="json", headers={**headers, ATTEMPTS: attempts},
                          **properties)
 
@@ -166,12 +187,11 @@ class Poison:
                     if not origin:
                         message.requeue()  # nowhere to send it: leave it where it is
                         break
-                    producer.publish(message.body, routing_key=origin, exchange="",
+                    producer.publish(as_bytes(message.body), routing_key=origin, exchange="",
                                      delivery_mode=2, declare=[_queue(origin)],
-                                     content_type=message.content_type,
-                                     content_encoding=message.content_encoding,
                                      headers={k: v for k, v in headers.items()
-                                              if not k.startswith("x-baqylau-")})
+                                              if not k.startswith("x-baqylau-")},
+                                     **raw_properties(message))
                     message.ack()
                     replayed += 1
             finally:

@@ -26,7 +26,8 @@ from services.reporting.ingest import projections
 from shared import pgconnect
 from shared.contracts import TooNew
 from shared.contracts.versions import ContractVersions
-from shared.poison import Poison, Unreadable, read_envelope
+from shared.edge import REFUSED_FRAMES
+from shared.poison import Poison, Unreadable, raw_properties, read_envelope
 from shared.publisher import events_exchange
 from shared.reading import TooNewWait
 
@@ -88,7 +89,7 @@ class LiveFeed(ConsumerMixin):
         try:
             envelope = read_envelope(body, self.readable)
         except Unreadable as exc:
-            self.dead_letter(body, message, f"unreadable: {exc}", "unreadable")
+            self.dead_letter(message, f"unreadable: {exc}", "unreadable")
             return
         except TooNew as exc:
             self.wait_for_upgrade(body, message, exc)
@@ -147,7 +148,7 @@ class LiveFeed(ConsumerMixin):
         the first time, after a pause when it comes back, aside past the deadline."""
         pause = self.too_new.decide(exc)
         if pause is None:
-            self.dead_letter(body, message, self.too_new.reason(exc), "too_new")
+            self.dead_letter(message, self.too_new.reason(exc), "too_new")
             return
         if pause:
             if self.pending:
@@ -161,9 +162,15 @@ class LiveFeed(ConsumerMixin):
                                   message.headers or {}, exc, QUEUE)
         message.ack()
 
-    def dead_letter(self, body: Any, message: Any, reason: str, kind: str) -> None:
-        send_to_dead_letters(kombu.Producer(message.channel), body, reason, kind,
-                             message.headers or {})
+    def on_decode_error(self, message: Any, exc: Exception) -> None:
+        # kombu's own would log and ack: the frame would be gone without a trace.
+        REFUSED_FRAMES.labels("event", "undecodable").inc()
+        self.dead_letter(message, f"unreadable: cannot decode: {exc}", "unreadable")
+
+    def dead_letter(self, message: Any, reason: str, kind: str) -> None:
+        """Set the message aside as it came (its raw body and content type)."""
+        POISON.set_aside(kombu.Producer(message.channel), message.body, reason, kind, QUEUE,
+                         message.headers or {}, **raw_properties(message))
         message.ack()
 
 
