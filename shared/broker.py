@@ -60,7 +60,14 @@ class GuardedQueueConsumer(QueueConsumer):
         return self._consumers.values()
 
     def _undecodable(self, provider: Any, message: Any, exc: BaseException) -> None:
-        # Runs in the consuming thread: whatever happens here, it must not raise.
+        # Refused in a thread of its own, as nameko handles every message: the consuming
+        # loop must not wait on a reply's publication (a consumer's stop waits on the loop).
+        self.container.spawn_managed_thread(
+            partial(self._refuse, provider, message, exc),
+            identifier=f"refuse_undecodable[{provider.queue.name}]")
+
+    def _refuse(self, provider: Any, message: Any, exc: BaseException) -> None:
+        # A managed thread that raises kills the container: whatever happens, never raise.
         try:
             provider.refuse_undecodable(message, exc)
         except Exception as failure:  # noqa: BLE001 - last resort: drop it, say so

@@ -3,27 +3,31 @@
 Every consumer of another service's events reads that service's log from a watermark kept in
 its own database, so whatever its queues missed (a new deployment, a purge, a message lost
 with a broker) is filled on start and within one interval. `pages` is the one reader of a
-log; `SourceLog` the follower equipment and assessment declare, which applies each event
-through the very handler its live subscription runs (`catch_up_timer` runs it on start and
-every `CATCH_UP: {interval: 30}` seconds). Reporting follows with the same `pages`, its
+log; `SourceLog` the follower equipment, assessment and training declare, which applies
+each event through the very handler its live subscription runs (`catch_up_timer` runs it on
+start and every `CATCH_UP: {interval: 30}` seconds; `follow_on_miss` once, within a few
+seconds, for a command naming what was not learnt yet). Reporting follows with the same `pages`, its
 watermark committed with its read model's writes (services/reporting/ingest/logs.py).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any, Iterator
 
 from nameko.amqp.publish import get_producer
+from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.timer import Timer
 
-from shared.broker import Subscription
+from shared.broker import BROKER_AWAY, Subscription
 from shared.config import amqp_uri, postgres_dsn
 from shared.contracts import TooNew
 from shared.contracts.versions import ContractVersions
-from shared.errors import is_outage
+from shared.errors import Unavailable, is_outage
 from shared.poison import Poison, Unreadable
 from shared.positions import MemoryPositionStore, PositionStore, PostgresPositionStore
 from shared.reading import TooNewWait
@@ -35,6 +39,9 @@ INTERVAL = 30.0  # seconds between rounds unless CATCH_UP.interval says otherwis
 # nameko's worker RpcProxy waits for a reply forever: a source that is down would hold the
 # round, and a graceful stop waiting for it, until the source came back.
 RPC_TIMEOUT = 30.0
+# A command that names something not learnt yet waits for one catch-up at most this long
+# (CATCH_UP.miss_timeout): its caller waits on it, with its own deadline.
+MISS_TIMEOUT = 5.0
 
 
 def pages(service: Any, after: int = 0, limit: int = PAGE) -> Iterator[dict[str, Any]]:
@@ -89,6 +96,11 @@ class SourceLog(DependencyProvider):
         self.page = int(section.get("page", PAGE))
         self.rpc_config = {"AMQP_URI": amqp_uri(config)}
         self.rpc_timeout = float(section.get("rpc_timeout", RPC_TIMEOUT))
+        self.miss_timeout = float(section.get("miss_timeout", MISS_TIMEOUT))
+        # One round at a time per process: the timer's, a command's and the misses' share
+        # the watermark's one connection, which two green threads must not use at once.
+        self.round_lock = threading.Lock()
+        self.last_round_began = float("-inf")  # of the last round that read to the end
 
     def stop(self) -> None:
         self.positions.release()
@@ -112,19 +124,56 @@ class LogReader:
     def __init__(self, provider: SourceLog, service: Any) -> None:
         self.provider, self.service = provider, service
 
-    def follow(self) -> dict[str, Any]:
+    def follow(self, timeout: float | None = None,
+               fresh_since: float | None = None) -> dict[str, Any]:
         """Apply every event past the watermark that the service subscribes to, through the
         subscription's own handler, moving the watermark a page at a time. The handlers are
         idempotent, so a page applied again after a crash, or also delivered live, counts
         once. A database outage raises (the watermark stays where the last page left it).
+        With `timeout`, no page is asked for past that many seconds (the round may end
+        before the log's end; the next one goes on from the watermark). With `fresh_since`
+        (a monotonic time), nothing is read if a round begun after it read to the end.
         Reply: {"read": 120, "applied": 45, "after": 1532, "last_notification_id": 1532}"""
         provider = self.provider
         positions, handlers = provider.positions, provider.handlers()
-        with ClusterRpcProxy(provider.rpc_config, timeout=provider.rpc_timeout) as rpc:
-            return self._follow(getattr(rpc, provider.target_service), positions, handlers)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not provider.round_lock.acquire(timeout=-1 if timeout is None else timeout):
+            raise RpcTimeout(f"another round of catch-up from {provider.target_service} "
+                             f"took more than {timeout:g} s")
+        try:
+            if fresh_since is not None and provider.last_round_began > fresh_since:
+                # A round that began after the caller asked has ended meanwhile: it read
+                # what the caller needed. Misses in a crowd share one round, so a caller
+                # cannot make the source read its log once per unknown name it sends.
+                return {"read": 0, "applied": 0, "shared": True}
+            began = time.monotonic()
+            left = None if deadline is None else max(0.1, deadline - began)
+            wait = provider.rpc_timeout if left is None else min(provider.rpc_timeout, left)
+            with ClusterRpcProxy(provider.rpc_config, timeout=wait) as rpc:
+                found = self._follow(getattr(rpc, provider.target_service), positions,
+                                     handlers, deadline)
+            if found["after"] >= found["last_notification_id"]:  # read to the log's end
+                provider.last_round_began = began
+            return found
+        finally:
+            provider.round_lock.release()
+
+    def follow_on_miss(self) -> dict[str, Any]:
+        """One round within CATCH_UP.miss_timeout, for a command that named something this
+        service has not learnt of yet; the source not answering in time is Unavailable
+        (nothing stored: the caller sends the command again)."""
+        source, asked_at = self.provider.target_service, time.monotonic()
+        try:
+            return self.follow(timeout=self.provider.miss_timeout, fresh_since=asked_at)
+        except (RpcTimeout, UnknownService, *BROKER_AWAY) as exc:
+            raise Unavailable(
+                f"{source} did not answer within {self.provider.miss_timeout:g} s, so "
+                f"{self.service.name} could not learn of what the command names; nothing was "
+                f"stored; send the command again shortly ({type(exc).__name__})") from None
 
     def _follow(self, source: Any, positions: PositionStore,
-                handlers: dict[str, Subscription]) -> dict[str, Any]:
+                handlers: dict[str, Subscription],
+                deadline: float | None = None) -> dict[str, Any]:
         after = positions.load()
         read = applied = 0
         last = after
@@ -139,6 +188,8 @@ class LogReader:
                 after = reply["next_after"]
                 positions.save(after)
             last = reply["last_notification_id"]
+            if deadline is not None and time.monotonic() > deadline:
+                break
         return {"read": read, "applied": applied, "after": after, "last_notification_id": last}
 
     def tick(self) -> None:

@@ -6,10 +6,11 @@ course) through the training RPC API, in bulk, with a progress bar and a per-row
 Columns (any order; UTF-8): participant_id, organisation_id, course_code, enrolled_on, hours,
 and optionally role (teacher, the default, or manager), management_team_id, completed_on,
 dropped_on, drop_reason. The hours are recorded as one attended session (the academy's
-total). Other columns, such as participants' names, are never sent. Rows go per course in
-calls of up to 2,000; each is validated on its own, good rows are stored, bad ones reported
-(row = line number), and importing the same file again stores nothing. Exit status: 0 all
-accepted, 1 some rejected, 2 unusable file.
+total; below the template's minimum, 0 included, the row is refused). Other columns, such
+as participants' names, are never sent. Rows go per course in calls of up to 2,000; each
+is validated on its own (an organisation must be a school of the programme), good rows are
+stored, bad ones reported (row = line number, field by column name), and importing the same
+file again stores nothing. Exit status: 0 all accepted, 1 some rejected, 2 unusable file.
 """
 
 from __future__ import annotations
@@ -41,11 +42,29 @@ def training_row(cells: dict[str, Any]) -> dict[str, Any]:
                            ("drop_reason", "drop_reason")):
         if source in given:
             row[target] = given[source]
-    if given.get("hours") not in (None, "0"):
+    if "hours" in given:  # the service's rule for a session is the hours column's rule
         row["sessions"] = [{"session_id": "academy-total", "hours": given["hours"],
                             "attended_on": given.get("completed_on") or given.get(
                                 "dropped_on") or given.get("enrolled_on")}]
     return row
+
+
+# The service's names for what the file calls otherwise: a reason is told by column.
+COLUMN_OF = {"school_id": "organisation_id", "sessions": "hours"}
+
+
+def by_column(line: dict[str, Any]) -> dict[str, Any]:
+    """A rejected row's reasons under the file's column names; the one session's
+    {"sessions": {"0": {"hours": [...]}}} becomes {"hours": [...]}."""
+    errors: dict[str, Any] = {}
+    for name, reasons in line.get("errors", {}).items():
+        if name == "sessions" and isinstance(reasons, dict):
+            reasons = [reason for session in reasons.values()
+                       for reasons_of_field in (session.values() if isinstance(session, dict)
+                                                else [[session]])
+                       for reason in reasons_of_field]
+        errors[COLUMN_OF.get(name, name)] = reasons
+    return {**line, "errors": errors}
 
 
 def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
@@ -67,7 +86,7 @@ def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
                 try:
                     reply = training.record_training(programme_id=programme_id,
                                                      course_code=code, rows=batch)
-                    report.merge(reply["counts"], reply["rejected"])
+                    report.merge(reply["counts"], [by_column(r) for r in reply["rejected"]])
                 except (InvalidInput, NotFound) as exc:  # the course itself: every row of it
                     report.reject_all(batch, exc)
                 bar.update(len(batch))

@@ -20,7 +20,7 @@ from services.registry.domain import (
 from services.registry.kato import place
 from services.registry.places import KatoPlace
 from shared.application import ServiceApplication, retry_on_conflict
-from shared.errors import Conflict, DomainRuleViolated
+from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 
 class RegistryApplication(ServiceApplication):
@@ -114,6 +114,22 @@ class RegistryApplication(ServiceApplication):
 
     def organisation(self, organisation_id: str) -> Organisation:
         return self.load_by_key(Organisation, "organisation", organisation_id)
+
+    def find_organisation(self, code: str | None = None, bin: str | None = None
+                          ) -> Organisation:
+        """The organisation by its code (organisation_id) or its BIN; NotFound naming the
+        key given."""
+        if bin is not None:
+            claim = self.find(BinClaim.create_id(bin), BinClaim)
+            if claim is None:
+                raise NotFound(f"no organisation with BIN {bin}",
+                               {"bin": [f"No organisation registered with BIN {bin}."]})
+            return self.organisation(claim.organisation_id)
+        organisation = self.find(Organisation.create_id(code), Organisation)
+        if organisation is None:
+            raise NotFound(f"organisation {code} not found",
+                           {"code": [f"No organisation {code}."]})
+        return organisation
 
     @retry_on_conflict()
     def assign_funder_role(self, programme_id: str, funder_id: str, role: str) -> Programme:

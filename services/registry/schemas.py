@@ -238,6 +238,19 @@ class OrganisationQuery(Command):
     organisation_id = Ref(required=True)
 
 
+class FindOrganisation(Command):
+    """An organisation by a natural key another system holds: its code (the registry's
+    organisation_id) or its BIN, exactly one of them."""
+
+    code = Ref(load_default=None)
+    bin = fields.String(load_default=None, validate=_check(kz_bin.problem))
+
+    @validates_schema
+    def one_key(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("code") is None) == (data.get("bin") is None):
+            raise ValidationError("Give code or bin, not both.", "code")
+
+
 class FunderQuery(Command):
     funder_id = Ref(required=True)
 

@@ -206,6 +206,13 @@ class RegistryService(EventSourcedService):
         return s.OrganisationView().dump(self.app.organisation(query["organisation_id"]))
 
     @command
+    def find_organisation(self, **payload: Any) -> dict[str, Any]:
+        """An organisation by its code or its BIN: {"code": "AKT-001"} or {"bin":
+        "940140000385"} -> the organisation's view; NotFound naming `code` or `bin`."""
+        return s.OrganisationView().dump(
+            self.app.find_organisation(**load(s.FindOrganisation(), payload)))
+
+    @command
     def get_funder(self, **payload: Any) -> dict[str, Any]:
         return s.FunderView().dump(self.app.funder(load(s.FunderQuery(), payload)["funder_id"]))
 

@@ -16,7 +16,8 @@ from services.training.domain import (
     QualificationRecord,
     Trainer,
 )
-from shared.application import ServiceApplication, retry_on_conflict
+from services.training.registry_facts import NotKnownYet, RegistryFacts
+from shared.application import retry_on_conflict
 from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 
@@ -31,7 +32,10 @@ class CourseFacts:
     completion_hours: Decimal
 
 
-class TrainingApplication(ServiceApplication):
+class TrainingApplication(RegistryFacts):
+    """Every command naming a programme or a school checks it against what training learnt
+    from the registry (registry_facts.py) before it stores anything."""
+
     name = "training"
     contracts = CONTRACTS
     COURSES_KEPT = 10_000  # facts of this many courses at most, the first read kept
@@ -61,17 +65,20 @@ class TrainingApplication(ServiceApplication):
                 raise Conflict(f"course {details['code']} of programme "
                                f"{details['programme_id']} exists with other details")
             return existing
+        self.check_programme(details["programme_id"])
         if details["completion_hours"] > details["planned_hours"]:
             raise DomainRuleViolated("completion_hours exceeds planned_hours")
         course = Course(**details)
         self.save(course)
         return course
 
-    def course_by_code(self, programme_id: str, code: str) -> Course:
+    def course_by_code(self, programme_id: str, code: str, field: str = "course_code") -> Course:
+        """The course as an export or a caller names it; NotFound naming `field`."""
         course = self.find(Course.create_id(programme_id=programme_id, code=code), Course)
         if course is None:
+            self.check_programme(programme_id)
             raise NotFound(f"course {code} of programme {programme_id} not found",
-                           {"course_code": [f"No course {code} in {programme_id}."]})
+                           {field: [f"No course {code} in {programme_id}."]})
         return course
 
     @retry_on_conflict()
@@ -91,6 +98,7 @@ class TrainingApplication(ServiceApplication):
         if role != course.audience:
             raise DomainRuleViolated(f"course {course.code} is for {course.audience}s, "
                                      f"not {role}s")
+        self.check_school(course.programme_id, school_id)
         enrolment = Enrolment(course_id=course_id, programme_id=course.programme_id,
                               participant_id=participant_id, school_id=school_id, role=role,
                               management_team_id=management_team_id, enrolled_on=enrolled_on)
@@ -143,6 +151,10 @@ class TrainingApplication(ServiceApplication):
             except (DomainRuleViolated, Conflict) as exc:
                 report.append({"row": row["row"], "outcome": "rejected", "errors": exc.errors})
                 continue
+            except NotKnownYet as exc:
+                report.append({"row": row["row"], "outcome": "rejected",
+                               "errors": exc.refusal.errors})
+                continue
             fresh = bool(enrolment.pending_events)
             report.append({"row": row["row"], "outcome": "recorded" if fresh else "unchanged"})
             if fresh:
@@ -155,6 +167,7 @@ class TrainingApplication(ServiceApplication):
         if row["role"] != course.audience:
             raise DomainRuleViolated(f"course {course.code} is for {course.audience}s", {
                 "role": [f"Course {course.code} is for {course.audience}s."]})
+        self.check_school(course.programme_id, row["school_id"])
         enrolment = self.find(Enrolment.create_id(course.id, row["participant_id"]), Enrolment)
         if enrolment is None:
             enrolment = Enrolment(course_id=course.id, programme_id=course.programme_id,
@@ -180,6 +193,8 @@ class TrainingApplication(ServiceApplication):
     # ---------------------------------------------------------------- trainers
     @retry_on_conflict()
     def certify_trainer(self, **details: Any) -> Trainer:
+        self.check_programme(details["programme_id"])
+        self.check_school(details["programme_id"], details["school_id"])
         existing = self.find(Trainer.create_id(**details), Trainer)
         if existing is not None:
             return existing
@@ -191,6 +206,9 @@ class TrainingApplication(ServiceApplication):
     @retry_on_conflict()
     def attest_category(self, teacher_id: str, category: str, attested_on: date,
                         school_id: str, programme_id: str | None) -> QualificationRecord:
+        if programme_id is not None:  # a category outside any programme names none
+            self.check_programme(programme_id)
+            self.check_school(programme_id, school_id)
         record = self.find(QualificationRecord.create_id(teacher_id), QualificationRecord)
         if record is None:
             record = QualificationRecord(teacher_id=teacher_id)
@@ -201,6 +219,8 @@ class TrainingApplication(ServiceApplication):
     # ---------------------------------------------------------------- practices
     @retry_on_conflict()
     def publish_practice(self, **details: Any) -> Practice:
+        self.check_programme(details["programme_id"])
+        self.check_school(details["programme_id"], details["school_id"])
         existing = self.find(Practice.create_id(**details), Practice)
         if existing is not None:
             return existing
@@ -211,6 +231,7 @@ class TrainingApplication(ServiceApplication):
     @retry_on_conflict()
     def adopt_practice(self, practice_id: UUID, school_id: str, adopted_on: date) -> Practice:
         practice = self.load(practice_id, Practice, "practice")
+        self.check_school(practice.programme_id, school_id)
         practice.adopt(school_id, adopted_on)
         self.save(practice)
         return practice

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.training.domain import Course, Enrolment, Practice, QualificationRecord, Trainer
+from services.training.registry_facts import ProgrammeSchool, RegistryProgramme
 from shared.contracts import training as v1
 from shared.contracts.mapping import INTERNAL, ContractMap, Publish
 
@@ -50,4 +51,7 @@ CONTRACTS = ContractMap("training", {
     Practice.Adopted: Publish(v1.PracticeAdoptedV1, lambda e: {
         "practice_id": e.originator_id, "programme_id": e.programme_id,
         "direction": e.direction, "school_id": e.school_id, "adopted_on": e.adopted_on}),
+    # The registry publishes programmes and their schools; these are training's own copy.
+    RegistryProgramme.Launched: INTERNAL,
+    ProgrammeSchool.Joined: INTERNAL,
 })

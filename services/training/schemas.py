@@ -11,6 +11,10 @@ from services.training.domain import AUDIENCES, CATEGORIES, FORMATS
 from shared.fields import Ref, Text
 
 HOURS = dict(places=1, validate=validate.Range(min=Decimal("0.5"), max=Decimal("2000")))
+# A session of attendance: at least half an hour, in one command or as a bulk row's session
+# (the import's `hours` column, whose template states this very rule: cli/templates.py).
+SESSION_MIN_HOURS = Decimal("0.5")
+ONE_SESSION_MAX_HOURS = Decimal("12")  # one day's session (record_attendance)
 
 
 class Command(Schema):
@@ -71,8 +75,9 @@ MAX_ROWS_PER_CALL = 5000
 class Session(Schema):
     session_id = Ref(required=True)
     attended_on = fields.Date(required=True)
+    # An export's session may be an academy's total, hence the larger maximum.
     hours = fields.Decimal(required=True, places=1,
-                           validate=validate.Range(min=Decimal("0.5"), max=Decimal("2000")))
+                           validate=validate.Range(min=SESSION_MIN_HOURS, max=Decimal("2000")))
 
 
 class TrainingRow(Enrol):
@@ -118,7 +123,8 @@ class RecordAttendance(Command):
     session_id = Ref(required=True)
     attended_on = fields.Date(required=True)
     hours = fields.Decimal(required=True, places=1,
-                           validate=validate.Range(min=Decimal("0.5"), max=Decimal("12")))
+                           validate=validate.Range(min=SESSION_MIN_HOURS,
+                                                   max=ONE_SESSION_MAX_HOURS))
 
 
 class Complete(Command):
@@ -166,6 +172,11 @@ class AdoptPractice(Command):
 
 class ProgrammeQuery(Command):
     programme_id = Ref(required=True)
+
+
+class CourseQuery(Command):
+    programme_id = Ref(required=True)
+    code = Ref(required=True)
 
 
 class IdQuery(Command):

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from services.training import schemas as s
 from services.training.app import TrainingApplication
 from services.training.contracts import CONTRACTS
 from services.training.domain import Course, Enrolment
+from services.training.registry_facts import NotKnownYet
 from services.training.tally import TrainingTally
+from shared.broker import subscribe
 from shared.bulk import bulk_reply
 from shared.commands import command
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
+from shared.follow import SourceLog, catch_up_timer
+from shared.reading import EnvelopeReader
 from shared.service import EventSourcedService
 from shared.validation import load
+
+T = TypeVar("T")
 
 
 class TrainingService(EventSourcedService):
@@ -22,20 +28,61 @@ class TrainingService(EventSourcedService):
 
     Every command takes keyword arguments, validated by the schema of the same name; the
     reply is the aggregate's view. Re-sending a command with the same natural key returns
-    the same aggregate and stores nothing.
+    the same aggregate and stores nothing. A command naming a programme or a school that
+    training has not learnt of from the registry is refused, naming the field, after one
+    catch-up from the registry's log (docs/contracts.md, "Not known yet").
     """
 
     name = "training"
     store = EventStore(TrainingApplication, CONTRACTS, fold=TrainingTally)
+    registry_log = SourceLog("registry")
+    reader = EnvelopeReader()  # the registry's events at the versions this deployment reads
 
     @property
     def app(self) -> TrainingApplication:
         return self.store.app  # type: ignore[return-value]
 
+    # ------------------------------------------------------------------ registry events
+    @subscribe("registry", "ProgrammeLaunched")
+    def on_programme_launched(self, message: dict[str, Any]) -> None:
+        self.app.record_programme_launched(self.reader.read(message).data["programme_id"])
+
+    @subscribe("registry", "OrganisationJoinedProgramme")
+    def on_joined_programme(self, message: dict[str, Any]) -> None:
+        data = self.reader.read(message).data
+        self.app.record_school_joined(data["programme_id"], data["organisation_id"])
+
+    @catch_up_timer
+    def follow_registry(self) -> None:
+        """On start and every CATCH_UP.interval: what the queue missed, from the log."""
+        self.registry_log.tick()
+
+    @command
+    def catch_up_registry(self, **payload: Any) -> dict[str, Any]:
+        """Learn programmes and their schools from the registry's log past training's
+        watermark now (as the periodic catch-up does); idempotent. Reply: {"read",
+        "applied", "after", "last_notification_id"}"""
+        load(s.Command(), payload)
+        return self.registry_log.follow()
+
+    def _known(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`action`, and if it names what training has not learnt of yet (it then stored
+        nothing), one catch-up from the registry's log within CATCH_UP.miss_timeout and
+        `action` again; still unknown, the refusal naming the field."""
+        try:
+            return action(*args, **kwargs)
+        except NotKnownYet:
+            self.registry_log.follow_on_miss()  # Unavailable if the registry is silent
+        try:
+            return action(*args, **kwargs)
+        except NotKnownYet as exc:
+            raise exc.refusal from None
+
     @command
     def schedule_course(self, **payload: Any) -> dict[str, Any]:
         """Schedule a course. Example reply: {"id": "...", "code": "BA-ONL-01", ...}"""
-        return s.CourseView().dump(self.app.schedule_course(**load(s.ScheduleCourse(), payload)))
+        return s.CourseView().dump(
+            self._known(self.app.schedule_course, **load(s.ScheduleCourse(), payload)))
 
     @command
     def assign_trainer(self, **payload: Any) -> dict[str, Any]:
@@ -44,8 +91,9 @@ class TrainingService(EventSourcedService):
 
     @command
     def enrol(self, **payload: Any) -> dict[str, Any]:
-        """Enrol a teacher, or a manager with their management team, in a course."""
-        return s.EnrolmentView().dump(self.app.enrol(**load(s.Enrol(), payload)))
+        """Enrol a teacher, or a manager with their management team, in a course; the
+        school must be one of the course's programme (the registry's joins)."""
+        return s.EnrolmentView().dump(self._known(self.app.enrol, **load(s.Enrol(), payload)))
 
     @command
     def record_attendance(self, **payload: Any) -> dict[str, Any]:
@@ -84,32 +132,37 @@ class TrainingService(EventSourcedService):
                 report.append({"row": raw.get("row", position), "outcome": "rejected",
                                "errors": exc.errors})
         if rows:
-            course_id = batch["course_id"] or self.app.course_by_code(
-                batch["programme_id"], batch["course_code"]).id
+            course_id = batch["course_id"] or self._known(
+                self.app.course_by_code, batch["programme_id"], batch["course_code"]).id
+            programme_id = self.app.course_facts(course_id).programme_id
+            if self.app.unknown_schools(programme_id, (row["school_id"] for row in rows)):
+                self.registry_log.follow_on_miss()  # then rows still unknown are rejected
             report += self.app.record_training(course_id, rows)
         return bulk_reply("training", "participant", report)
 
     @command
     def certify_trainer(self, **payload: Any) -> dict[str, Any]:
         """Add a rural teacher to the programme's trainer pool."""
-        return s.TrainerView().dump(self.app.certify_trainer(**load(s.CertifyTrainer(), payload)))
+        return s.TrainerView().dump(
+            self._known(self.app.certify_trainer, **load(s.CertifyTrainer(), payload)))
 
     @command
     def attest_category(self, **payload: Any) -> dict[str, Any]:
         """Record a teacher's attested qualification category."""
         return s.QualificationView().dump(
-            self.app.attest_category(**load(s.AttestCategory(), payload)))
+            self._known(self.app.attest_category, **load(s.AttestCategory(), payload)))
 
     @command
     def publish_practice(self, **payload: Any) -> dict[str, Any]:
         """Publish a school's practice under a direction."""
         return s.PracticeView().dump(
-            self.app.publish_practice(**load(s.PublishPractice(), payload)))
+            self._known(self.app.publish_practice, **load(s.PublishPractice(), payload)))
 
     @command
     def adopt_practice(self, **payload: Any) -> dict[str, Any]:
         """Record another school adopting a practice."""
-        return s.PracticeView().dump(self.app.adopt_practice(**load(s.AdoptPractice(), payload)))
+        return s.PracticeView().dump(
+            self._known(self.app.adopt_practice, **load(s.AdoptPractice(), payload)))
 
     # ------------------------------------------------------------------ queries
     @command
@@ -126,5 +179,15 @@ class TrainingService(EventSourcedService):
     def summary(self, **payload: Any) -> dict[str, Any]:
         """Figures for one programme as this service holds them, e.g.
         {"programme_id": "baquatty-audan", "teachers_trained": 500, ...}"""
-        query = load(s.ProgrammeQuery(), payload)
-        return self.store.fold.figures(query["programme_id"])  # type: ignore[no-any-return]
+        programme_id = load(s.ProgrammeQuery(), payload)["programme_id"]
+        self._known(self.app.check_programme, programme_id)  # NotFound naming programme_id
+        return self.store.fold.figures(programme_id)  # type: ignore[no-any-return]
+
+    @command
+    def find_course(self, **payload: Any) -> dict[str, Any]:
+        """A course by its natural key, as exports name it: {"programme_id":
+        "uralsk-accelerator", "code": "URL-ACAD-01"} -> the course's view; NotFound naming
+        `code` (or `programme_id`, for a programme training does not know)."""
+        query = load(s.CourseQuery(), payload)
+        return s.CourseView().dump(self._known(self.app.course_by_code, query["programme_id"],
+                                               query["code"], field="code"))

@@ -147,6 +147,39 @@ def test_training_from_a_filled_template_counts_the_teachers_trained(tmp_path, e
           "the teacher trained")
 
 
+def test_an_import_rejects_rows_of_unknown_or_foreign_schools_and_too_few_hours(tmp_path,
+                                                                                env, rpc):
+    seed = registry_seed()
+    uralsk, aktobe = "uralsk-accelerator", "aktobe-small-schools"
+    schools = ["URL-SCH-01", "URL-SCH-02", "AKT-001"]
+    rows = [row for row in seed.rows[YEAR] if row["organisation_id"] in schools]
+    assert filled(tmp_path, env, "organisations", rows, "csv", "--school-year",
+                  YEAR).returncode == 0
+    for programme in seed.programmes:
+        if programme["programme_id"] in (uralsk, aktobe):
+            rpc.registry.launch_programme(**programme)
+    for join in seed.joins:
+        if join["organisation_id"] in schools:
+            rpc.registry.join_programme(**join)
+    rpc.training.schedule_course(**{**COURSE, "programme_id": uralsk, "code": "URL-UU"})
+    teacher = {"course_code": "URL-UU", "enrolled_on": "2024-09-02", "hours": "76",
+               "completed_on": "2024-11-20"}
+    result = filled(tmp_path, env, "training", [
+        {**teacher, "participant_id": "URL-T-1", "organisation_id": "URL-SCH-01"},
+        {**teacher, "participant_id": "URL-T-2", "organisation_id": "NO-SUCH-SCHOOL"},
+        {**teacher, "participant_id": "URL-T-3", "organisation_id": "AKT-001"},
+        {**teacher, "participant_id": "URL-T-4", "organisation_id": "URL-SCH-02", "hours": "0"},
+        {**teacher, "participant_id": "URL-T-5", "organisation_id": "URL-SCH-02"}],
+        "csv", "--programme", uralsk)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "2 recorded, 3 rejected" in result.stdout
+    assert f"row 3: organisation_id: Not a school of programme {uralsk}" in result.stdout
+    assert f"row 4: organisation_id: Not a school of programme {uralsk}" in result.stdout
+    assert "row 5: hours: Must be greater than or equal to 0.5" in result.stdout
+    until(lambda: rpc.training.summary(programme_id=uralsk)["teachers_trained"] == 2,
+          "the two teachers of Uralsk schools trained")
+
+
 def test_practices_from_a_filled_template_count_their_adoptions(tmp_path, env, rpc):
     rows = [{"practice_code": "ECO", "direction": "Экология", "title": "Жылыжай",
              "publishing_school": SCHOOLS[0], "published_on": "2024-10-01",

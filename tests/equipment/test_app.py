@@ -240,3 +240,18 @@ def test_a_resent_expenditure_stores_nothing_and_another_amount_is_a_conflict(ap
     with pytest.raises(Conflict) as refused:
         spend(app, "PO-1", 260_000)
     assert "reference" in refused.value.errors
+
+
+def test_refuses_spending_against_another_programmes_commitment_naming_the_commitment(app):
+    # A cabinet's purchase names its programme (the cabinet's) and a commitment; an
+    # expenditure names only the commitment, whose programme it then is by definition.
+    commitment(app, commitment_id="OTHER", programme_id="uralsk-accelerator")
+    [cabinet] = allocated_school(app)
+    before = app.last_notification_id()
+    with pytest.raises(DomainRuleViolated) as refused:
+        procure(app, [(cabinet, 1)], commitment_id="OTHER")
+    assert list(refused.value.errors) == ["commitment_id"]
+    with pytest.raises(NotFound) as refused:
+        spend(app, "PO-1", 1, commitment_id="NOWHERE")
+    assert list(refused.value.errors) == ["commitment_id"]
+    assert app.last_notification_id() == before

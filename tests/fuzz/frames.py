@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 RPC_EXCHANGE = "nameko-rpc"
 REPLY_DEADLINE = 15.0  # seconds a request that carried our reply_to may take to be answered
 
-# Header values of every type an AMQP table carries (py-amqp encodes them all).
+# Header values of every type an AMQP table carries (py-amqp encodes them all). Not an
+# infinite float: RabbitMQ 3.10 closes the publisher's connection on one (541
+# INTERNAL_ERROR), so such a frame never reaches a service.
 HEADER_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1),
-              st.floats(allow_nan=False), st.text(max_size=30), st.binary(max_size=30),
+              st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
+              st.binary(max_size=30),
               st.decimals(min_value=-10**6, max_value=10**6, places=2, allow_nan=False),
               st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1))),
     lambda inner: st.one_of(st.lists(inner, max_size=3),

@@ -7,15 +7,19 @@ or set aside; it never stops the service, nor a replica that starts after it."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
 import time
+import traceback
 import urllib.request
 import uuid
 from collections import Counter
 from typing import Any, Iterator
 
+import eventlet
+import greenlet
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -48,6 +52,22 @@ EXPECTED_ERRORS = {"InvalidInput", "NotFound", "DomainRuleViolated", "Conflict",
                    "Unavailable", "MethodNotFound"}
 
 
+def green_stacks() -> str:
+    """The stacks of the project's green threads (what a stop waits for)."""
+    stacks = []
+    for thread in gc.get_objects():
+        try:
+            alive = isinstance(thread, greenlet.greenlet) and thread.gr_frame is not None
+        except ReferenceError:  # a weak proxy whose object is gone
+            continue
+        if alive:
+            frames = [line for line in traceback.format_stack(thread.gr_frame)
+                      if "/eventlet/" not in line]
+            if any("/work/" in line or "nameko" in line for line in frames):
+                stacks.append("".join(frames[-12:]))
+    return "\n----\n".join(stacks)
+
+
 def _class(service: str) -> type:
     module = importlib.import_module(f"services.{service}.service")
     return getattr(module, SOURCES.get(service, "ReportingService"))
@@ -67,16 +87,38 @@ class Platform:
         self.configs["reporting"] = {"AMQP_URI": amqp_uri, "READ_MODEL": {
             key: store[key] for key in ("host", "port", "dbname", "user", "password")}}
         self.containers: dict[str, ServiceContainer] = {}
+        self.started: set[str] = set()
+        # A container of a service class started again in the same process, once it has
+        # handled a request, waits for ever in a graceful stop (seen with nameko 2.14 before
+        # this edge's changes too; replicas are processes in a deployment): it is killed.
+        self.restarted: set[str] = set()
 
     def start(self, name: str) -> ServiceContainer:
+        if name in self.configs and name not in self.containers and name in self.started:
+            self.restarted.add(name)
+        self.started.add(name)
         config = {**self.configs[name], "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}"}
         container = ServiceContainer(_class(name), config)
         container.start()
         self.containers[name] = container
         return container
 
-    def stop(self, name: str) -> None:
-        self.containers.pop(name).stop()
+    def stop(self, name: str, deadline: float = 40) -> None:
+        """A graceful stop within the deadline; past it the container is killed and the
+        test fails with the stacks of the green threads it waited for."""
+        container = self.containers.pop(name)
+        if name in self.restarted:
+            container.kill()
+            return
+        stopping = eventlet.spawn(container.stop)
+        try:
+            with eventlet.Timeout(deadline):
+                stopping.wait()
+        except eventlet.Timeout:
+            stacks = green_stacks()
+            container.kill()
+            raise AssertionError(f"{name} did not stop within {deadline} s; waiting in:\n"
+                                 f"{stacks}") from None
 
     def event_queues(self) -> dict[str, str]:
         """Every consumer's event queue: each subscription's, and reporting's feed."""
@@ -104,7 +146,7 @@ def platform(rabbit_manager) -> Iterator[Platform]:
             yield platform
         finally:
             print(f"\nRaw frames, by kind and answer: {sorted(ANSWERS.items())}")
-            for name in list(platform.containers):
+            for name in reversed(list(platform.containers)):  # consumers before sources
                 platform.stop(name)
 
 
@@ -149,6 +191,8 @@ CATALOGUE = {
     "not UTF-8": (Frame(b'{"args": [], "kwargs": {"a": "\xff"}}', "application/json"),
                   "InvalidInput['body']"),
     "not an object": (Frame(b"[1, 2]", "application/json"), "InvalidInput['body']"),
+    "nested past Python's limit": (Frame(b"[" * 100_000, "application/json"),
+                                   "InvalidInput['body']"),
     "args an object": (Frame(b'{"args": {}, "kwargs": {}}', "application/json"),
                        "InvalidInput['args']"),
     "positional args": (Frame(b'{"args": ["x"], "kwargs": {}}', "application/json"),
@@ -267,12 +311,19 @@ def test_a_poison_frame_left_in_the_queue_does_not_stop_a_new_replica(platform, 
     assert platform.healthy("training")
 
 
-def test_an_undecodable_event_is_set_aside_not_lost(platform, client):
-    queues = platform.event_queues()
-    queue = next(q for q, owner in queues.items() if owner == "equipment")
-    before, _ = client.queue_depth("equipment.dead-letter")
+@pytest.mark.parametrize("consumer", ["equipment", "reporting"])
+def test_an_unreadable_event_is_set_aside_not_lost(platform, client, consumer):
+    queue = next(q for q, owner in platform.event_queues().items() if owner == consumer)
+    before, _ = client.queue_depth(f"{consumer}.dead-letter")
     client.publish(Frame(b"\xff\xfe", "application/json"), "", queue)
     client.publish(Frame(json.dumps({"not": "an event"}).encode(), None), "", queue)
+    # Nested past Python's limit, without a content type: it once stopped reporting's feed
+    # at every restart, the frame at the head of its queue again.
+    client.publish(Frame(b"[" * 100_000), "", queue)
     assert_queues_drain(platform, client)
-    after, _ = client.queue_depth("equipment.dead-letter")
-    assert after >= before + 2
+    end = time.monotonic() + 30
+    while (after := client.queue_depth(f"{consumer}.dead-letter")[0]) < before + 3:
+        assert time.monotonic() < end, \
+            f"{consumer}.dead-letter held {before}, then {after} after 30 s; 3 set aside?"
+        time.sleep(0.2)
+    assert after == before + 3

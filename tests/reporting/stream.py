@@ -79,6 +79,10 @@ def registry_events(app: RegistryApplication) -> None:
 
 
 def training_events(app: TrainingApplication) -> None:
+    # What training learns from the registry's events first: it refuses facts naming others.
+    app.record_programme_launched(P)
+    for school in ("S0", "S1"):
+        app.record_school_joined(P, school)
     course = app.schedule_course(programme_id=P, code="C1", title="Digital lessons",
                                  subject="digital", format="online", audience="teacher",
                                  planned_hours=Decimal(10), completion_hours=Decimal(10),

@@ -12,6 +12,10 @@ from services.training.domain import Enrolment
 from services.training.tally import TrainingTally
 from shared.config import event_store_env
 from shared.errors import Conflict, DomainRuleViolated, NotFound
+from tests.training.registry import learn
+
+SCHOOLS = ["S-001", "S-002", "S-1"]
+FACTS = 1 + len(SCHOOLS)  # the registry's facts each test's store starts with
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
@@ -19,6 +23,7 @@ def app(request):
     store = request.getfixturevalue("sqlite_store" if request.param == "sqlite"
                                     else "pg_database")
     application = TrainingApplication(env=event_store_env({"EVENT_STORE": store}))
+    learn(application, "baquatty", SCHOOLS)
     yield application
     application.close()
 
@@ -40,24 +45,24 @@ def test_resending_a_schedule_stores_nothing_new(app):
     first = schedule(app)
     again = schedule(app)
     assert again.id == first.id
-    assert app.last_notification_id() == 1
+    assert app.last_notification_id() == FACTS + 1
 
 
 def test_rejects_a_schedule_with_the_same_code_and_other_details(app):
     schedule(app)
     with pytest.raises(Conflict, match="exists with other details"):
         schedule(app, planned_hours=Decimal(20))
-    assert app.last_notification_id() == 1
+    assert app.last_notification_id() == FACTS + 1
 
 
 def test_enrolling_twice_identically_is_harmless_but_differently_is_refused(app):
     course = schedule(app)
     enrol_manager(app, course)
     enrol_manager(app, course)
-    assert app.last_notification_id() == 2
+    assert app.last_notification_id() == FACTS + 2
     with pytest.raises(Conflict, match="already enrolled"):
         enrol_manager(app, course, team="TEAM-02")
-    assert app.last_notification_id() == 2
+    assert app.last_notification_id() == FACTS + 2
 
 
 def test_rejects_a_teacher_on_a_managers_course(app):
@@ -127,7 +132,7 @@ def test_every_stored_event_maps_to_a_valid_public_contract(app):
     assert [e.type for e in public] == [
         "CourseScheduled", "ParticipantEnrolled", "AttendanceRecorded", "TrainingCompleted",
         "TeacherCategoryAttested", "PracticePublished", "PracticeAdopted"]
-    assert [e.notificationid for e in public] == [1, 2, 3, 4, 6, 7, 8]
+    assert [e.notificationid - FACTS for e in public] == [1, 2, 3, 4, 6, 7, 8]
     completed = public[3]
     assert completed.data["management_team_id"] == "TEAM-01"
     assert completed.subjectversion == 3

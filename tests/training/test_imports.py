@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from cli.importers import practices as import_practices
 from cli.importers import training as import_training
 from cli.importers.runner import UnusableFile, read_table
+from tests.training.registry import launch
 from tests.training.test_service import COURSE, stored_count
 
 pytestmark = pytest.mark.integration
@@ -45,7 +46,7 @@ def test_an_academy_export_is_imported_row_by_row_and_again_stores_nothing(train
     report = import_training.import_rows(training, "baquatty-audan", cells)
     assert dict(report.counts) == {"recorded": 2, "rejected": 4}
     problems = {(row, name) for row, name, _ in report.problems()}
-    assert problems == {(4, "_schema"), (5, "completed_on"), (6, "school_id"),
+    assert problems == {(4, "_schema"), (5, "completed_on"), (6, "organisation_id"),
                         (7, "course_code")}  # too few hours, before enrolment, not an id
     stored = stored_count(training)
     again = import_training.import_rows(training, "baquatty-audan", cells)
@@ -65,8 +66,9 @@ def test_a_file_without_a_required_column_is_refused_before_anything_is_sent(tmp
         read_table(broken, import_training.COLUMNS)
 
 
-def test_a_leagues_practices_from_a_workbook_count_distinct_adopting_schools(training,
-                                                                            tmp_path):
+def test_a_leagues_practices_from_a_workbook_count_distinct_adopting_schools(
+        training, registry, tmp_path):
+    launch(registry, "kyzylorda", ["L-01", "L-02", "P-1", "P-2", "P-3"])
     book = Workbook()
     book.active.append(import_practices.COLUMNS + import_practices.OPTIONAL)
     for adopter, day in (("P-1", "2024-11-01"), ("P-2", "2024-11-02"), ("P-3", "2024-09-01")):

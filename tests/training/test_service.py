@@ -34,8 +34,17 @@ COURSE = dict(programme_id="baquatty-audan", code="ONL-01", title="Criteria-base
               completion_hours="20", provider="ESEN Foundation")
 
 
+def public_ids(training):
+    """The notification ids of training's public events (the registry's facts training
+    keeps are internal; their ids may have gaps where a live delivery and a catch-up
+    raced for the same fact)."""
+    return [item["notificationid"]
+            for item in training.notifications(after=0, limit=1000)["items"]]
+
+
 def stored_count(training):
-    return training.notifications(after=0, limit=1000)["last_notification_id"]
+    """Public events stored: what the test's commands recorded."""
+    return len(public_ids(training))
 
 
 def test_rejects_bad_input_naming_each_field_and_stores_nothing(training):
@@ -102,7 +111,7 @@ def test_completion_reaches_a_nameko_subscriber_as_a_public_contract(container_f
     (envelope,) = received
     assert envelope["type"] == "TrainingCompleted"
     assert envelope["source"] == "/baqylau/training"
-    assert envelope["notificationid"] == 5
+    assert envelope["notificationid"] == public_ids(training)[4]
     assert envelope["data"]["participant_id"] == "T-0002"
     assert envelope["data"]["attended_hours"] == "20.0"
 
@@ -112,9 +121,11 @@ def test_notifications_pages_the_log_and_validates_its_arguments(training):
     for n in range(5):
         training.enrol(course_id=course["id"], participant_id=f"T-{n}", school_id="S-001",
                        role="teacher", enrolled_on="2024-09-02")
-    page = training.notifications(after=2, limit=2)
-    assert [item["notificationid"] for item in page["items"]] == [3, 4]
-    assert (page["next_after"], page["last_notification_id"]) == (4, 6)
+    ids = public_ids(training)
+    assert len(ids) == 6 and ids == list(range(ids[0], ids[0] + 6))
+    page = training.notifications(after=ids[1], limit=2)
+    assert [item["notificationid"] for item in page["items"]] == ids[2:4]
+    assert (page["next_after"], page["last_notification_id"]) == (ids[3], ids[5])
     with pytest.raises(InvalidInput, match="limit"):
         training.notifications(after=0, limit=100000)
 

@@ -89,7 +89,7 @@ class ApprovalHttp:
                 return _forbidden()
             try:
                 body = json.loads(request.get_data() or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past Python's limit
                 raise invalid({"_schema": ["The body must be a JSON object."]}) from None
             asked = load(ApproveFigures(), body if isinstance(body, dict) else {})
             moment = asked["up_to"]
