@@ -92,6 +92,11 @@ def bare_rpc_ping(amqp: str) -> float:
 def rpc_command(amqp: str) -> float:
     store = scratch_database()
     config = {"AMQP_URI": amqp, "EVENT_STORE": store, "WEB_SERVER_ADDRESS": "127.0.0.1:0"}
+    # What training would have learnt from the registry's events (no registry runs here).
+    facts = make_app(store)
+    facts.record_programme_launched("bench")
+    facts.record_school_joined("bench", "S-1")
+    facts.close()
     container = ServiceContainer(TrainingService, config)
     container.start()
     try:

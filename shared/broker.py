@@ -70,13 +70,11 @@ class GuardedQueueConsumer(QueueConsumer):
         # A managed thread that raises kills the container: whatever happens, never raise.
         try:
             provider.refuse_undecodable(message, exc)
-        except Exception as failure:  # noqa: BLE001 - last resort: drop it, say so
-            log.error("undecodable frame on %s dropped (%s; refusing it failed: %s)",
-                      provider.queue.name, exc, failure)
-            try:
-                self.ack_message(message)
-            except Exception as lost:  # noqa: BLE001 - the broker redelivers; never raise
-                log.warning("ack of an undecodable frame not sent: %s", lost)
+        except Exception as failure:  # noqa: BLE001 - never raise in a managed thread
+            # Not acknowledged: the broker gives it again once this connection is renewed,
+            # and it is refused then; acked, it would be lost without a dead letter.
+            log.error("undecodable frame on %s left unacknowledged (%s; refusing it failed: "
+                      "%s)", provider.queue.name, exc, failure)
 
 
 class Subscription(EventHandler):

@@ -7,8 +7,8 @@
 - An oversize request is refused before its payload reaches a schema or a worker: its
   size is known from the raw message, so no worker, validation or write is spent on it.
 - A reply that cannot be sent because the broker is away is let go, not raised: raised,
-  it would kill the container and the process with it. The request was not acknowledged,
-  so the broker redelivers it, and the resent command stores nothing twice.
+  it would kill the container and the process with it. The request's connection is gone
+  with the broker, so the broker redelivers it, and the resent command stores nothing twice.
 - A database outage is answered as `Unavailable` ("nothing stored, send it again"),
   a clear, expected error, instead of a driver's exception text. eventsourcing has
   already retried for about two seconds by then.
@@ -51,10 +51,12 @@ class GuardedRpcConsumer(RpcConsumer):
         try:
             result, exc_info = self.replier.send(message, result, exc_info)
         except BROKER_AWAY as exc:
-            log.warning("reply to %s not sent, broker unreachable (%s); the request will be "
-                        "redelivered", message.delivery_info.get("routing_key"),
-                        type(exc).__name__)
-            return result, exc_info
+            # The reply's own connection failed. If the broker is away, the request's
+            # connection is gone too: the ack below is a no-op and the broker redelivers the
+            # request. If only the reply was refused (a channel error), the request is
+            # acked: left unacked on a live connection it would hold its slot for ever.
+            log.warning("reply to %s not sent (%s: %s)", message.delivery_info.get(
+                "routing_key"), type(exc).__name__, exc)
         except Exception as exc:  # noqa: BLE001 - a reply the broker refuses: ack, go on
             log.warning("reply to %s not sent (%s: %s); request acknowledged",
                         message.delivery_info.get("routing_key"), type(exc).__name__, exc)

@@ -19,6 +19,7 @@ import logging
 import sys
 from typing import Any, Mapping
 
+import kombu.compression
 import kombu.serialization
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, LOGIN_METHOD_CONFIG_KEY
@@ -42,11 +43,25 @@ CALL_ID_STACK = "call_id_stack"
 MAX_CALL_ID_STACK = 10
 
 
+def refuse_compressed_frames() -> None:
+    """kombu decompresses a frame whose headers name a `compression` before any code of ours
+    sees it, whatever its size once inflated: 10 MB of zlib'd zeros is 10 GB in memory. No
+    sender of this platform compresses, so no decompressor is left registered (kombu keeps
+    them in a private table): such a frame fails to decode and is refused like any other."""
+    kombu.compression._decoders.clear()
+
+
+refuse_compressed_frames()
+
+
 def undecodable(exc: BaseException, message: Any) -> InvalidInput:
     """The refusal of a frame kombu could not decode: the part at fault named."""
     content_type = getattr(message, "content_type", None)
     encoding = getattr(message, "content_encoding", None)
-    if content_type != JSON:
+    headers = getattr(message, "headers", None) or {}
+    if "compression" in headers:
+        part, reason = "compression", "Compressed frames are not accepted."
+    elif content_type != JSON:
         part, reason = "content_type", (f"Must be {JSON}, not {content_type!r}.")
     elif not utf8(encoding):
         part, reason = "content_encoding", f"Must be utf-8 (or absent), not {encoding!r}."

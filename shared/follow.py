@@ -131,17 +131,20 @@ class LogReader:
         idempotent, so a page applied again after a crash, or also delivered live, counts
         once. A database outage raises (the watermark stays where the last page left it).
         With `timeout`, no page is asked for past that many seconds (the round may end
-        before the log's end; the next one goes on from the watermark). With `fresh_since`
-        (a monotonic time), nothing is read if a round begun after it read to the end.
+        before the log's end; the next one goes on from the watermark). Nothing is read if a
+        round begun after the call (or after `fresh_since`, a monotonic time) read to the
+        end meanwhile: callers in a crowd share one round, whoever they are.
         Reply: {"read": 120, "applied": 45, "after": 1532, "last_notification_id": 1532}"""
         provider = self.provider
         positions, handlers = provider.positions, provider.handlers()
+        asked_at = time.monotonic() if fresh_since is None else fresh_since
         deadline = None if timeout is None else time.monotonic() + timeout
-        if not provider.round_lock.acquire(timeout=-1 if timeout is None else timeout):
+        wait = provider.rpc_timeout if timeout is None else timeout
+        if not provider.round_lock.acquire(timeout=wait):
             raise RpcTimeout(f"another round of catch-up from {provider.target_service} "
-                             f"took more than {timeout:g} s")
+                             f"took more than {wait:g} s")
         try:
-            if fresh_since is not None and provider.last_round_began > fresh_since:
+            if provider.last_round_began > asked_at:
                 # A round that began after the caller asked has ended meanwhile: it read
                 # what the caller needed. Misses in a crowd share one round, so a caller
                 # cannot make the source read its log once per unknown name it sends.

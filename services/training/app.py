@@ -206,9 +206,11 @@ class TrainingApplication(RegistryFacts):
     @retry_on_conflict()
     def attest_category(self, teacher_id: str, category: str, attested_on: date,
                         school_id: str, programme_id: str | None) -> QualificationRecord:
-        if programme_id is not None:  # a category outside any programme names none
+        if programme_id is not None:
             self.check_programme(programme_id)
             self.check_school(programme_id, school_id)
+        else:  # a category outside any programme: still a school the registry has
+            self.check_known_school(school_id)
         record = self.find(QualificationRecord.create_id(teacher_id), QualificationRecord)
         if record is None:
             record = QualificationRecord(teacher_id=teacher_id)

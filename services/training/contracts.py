@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.training.domain import Course, Enrolment, Practice, QualificationRecord, Trainer
-from services.training.registry_facts import ProgrammeSchool, RegistryProgramme
+from services.training.registry_facts import KnownSchool, ProgrammeSchool, RegistryProgramme
 from shared.contracts import training as v1
 from shared.contracts.mapping import INTERNAL, ContractMap, Publish
 
@@ -54,4 +54,5 @@ CONTRACTS = ContractMap("training", {
     # The registry publishes programmes and their schools; these are training's own copy.
     RegistryProgramme.Launched: INTERNAL,
     ProgrammeSchool.Joined: INTERNAL,
+    KnownSchool.Learnt: INTERNAL,
 })

@@ -50,6 +50,19 @@ class ProgrammeSchool(Aggregate):
         self.school_id = school_id
 
 
+class KnownSchool(Aggregate):
+    """A school that joined some programme: a category attested outside any programme still
+    names a school the registry has, never one made up."""
+
+    @staticmethod
+    def create_id(school_id: str, **_: object) -> uuid.UUID:
+        return uuid.uuid5(NAMESPACE, f"school/{school_id}")
+
+    @event("Learnt")
+    def __init__(self, school_id: str) -> None:
+        self.school_id = school_id
+
+
 class NotKnownYet(Exception):
     """Training does not know the programme or school named: unknown, of another programme,
     or registered moments ago. Never sent as it is: the service learns once, asks again,
@@ -104,9 +117,24 @@ class RegistryFacts(ServiceApplication):
 
     @retry_on_conflict()
     def record_school_joined(self, programme_id: str, school_id: str) -> None:
+        facts: list[Aggregate] = []
         if self.find(ProgrammeSchool.create_id(programme_id, school_id),
                      ProgrammeSchool) is None:
-            self.save(ProgrammeSchool(programme_id=programme_id, school_id=school_id))
+            facts.append(ProgrammeSchool(programme_id=programme_id, school_id=school_id))
+        if self.find(KnownSchool.create_id(school_id), KnownSchool) is None:
+            facts.append(KnownSchool(school_id=school_id))
+        if facts:
+            self.save(*facts)
+
+    def check_known_school(self, school_id: str, field: str = "school_id") -> None:
+        """Raise NotKnownYet unless the school joined some programme, as far as training
+        learnt (a fact outside any programme)."""
+        if not self._knows(KnownSchool.create_id(school_id), KnownSchool):
+            raise NotKnownYet(DomainRuleViolated(
+                f"organisation {school_id} is not known to training as a school of any "
+                f"programme: unknown, or joined moments ago; {AGAIN}",
+                {field: [f"No school {school_id} known to training (unknown, or joined "
+                         f"moments ago: {AGAIN})."]}))
 
     def check_programme(self, programme_id: str, field: str = "programme_id") -> None:
         """Raise NotKnownYet unless the registry's launch of the programme was learnt."""

@@ -170,11 +170,30 @@ def set_up(client: Client, registry_seed: Any, training_seed: Any, rule: dict) -
     client.call("equipment", "set_allocation_rule", **rule)
     client.call("assessment", "open_round", **ROUND)
     courses = {}
+    schools = _teachers_schools(client, registry_seed, {
+        course["programme_id"] for course in training_seed.courses
+        if course["audience"] == "teacher"})
     for course in training_seed.courses:
         if course["audience"] == "teacher":
             reply = client.call("training", "schedule_course", **course)
-            courses[reply["id"]] = course["completion_hours"]
+            courses[reply["id"]] = (course["completion_hours"], schools[course["programme_id"]])
     return courses
+
+
+def _teachers_schools(client: Client, registry_seed: Any, programmes: set[str]
+                      ) -> dict[str, str]:
+    """One seed school of each programme with teacher courses, registered and joined: the
+    school the load's teachers come from (training refuses a school not of the programme)."""
+    rows = {row["organisation_id"]: row for row in registry_seed.rows[SCHOOL_YEAR]}
+    schools = {}
+    for programme in sorted(programmes):
+        join = next(j for j in registry_seed.joins if j["programme_id"] == programme)
+        row = rows[join["organisation_id"]]
+        client.call("registry", "import_organisations", school_year=SCHOOL_YEAR,
+                    rows=[{**row, "row": 2}])
+        client.call("registry", "join_programme", **join)
+        schools[programme] = join["organisation_id"]
+    return schools
 
 
 # ---------------------------------------------------------------- the load, in chunks
@@ -188,7 +207,7 @@ class Chunk:
     teachers: int
 
 
-def chunk_jobs(chunk: Chunk, make: _Maker, courses: dict[str, str],
+def chunk_jobs(chunk: Chunk, make: _Maker, courses: dict[str, tuple[str, str]],
                ledger: Ledger) -> list[Callable[[Client], None]]:
     rows = []
     for n in range(chunk.organisations):
@@ -203,7 +222,7 @@ def chunk_jobs(chunk: Chunk, make: _Maker, courses: dict[str, str],
         for first in range(0, len(rows), 100)]
     course_ids = sorted(courses)
     jobs += [_teacher_job(f"F{chunk.number}-TCH-{n:05d}", course_ids[n % len(course_ids)],
-                          courses[course_ids[n % len(course_ids)]], ledger)
+                          *courses[course_ids[n % len(course_ids)]], ledger)
              for n in range(chunk.teachers)]
     random.Random(chunk.number).shuffle(jobs)
     return jobs
@@ -255,11 +274,11 @@ def _assess(client: Client, school: str, ledger: Ledger) -> None:
     ledger.abandoned.append(f"scores of {school}")
 
 
-def _teacher_job(teacher: str, course_id: str, hours: str,
+def _teacher_job(teacher: str, course_id: str, hours: str, school: str,
                  ledger: Ledger) -> Callable[[Client], None]:
     def job(client: Client) -> None:
         enrolment = client.call("training", "enrol", course_id=course_id,
-                                participant_id=teacher, school_id="AKM-TSL-001",
+                                participant_id=teacher, school_id=school,
                                 role="teacher", enrolled_on="2024-09-02")
         ledger.enrolments.add(enrolment["id"])
         left, week = Decimal(hours), 1

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields
 
-from services.training import domain
+from services.training import domain, registry_facts
 from services.training.contracts import CONTRACTS
 from shared.contracts import REGISTRY, ContractRegistry, Envelope, TooNew, parse_envelope
 from shared.contracts import envelope as envelope_module
@@ -75,7 +75,8 @@ def test_old_versions_are_upcast_to_the_latest():
 
 def test_every_internal_training_event_is_in_the_contract_map():
     aggregates = [domain.Course, domain.Enrolment, domain.Trainer, domain.QualificationRecord,
-                  domain.Practice]
+                  domain.Practice, registry_facts.RegistryProgramme,
+                  registry_facts.ProgrammeSchool, registry_facts.KnownSchool]
     # The concrete events each aggregate records (not its generic Event/Created bases).
     event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
                      if isinstance(value, type) and issubclass(value, aggregate.Event)

@@ -15,7 +15,9 @@ from shared.errors import Conflict, DomainRuleViolated, NotFound
 from tests.training.registry import learn
 
 SCHOOLS = ["S-001", "S-002", "S-1"]
-FACTS = 1 + len(SCHOOLS)  # the registry's facts each test's store starts with
+# The registry's facts each test's store starts with: the programme, and per school its
+# join and that training knows the school (KnownSchool).
+FACTS = 1 + 2 * len(SCHOOLS)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])

@@ -71,7 +71,11 @@ def test_refuses_a_course_trainer_practice_or_category_naming_what_does_not_belo
                                  attested_on="2024-11-01", school_id="AKT-001",
                                  programme_id=URALSK)
     assert list(caught.value.errors) == ["school_id"]
-    # Without a programme, a category is the teacher's own: no programme to belong to.
+    # Without a programme, a category is the teacher's own, at a school the registry has.
+    with pytest.raises(DomainRuleViolated) as caught:
+        training.attest_category(teacher_id="T-1", category="педагог-модератор",
+                                 attested_on="2024-11-01", school_id="NO-SUCH-SCHOOL")
+    assert list(caught.value.errors) == ["school_id"]
     training.attest_category(teacher_id="T-1", category="педагог-модератор",
                              attested_on="2024-11-01", school_id="AKT-001")
     assert stored_count(training) == 2  # the practice and the category
