@@ -88,8 +88,7 @@ class AssessmentApplication(ServiceApplication):
         entry: recorded, unchanged or rejected (with errors).
         """
         assessment_round = self.round(round_id)
-        if not (self._in_programme(assessment_round.programme_id, school_id)
-                or assessment_round.compares(school_id)):
+        if not self.takes_scores_of(round_id, school_id):
             reason = {"school_id": [f"Not a school of programme {assessment_round.programme_id}"
                                     " nor a comparison school of the round."]}
             return [_line(e, "rejected", reason) for e in entries]
@@ -124,6 +123,13 @@ class AssessmentApplication(ServiceApplication):
                           in new.get(grade, {}).items()])
         self.save(*sheets.values())
         return report
+
+    def takes_scores_of(self, round_id: str, school_id: str) -> bool:
+        """A school of the round's programme, as far as assessment learnt, or one of its
+        comparison schools. NotFound for a round that does not exist."""
+        assessment_round = self.round(round_id)
+        return (self._in_programme(assessment_round.programme_id, school_id)
+                or assessment_round.compares(school_id))
 
     def _in_programme(self, programme_id: str, school_id: str) -> bool:
         return self.find(ProgrammeSchool.create_id(programme_id, school_id),

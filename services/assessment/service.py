@@ -109,6 +109,10 @@ class AssessmentService(EventSourcedService, DeadLetterRpc):
                             "subject": score["subject"], "score": score["score"],
                             "pupil_ref": self.pseudonyms.reference(score.pop("pupil_id"))})
         if entries:
+            if not self.app.takes_scores_of(batch["round_id"], batch["school_id"]):
+                # Joined a moment ago? One catch-up from the registry's log, as training
+                # does (docs/contracts.md, "Not known yet"); still unknown, rows rejected.
+                self.registry_log.follow_on_miss()
             report += self.app.record_scores(batch["round_id"], batch["school_id"], entries)
         return bulk_reply("assessment", "score", report)
 

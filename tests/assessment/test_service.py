@@ -17,6 +17,8 @@ from services.registry.service import RegistryService
 from shared.errors import NotFound
 from shared.publisher import events_exchange
 from tests.conftest import config_for, dsn_of
+from tests.shared.consumers import queues_missing, subscription_queues
+from tests.training.registry import bin_of
 
 pytestmark = pytest.mark.integration
 
@@ -157,3 +159,24 @@ def test_closing_stops_new_scores_but_not_corrections(services):
     assert (cell["mean"], cell["share_at_or_above_threshold"]) == ("19.000", "0.000")
     with pytest.raises(NotFound):
         services.assessment.round_summary(round_id=ENDLINE["round_id"])
+
+
+def test_a_school_that_joined_moments_ago_is_learnt_on_the_miss_and_a_stranger_refused(
+        services, rabbit_config):
+    registry, assessment = services.registry, services.assessment
+    registry.register_organisation(
+        organisation_id="AKT-002", bin=bin_of("AKT-002"), kind="school", name_kk="№2 мектеп",
+        name_ru="Школа №2", kato="152230100", school_year="2023-2024", locality="rural",
+        small_class=True, pupils=40, teachers=6)
+    queues = subscription_queues("assessment", {"on_joined_programme":
+                                                "OrganisationJoinedProgramme"})
+    with queues_missing(rabbit_config["AMQP_URI"], "registry", queues):
+        registry.join_programme(programme_id=BASELINE["programme_id"],
+                                organisation_id="AKT-002", model="digital_solutions",
+                                joined_on="2023-02-01")  # assessment never hears of it live
+    score = dict(row=2, pupil_id="EJ-AKT-002-001", grade=6, subject="math", score=20)
+    learnt = assessment.record_scores(round_id=ROUND, school_id="AKT-002", scores=[score])
+    assert learnt["counts"] == {"recorded": 1}, learnt
+    stranger = assessment.record_scores(round_id=ROUND, school_id="NO-SUCH-SCHOOL",
+                                        scores=[score])
+    assert list(stranger["rejected"][0]["errors"]) == ["school_id"]
