@@ -23,14 +23,13 @@ from typing import Any
 import amqp.exceptions
 import eventlet
 import kombu.exceptions
-from kombu import Consumer
 from nameko.amqp.publish import get_producer
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 
 from shared.contracts import TooNew
 from shared.contracts.versions import ContractVersions
-from shared.edge import REFUSED_FRAMES, context_from_headers
+from shared.edge import MAX_EVENT_BYTES, REFUSED_FRAMES, SizedConsumer, context_from_headers
 from shared.errors import is_outage
 from shared.poison import Poison, Unreadable, raw_properties
 from shared.reading import TooNewWait
@@ -47,14 +46,16 @@ BROKER_AWAY: tuple[type[BaseException], ...] = (
 
 class GuardedQueueConsumer(QueueConsumer):
     """nameko's queue consumer (one per service, shared by its RPC and event entrypoints),
-    with a frame kombu cannot decode handed to the entrypoint it came for: left to kombu,
-    it is logged and acked, and an RPC caller waits for a reply that never comes."""
+    with a frame kombu cannot decode, or past its entrypoint's size limit, handed to the
+    entrypoint it came for: left to kombu, it is logged and acked, and an RPC caller waits
+    for a reply that never comes."""
 
     def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
         for provider in self._providers:
-            consumer = Consumer(channel, queues=[provider.queue], accept=self.accept,
-                                callbacks=[partial(self.handle_message, provider)],
-                                on_decode_error=partial(self._undecodable, provider))
+            consumer = SizedConsumer(channel, queues=[provider.queue], accept=self.accept,
+                                     callbacks=[partial(self.handle_message, provider)],
+                                     on_decode_error=partial(self._undecodable, provider))
+            consumer.max_bytes = provider.frame_limit()
             consumer.qos(prefetch_count=self.prefetch_count)
             self._consumers[provider] = consumer
         return self._consumers.values()
@@ -91,6 +92,9 @@ class Subscription(EventHandler):
         config = self.container.config
         self.poison = Poison.from_config(config, self.container.service_name)
         self.too_new = TooNewWait.from_versions(ContractVersions.from_config(config))
+
+    def frame_limit(self) -> int:
+        return int(self.container.config.get("MAX_EVENT_BYTES", MAX_EVENT_BYTES))
 
     def unpack_message_headers(self, message: Any) -> dict[str, Any]:
         return context_from_headers(message.headers)

@@ -4,8 +4,8 @@
   a wrong `content_type`, a body that is not `{"args": [], "kwargs": {...}}`, headers of any
   type, no `reply_to`. Each is answered with `InvalidInput` naming the part at fault where a
   reply can go, and acknowledged either way: never redelivered to the next replica.
-- An oversize request is refused before its payload reaches a schema or a worker: its
-  size is known from the raw message, so no worker, validation or write is spent on it.
+- An oversize request is refused before it is even decoded (shared/edge.py, SizedConsumer):
+  its size is known from the raw frame, so no parsing, worker or write is spent on it.
 - A reply that cannot be sent because the broker is away is let go, not raised: raised,
   it would kill the container and the process with it. The request's connection is gone
   with the broker, so the broker redelivers it, and the resent command stores nothing twice.
@@ -25,10 +25,15 @@ from nameko.messaging import QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
 from shared.broker import BROKER_AWAY, GuardedQueueConsumer
-from shared.edge import REFUSED_FRAMES, Replier, context_from_headers, request_problem, undecodable
+from shared.edge import (
+    MAX_COMMAND_BYTES,
+    Replier,
+    context_from_headers,
+    request_problem,
+    undecodable,
+)
 from shared.errors import EXPECTED_ERRORS, InvalidInput, Unavailable, invalid, is_outage
 
-MAX_COMMAND_BYTES = 2 * 1024 * 1024  # 5,000 scores take about 0.5 MB
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +47,9 @@ class GuardedRpcConsumer(RpcConsumer):
     def setup(self) -> None:
         super().setup()
         self.replier = Replier(self.container.config)
+
+    def frame_limit(self) -> int:
+        return int(self.container.config.get("MAX_COMMAND_BYTES", MAX_COMMAND_BYTES))
 
     def refuse_undecodable(self, message: Any, exc: BaseException) -> None:
         error = undecodable(exc, message)
@@ -73,12 +81,6 @@ class Command(Rpc):
     rpc_consumer = GuardedRpcConsumer()
 
     def handle_message(self, body: Any, message: Any) -> None:
-        limit = int(self.container.config.get("MAX_COMMAND_BYTES", MAX_COMMAND_BYTES))
-        size = len(message.body or b"")
-        if size > limit:
-            REFUSED_FRAMES.labels("rpc", "size").inc()
-            raise InvalidInput(f"request too large: {size} bytes, the limit is {limit}",
-                               {"_schema": [f"The request is {size} bytes; at most {limit}."]})
         problem = request_problem(body, message)
         if problem is not None:
             raise problem

@@ -32,6 +32,8 @@ from shared.errors import InvalidInput, invalid
 log = logging.getLogger(__name__)
 
 JSON = "application/json"
+MAX_COMMAND_BYTES = 2 * 1024 * 1024  # 5,000 scores take about 0.5 MB
+MAX_EVENT_BYTES = 16 * 1024 * 1024  # a relay's largest event (a grade's score sheet) is < 1 MB
 REFUSED_FRAMES = Counter("baqylau_refused_frames_total",
                          "Frames refused at the edge before any handler ran, by entrypoint "
                          "kind and the part that was wrong", ["kind", "part"])
@@ -41,6 +43,29 @@ UNANSWERABLE = Counter("baqylau_rpc_unanswerable_total",
 CONTEXT_HEADER_PREFIX = "nameko."
 CALL_ID_STACK = "call_id_stack"
 MAX_CALL_ID_STACK = 10
+
+
+class FrameTooLarge(Exception):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"request too large: {size} bytes, the limit is {limit}")
+        self.size, self.limit = size, limit
+
+
+class SizedConsumer(kombu.Consumer):
+    """kombu's consumer, refusing a frame past `max_bytes` before it is decoded: decoded
+    first, a 100 MB JSON body would be parsed in the consuming loop, every frame behind it
+    waiting, and held in memory twice."""
+
+    max_bytes = MAX_EVENT_BYTES
+
+    def _receive_callback(self, message: Any) -> Any:
+        size = len(getattr(message, "body", None) or b"")
+        if size > self.max_bytes and self.on_decode_error is not None:
+            to_python = getattr(self.channel, "message_to_python", None)
+            self.on_decode_error(to_python(message) if to_python else message,
+                                 FrameTooLarge(size, self.max_bytes))
+            return None
+        return super()._receive_callback(message)
 
 
 def refuse_compressed_frames() -> None:
@@ -59,6 +84,10 @@ def undecodable(exc: BaseException, message: Any) -> InvalidInput:
     content_type = getattr(message, "content_type", None)
     encoding = getattr(message, "content_encoding", None)
     headers = getattr(message, "headers", None) or {}
+    if isinstance(exc, FrameTooLarge):
+        REFUSED_FRAMES.labels("undecodable", "size").inc()
+        return InvalidInput(str(exc), {"_schema": [
+            f"The request is {exc.size} bytes; at most {exc.limit}."]})
     if "compression" in headers:
         part, reason = "compression", "Compressed frames are not accepted."
     elif content_type != JSON:
