@@ -165,14 +165,8 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    if "--check" in argv:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != render():
-            print("docs/asyncapi.json is stale: run `make asyncapi`")
-            return 1
-        return commands.main(argv)
-    OUT.write_text(render(), encoding="utf-8")
-    print(f"wrote {OUT}")
-    return commands.main(argv)
+    """Both documents: the events' and the commands'."""
+    return commands.write_or_check(OUT, render(), argv) or commands.main(argv)
 
 
 if __name__ == "__main__":

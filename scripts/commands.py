@@ -138,15 +138,21 @@ def render() -> str:
     return json.dumps(document(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def main(argv: list[str]) -> int:
+def write_or_check(out: Path, text: str, argv: list[str]) -> int:
+    """Write a generated document, or with `--check` say (exit 1) if the committed one is
+    stale: one rule for both of the integrators' documents."""
     if "--check" in argv:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != render():
-            print("docs/commands.json is stale: run `make asyncapi` (python -m scripts.asyncapi)")
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            print(f"docs/{out.name} is stale: run `make asyncapi` (python -m scripts.asyncapi)")
             return 1
         return 0
-    OUT.write_text(render(), encoding="utf-8")
-    print(f"wrote {OUT}")
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    return write_or_check(OUT, render(), argv)
 
 
 if __name__ == "__main__":

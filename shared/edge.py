@@ -80,12 +80,13 @@ refuse_compressed_frames()
 
 
 def undecodable(exc: BaseException, message: Any) -> InvalidInput:
-    """The refusal of a frame kombu could not decode: the part at fault named."""
+    """The refusal of an RPC request kombu could not decode, or would not for its size: the
+    part at fault named. (An event frame is set aside instead: shared/broker.py.)"""
     content_type = getattr(message, "content_type", None)
     encoding = getattr(message, "content_encoding", None)
     headers = getattr(message, "headers", None) or {}
     if isinstance(exc, FrameTooLarge):
-        REFUSED_FRAMES.labels("undecodable", "size").inc()
+        REFUSED_FRAMES.labels("rpc", "size").inc()
         return InvalidInput(str(exc), {"_schema": [
             f"The request is {exc.size} bytes; at most {exc.limit}."]})
     if "compression" in headers:
@@ -96,7 +97,7 @@ def undecodable(exc: BaseException, message: Any) -> InvalidInput:
         part, reason = "content_encoding", f"Must be utf-8 (or absent), not {encoding!r}."
     else:
         part, reason = "body", f"Not UTF-8 JSON: {type(exc).__name__}: {str(exc)[:200]}"
-    REFUSED_FRAMES.labels("undecodable", part).inc()
+    REFUSED_FRAMES.labels("rpc", part).inc()
     return invalid({part: [reason]})
 
 

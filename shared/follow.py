@@ -139,10 +139,10 @@ class LogReader:
         positions, handlers = provider.positions, provider.handlers()
         asked_at = time.monotonic() if fresh_since is None else fresh_since
         deadline = None if timeout is None else time.monotonic() + timeout
-        wait = provider.rpc_timeout if timeout is None else timeout
-        if not provider.round_lock.acquire(timeout=wait):
+        lock_wait = provider.rpc_timeout if timeout is None else timeout
+        if not provider.round_lock.acquire(timeout=lock_wait):
             raise RpcTimeout(f"another round of catch-up from {provider.target_service} "
-                             f"took more than {wait:g} s")
+                             f"took more than {lock_wait:g} s")
         try:
             if provider.last_round_began > asked_at:
                 # A round that began after the caller asked has ended meanwhile: it read

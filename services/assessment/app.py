@@ -88,7 +88,7 @@ class AssessmentApplication(ServiceApplication):
         entry: recorded, unchanged or rejected (with errors).
         """
         assessment_round = self.round(round_id)
-        if not self.takes_scores_of(round_id, school_id):
+        if not self._takes_scores_of(assessment_round, school_id):
             reason = {"school_id": [f"Not a school of programme {assessment_round.programme_id}"
                                     " nor a comparison school of the round."]}
             return [_line(e, "rejected", reason) for e in entries]
@@ -127,7 +127,9 @@ class AssessmentApplication(ServiceApplication):
     def takes_scores_of(self, round_id: str, school_id: str) -> bool:
         """A school of the round's programme, as far as assessment learnt, or one of its
         comparison schools. NotFound for a round that does not exist."""
-        assessment_round = self.round(round_id)
+        return self._takes_scores_of(self.round(round_id), school_id)
+
+    def _takes_scores_of(self, assessment_round: AssessmentRound, school_id: str) -> bool:
         return (self._in_programme(assessment_round.programme_id, school_id)
                 or assessment_round.compares(school_id))
 
