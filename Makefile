@@ -15,8 +15,9 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-up:            ## install (if missing) and start RabbitMQ + PostgreSQL on 127.0.0.1
+up: venv       ## install (if missing) and start RabbitMQ + PostgreSQL on 127.0.0.1; the broker users
 	bash scripts/stack.sh up
+	$(PY) -m scripts.principals ensure
 
 down: services-stop   ## stop the services, then exactly the servers `make up` started
 	bash scripts/stack.sh down

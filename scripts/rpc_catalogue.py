@@ -48,6 +48,14 @@ def service_classes() -> dict[str, type]:
     return dict(sorted(found.items()))
 
 
+def entrypoints() -> list[tuple[str, str]]:
+    """(service, method) of every RPC command and query, as `commands` finds them."""
+    return [(service, name) for service, cls in service_classes().items()
+            for name in sorted(dir(cls))
+            if any(type(e).__name__ == "Command"
+                   for e in getattr(getattr(cls, name), "nameko_entrypoints", ()))]
+
+
 def commands() -> list[Found]:
     found = []
     for service, cls in service_classes().items():

@@ -19,8 +19,14 @@ start() {
   local svc=$1 pidfile="$RUN/$1.pid"
   mkdir -p "$RUN"
   if alive "$pidfile"; then log "$svc already running (pid $(cat "$pidfile"))"; return; fi
+  # Each service connects as its own broker user (scripts/principals.py, made by `make up`),
+  # unless AMQP_URI is given: then every service uses it (the tests' throwaway vhosts).
+  local uri=${AMQP_URI:-}
+  if [ -z "$uri" ] && [ -f "$ROOT/.stack/principals/$svc" ]; then
+    uri=$(cd "$ROOT" && "$PY/python" -m scripts.principals uri "$svc" 2>/dev/null)
+  fi
   # exec: the recorded pid is nameko's own, so `stop` signals exactly that process.
-  (cd "$ROOT" && exec env WEB_SERVER_ADDRESS="127.0.0.1:${PORT[$svc]}" \
+  (cd "$ROOT" && exec env ${uri:+AMQP_URI="$uri"} WEB_SERVER_ADDRESS="127.0.0.1:${PORT[$svc]}" \
     "$PY/nameko" run --config "services/$svc/config.yaml" \
     "services.$svc.service:${CLASS[$svc]}") >"$RUN/$svc.log" 2>&1 </dev/null &
   echo $! >"$pidfile"

@@ -9,6 +9,9 @@
 - A reply that cannot be sent because the broker is away is let go, not raised: raised,
   it would kill the container and the process with it. The request's connection is gone
   with the broker, so the broker redelivers it, and the resent command stores nothing twice.
+- The caller is the broker user that sent the frame (its `user_id`, which RabbitMQ checks):
+  it goes into the worker's context, whatever the headers say, and every command checks it
+  against its grants before it runs (shared/access/caller.py).
 - A database outage is answered as `Unavailable` ("nothing stored, send it again"),
   a clear, expected error, instead of a driver's exception text. eventsourcing has
   already retried for about two seconds by then.
@@ -18,12 +21,13 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 from nameko.exceptions import ContainerBeingKilled, IncorrectSignature
 from nameko.messaging import QueueConsumer
 from nameko.rpc import Rpc, RpcConsumer
 
+from shared.access.caller import PRINCIPAL, SOURCE_DIGEST, SOURCE_FILE, Scope, authorised, source_of
 from shared.broker import BROKER_AWAY, GuardedQueueConsumer
 from shared.edge import (
     MAX_COMMAND_BYTES,
@@ -91,7 +95,7 @@ class Command(Rpc):
             raise invalid({"kwargs": [f"Not the command's arguments: {exc}"]}) from None
         try:
             self.container.spawn_worker(
-                self, (), kwargs, context_data=context_from_headers(message.headers),
+                self, (), kwargs, context_data=caller_context(message),
                 handle_result=partial(self.handle_result, message))
         except ContainerBeingKilled:
             self.rpc_consumer.requeue_message(message)
@@ -105,4 +109,28 @@ class Command(Rpc):
         return self.rpc_consumer.handle_result(message, result, exc_info)
 
 
-command = Command.decorator(expected_exceptions=EXPECTED_ERRORS)
+def caller_context(message: Any) -> dict[str, Any]:
+    """nameko's context from the headers, with the caller's principal from the frame's
+    `user_id` (a header of the same name is dropped, never believed) and what an import
+    says of its file."""
+    context = context_from_headers(message.headers)
+    for key in (PRINCIPAL, SOURCE_FILE, SOURCE_DIGEST):
+        context.pop(key, None)
+    principal = message.properties.get("user_id")
+    context[PRINCIPAL] = principal if isinstance(principal, str) and principal else None
+    if isinstance(message.headers, dict):
+        context.update(source_of(message.headers))
+    return context
+
+
+_entrypoint = Command.decorator(expected_exceptions=EXPECTED_ERRORS)
+
+
+def command(method: Callable[..., Any] | None = None, *,
+            programme: Scope | None = None) -> Any:
+    """A command or query: nameko's RPC entrypoint, run only for a caller allowed it.
+    `programme` says which programme the call records for, where the caller's grant is
+    limited to some (shared/access/caller.py)."""
+    if method is None:
+        return partial(command, programme=programme)
+    return _entrypoint(authorised(method, programme))

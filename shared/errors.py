@@ -90,7 +90,16 @@ class Unavailable(BaqylauError):
     code = "unavailable"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, DomainRuleViolated, Conflict, Unavailable)
+@deserialize_to_instance
+class Forbidden(BaqylauError):
+    """The caller's principal (the broker user that sent the request) may not run this
+    command, or not for the programme it names. Nothing was stored."""
+
+    code = "forbidden"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, DomainRuleViolated, Conflict, Unavailable,
+                   Forbidden)
 
 
 def invalid(errors: dict[str, Any]) -> InvalidInput:

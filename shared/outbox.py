@@ -33,6 +33,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
+from shared.access.caller import provenance
 from shared.contracts.mapping import ContractMap
 
 COLUMN = "public"
@@ -55,8 +56,14 @@ class OutboxMapper(Mapper[UUID]):
     contracts: ContractMap | None = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        snapshot = isinstance(domain_event, CanSnapshotAggregate)
+        if not snapshot:
+            # Who caused it (shared/access/caller.py), kept with the event's own state so
+            # that every way of reading it back (the record, the decoded event) has it.
+            for key, value in provenance().items():
+                object.__setattr__(domain_event, key, value)
         stored = super().to_stored_event(domain_event)
-        if self.contracts is None or isinstance(domain_event, CanSnapshotAggregate):
+        if self.contracts is None or snapshot:
             return stored  # snapshots go to their own table, and are never published
         return OutboxStoredEvent(
             originator_id=stored.originator_id,

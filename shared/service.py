@@ -11,6 +11,7 @@ from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
+from shared.access.grants import AccessBook
 from shared.commands import command
 from shared.eventstore import EventStore
 from shared.metrics import RpcMetrics
@@ -84,6 +85,7 @@ class EventSourcedService(Observable):
     name: str
     store: EventStore
     metrics = RpcMetrics()
+    access = AccessBook()  # the grants every command is checked against
 
     @command
     def notifications(self, **payload: Any) -> dict[str, Any]:

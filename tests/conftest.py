@@ -10,6 +10,11 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 import uuid  # noqa: E402
+
+# The tests' broker user is guest, on throwaway vhosts: the services take it for the
+# operators (who may call everything) unless told otherwise. The tests of who may do what
+# (tests/access) make broker users of their own, each with its grant.
+os.environ.setdefault("BAQYLAU_OPERATORS", "guest")
 from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 

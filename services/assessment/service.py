@@ -14,6 +14,7 @@ from services.assessment.pseudonyms import Pseudonymiser
 from services.assessment.tally import AssessmentTally
 from shared.broker import subscribe
 from shared.bulk import bulk_reply
+from shared.access.caller import scope
 from shared.commands import command
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import InvalidInput
@@ -23,6 +24,9 @@ from shared.reading import EnvelopeReader
 from shared.service import EventSourcedService
 from shared.validation import load
 
+
+# The programme a score records for, checked against a caller's grant.
+OF_ROUND = scope("round_id", lambda svc, round_id: svc.app.round(round_id).programme_id)
 
 class Pseudonyms(DependencyProvider):
     """The deployment's pupil pseudonymiser; the key comes from config (PSEUDONYM_KEY), which
@@ -85,7 +89,7 @@ class AssessmentService(EventSourcedService, DeadLetterRpc):
         """Close a round: no more scores; corrections with a reason remain possible."""
         return s.RoundView().dump(self.app.close_round(**load(s.CloseRound(), payload)))
 
-    @command
+    @command(programme=OF_ROUND)
     def record_scores(self, **payload: Any) -> dict[str, Any]:
         """Record up to 5,000 scores of one school in one call, stored in one transaction.
 
@@ -116,7 +120,7 @@ class AssessmentService(EventSourcedService, DeadLetterRpc):
             report += self.app.record_scores(batch["round_id"], batch["school_id"], entries)
         return bulk_reply("assessment", "score", report)
 
-    @command
+    @command(programme=OF_ROUND)
     def correct_score(self, **payload: Any) -> dict[str, Any]:
         """Correct one recorded score (also after the round closed), with the reason."""
         data = load(s.CorrectScore(), payload)

@@ -10,6 +10,7 @@ from services.equipment.app import EquipmentApplication
 from services.equipment.contracts import CONTRACTS
 from services.equipment.tally import EquipmentTally
 from shared.broker import subscribe
+from shared.access.caller import scope
 from shared.commands import command
 from shared.dead_letters import DeadLetterRpc
 from shared.eventstore import EventStore
@@ -22,6 +23,10 @@ from shared.validation import load
 def registry_event(event_type: str) -> Any:
     return subscribe("registry", event_type)
 
+
+# The programme money is spent for, checked against a caller's grant.
+OF_COMMITMENT = scope("commitment_id",
+                      lambda svc, commitment_id: svc.app.ledger(commitment_id).programme_id)
 
 class EquipmentService(EventSourcedService, DeadLetterRpc):
     """Digital cabinets from allocation to commissioning, charged to funders' commitments."""
@@ -86,7 +91,7 @@ class EquipmentService(EventSourcedService, DeadLetterRpc):
                       for organisation_id in self.tally.organisations(data["programme_id"]))
         return {**s.RuleView().dump(rule), "cabinets_changed": changed}
 
-    @command
+    @command(programme=OF_COMMITMENT)
     def record_expenditure(self, **payload: Any) -> dict[str, Any]:
         """Money spent on an activity other than a cabinet (seminars, trainers' fees, an
         online platform, assessment, administration...), charged to a funder's commitment:

@@ -7,6 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from services.registry.access import AccessGrants
 from services.registry.contracts import CONTRACTS
 from services.registry.domain import (
     BinClaim,
@@ -23,7 +24,7 @@ from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 
-class RegistryApplication(ServiceApplication):
+class RegistryApplication(AccessGrants, ServiceApplication):
     name = "registry"
     contracts = CONTRACTS
 
@@ -105,6 +106,9 @@ class RegistryApplication(ServiceApplication):
         programme = Programme(programme_id=programme_id, **details)
         self.save(programme)
         return programme
+
+    def has_programme(self, programme_id: str) -> bool:
+        return self.find(Programme.create_id(programme_id), Programme) is not None
 
     def programme(self, programme_id: str) -> Programme:
         return self.load_by_key(Programme, "programme", programme_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.registry.access import AccessList
 from services.registry.domain import (
     IATI_ROLES,
     BinClaim,
@@ -63,6 +64,12 @@ CONTRACTS = ContractMap("registry", {
     # A renaming publishes the place's names anew; subjectversion orders the two.
     KatoPlace.Named: Publish(v1.PlaceNamedV1, _place),
     KatoPlace.Renamed: Publish(v1.PlaceNamedV1, _place),
+    AccessList.Created: INTERNAL,
+    AccessList.Granted: Publish(v1.AccessGrantedV1, lambda e: {
+        "principal": e.principal, "role": e.role, "programmes": e.programmes,
+        "granted_by": e.granted_by, "reason": e.reason}),
+    AccessList.Revoked: Publish(v1.AccessRevokedV1, lambda e: {
+        "principal": e.principal, "revoked_by": e.revoked_by, "reason": e.reason}),
     # Version 2 is built; version 1 is published until CONTRACTS.publish says 2.
     Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV2, lambda e: {
         "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,

@@ -6,12 +6,14 @@ from typing import Any
 
 import eventlet
 
+from services.registry import access as a
 from services.registry import schemas as s
 from services.registry.app import RegistryApplication
 from services.registry.contracts import CONTRACTS
 from services.registry.directory import Directory
 from services.registry.kato_import import ImportKato, KatoRow
 from services.registry.places import level_of
+from shared.access.caller import provenance, scope
 from shared.commands import command
 from shared.errors import BaqylauError
 from shared.eventstore import EventStore
@@ -53,6 +55,7 @@ class RegistryService(EventSourcedService):
 
     name = "registry"
     store = EventStore(RegistryApplication, CONTRACTS, fold=Directory)
+    access = a.RegistryAccessBook()
 
     @property
     def app(self) -> RegistryApplication:
@@ -185,7 +188,7 @@ class RegistryService(EventSourcedService):
         programme's commitments would exceed its budget, naming the excess."""
         return s.ProgrammeView().dump(self.app.commit_funding(**load(s.CommitFunding(), payload)))
 
-    @command
+    @command(programme=scope("programme_id"))
     def record_disbursement(self, **payload: Any) -> dict[str, Any]:
         """Record a payment the funder made under its commitment (reference: the payment
         order, the natural key). Refused if disbursements would exceed the commitment,
@@ -198,6 +201,39 @@ class RegistryService(EventSourcedService):
         """Let a registered organisation of the programme's regions take part in it."""
         return s.ParticipationView().dump(
             self.app.join_programme(**load(s.JoinProgramme(), payload)))
+
+    # ------------------------------------------------------------ grants
+    @command
+    def grant_access(self, **payload: Any) -> dict[str, Any]:
+        """Grant a calling system (its broker user) a role (academy, school-data, finance,
+        reader) for some programmes, or every one (["*"]); it replaces the principal's
+        earlier grant and is in force on every replica within about a second. Operators
+        only. Reply: the grant."""
+        data = load(a.GrantAccess(), payload)
+        a.refuse_built_in(data["principal"], set(self.access.built_in))
+        return a.GrantView().dump(self.app.grant_access(
+            granted_by=provenance()["recorded_by"], **data))
+
+    @command
+    def revoke_access(self, **payload: Any) -> dict[str, Any]:
+        """Revoke a calling system's grant, with the reason: from within about a second it
+        may call nothing. Operators only. Reply: the grant as revoked."""
+        data = load(a.RevokeAccess(), payload)
+        return a.GrantView().dump(self.app.revoke_access(
+            revoked_by=provenance()["recorded_by"], **data))
+
+    @command
+    def list_access(self, **payload: Any) -> dict[str, Any]:
+        """The grants in force (and the revoked ones with `include_revoked`), by principal.
+        Reply: {"grants": [...], "revoked": [...]}"""
+        query = load(a.ListAccess(), payload)
+        access = self.app.access_list()
+        reply = {"grants": a.GrantView(many=True).dump(
+            sorted(access.grants.values(), key=lambda g: g["principal"]))}
+        if query["include_revoked"]:
+            reply["revoked"] = a.GrantView(many=True).dump(
+                sorted(access.revoked.values(), key=lambda g: g["principal"]))
+        return reply
 
     # ------------------------------------------------------------ queries
     @command

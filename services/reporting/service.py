@@ -18,6 +18,7 @@ from services.reporting.api.browser import BrowserHttp
 from services.reporting.api.database import ReadModel
 from services.reporting.api.funders import FunderHttp
 from services.reporting.ingest.feed import QUEUE
+from shared.access.grants import AccessBook
 from shared.dead_letters import DeadLetterRpc, DeadLetters
 from shared.metrics import RpcMetrics
 from shared.service import Observable
@@ -30,6 +31,7 @@ class ReportingService(Observable, AdminRpc, DeadLetterRpc, FunderHttp, BrowserH
     # Letters set aside before they named their queue came from the live feed's.
     dead_letters = DeadLetters(default_origin=QUEUE)
     metrics = RpcMetrics()
+    access = AccessBook()  # the grants every command is checked against
 
     def readiness_checks(self) -> dict[str, Callable[[], str]]:
         return {"database": self._database_answers, "broker": self._broker_answers}

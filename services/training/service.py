@@ -7,11 +7,12 @@ from typing import Any, Callable, TypeVar
 from services.training import schemas as s
 from services.training.app import TrainingApplication
 from services.training.contracts import CONTRACTS
-from services.training.domain import Course, Enrolment
+from services.training.domain import Course, Enrolment, Practice
 from services.training.registry_facts import NotKnownYet
 from services.training.tally import TrainingTally
 from shared.broker import subscribe
 from shared.bulk import bulk_reply
+from shared.access.caller import by_uuid, scope
 from shared.commands import command
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
@@ -21,6 +22,15 @@ from shared.service import EventSourcedService
 from shared.validation import load
 
 T = TypeVar("T")
+
+# The programme each command records for, checked against a caller's grant.
+IN_PROGRAMME = scope("programme_id")
+OF_COURSE = scope("course_id", by_uuid(lambda svc, id_: svc.app.course_facts(id_).programme_id))
+IN_PROGRAMME_OR_COURSE = scope("programme_id", fallback=OF_COURSE)
+OF_ENROLMENT = scope("enrolment_id", by_uuid(
+    lambda svc, id_: svc.app.load(id_, Enrolment, "enrolment").programme_id))
+OF_PRACTICE = scope("practice_id", by_uuid(
+    lambda svc, id_: svc.app.load(id_, Practice, "practice").programme_id))
 
 
 class TrainingService(EventSourcedService):
@@ -78,40 +88,40 @@ class TrainingService(EventSourcedService):
         except NotKnownYet as exc:
             raise exc.refusal from None
 
-    @command
+    @command(programme=IN_PROGRAMME)
     def schedule_course(self, **payload: Any) -> dict[str, Any]:
         """Schedule a course. Example reply: {"id": "...", "code": "BA-ONL-01", ...}"""
         return s.CourseView().dump(
             self._known(self.app.schedule_course, **load(s.ScheduleCourse(), payload)))
 
-    @command
+    @command(programme=OF_COURSE)
     def assign_trainer(self, **payload: Any) -> dict[str, Any]:
         """Let a certified trainer of the programme lead a course (the cascade)."""
         return s.CourseView().dump(self.app.assign_trainer(**load(s.AssignTrainer(), payload)))
 
-    @command
+    @command(programme=OF_COURSE)
     def enrol(self, **payload: Any) -> dict[str, Any]:
         """Enrol a teacher, or a manager with their management team, in a course; the
         school must be one of the course's programme (the registry's joins)."""
         return s.EnrolmentView().dump(self._known(self.app.enrol, **load(s.Enrol(), payload)))
 
-    @command
+    @command(programme=OF_ENROLMENT)
     def record_attendance(self, **payload: Any) -> dict[str, Any]:
         """Record the hours attended in one session (idempotent per session_id)."""
         return s.EnrolmentView().dump(
             self.app.record_attendance(**load(s.RecordAttendance(), payload)))
 
-    @command
+    @command(programme=OF_ENROLMENT)
     def complete(self, **payload: Any) -> dict[str, Any]:
         """Complete an enrolment whose attended hours meet the course's rule."""
         return s.EnrolmentView().dump(self.app.complete(**load(s.Complete(), payload)))
 
-    @command
+    @command(programme=OF_ENROLMENT)
     def drop(self, **payload: Any) -> dict[str, Any]:
         """Record that a participant left a course, with the reason."""
         return s.EnrolmentView().dump(self.app.drop(**load(s.Drop(), payload)))
 
-    @command
+    @command(programme=IN_PROGRAMME_OR_COURSE)
     def record_training(self, **payload: Any) -> dict[str, Any]:
         """A course's participants in bulk (up to 5,000 rows), stored in one transaction.
 
@@ -140,25 +150,25 @@ class TrainingService(EventSourcedService):
             report += self.app.record_training(course_id, rows)
         return bulk_reply("training", "participant", report)
 
-    @command
+    @command(programme=IN_PROGRAMME)
     def certify_trainer(self, **payload: Any) -> dict[str, Any]:
         """Add a rural teacher to the programme's trainer pool."""
         return s.TrainerView().dump(
             self._known(self.app.certify_trainer, **load(s.CertifyTrainer(), payload)))
 
-    @command
+    @command(programme=IN_PROGRAMME)
     def attest_category(self, **payload: Any) -> dict[str, Any]:
         """Record a teacher's attested qualification category."""
         return s.QualificationView().dump(
             self._known(self.app.attest_category, **load(s.AttestCategory(), payload)))
 
-    @command
+    @command(programme=IN_PROGRAMME)
     def publish_practice(self, **payload: Any) -> dict[str, Any]:
         """Publish a school's practice under a direction."""
         return s.PracticeView().dump(
             self._known(self.app.publish_practice, **load(s.PublishPractice(), payload)))
 
-    @command
+    @command(programme=OF_PRACTICE)
     def adopt_practice(self, **payload: Any) -> dict[str, Any]:
         """Record another school adopting a practice."""
         return s.PracticeView().dump(

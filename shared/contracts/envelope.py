@@ -5,7 +5,14 @@ time and subject, three extension attributes let consumers be exact:
 - `schemaversion`: the version of the contract that `data` follows;
 - `notificationid`: the event's position in the source service's notification log, the key
   for de-duplication and for filling gaps through the service's `notifications` RPC;
-- `subjectversion`: the aggregate's version, for order-safe projections.
+- `subjectversion`: the aggregate's version, for order-safe projections;
+and three more say who caused the event, where a command stored it:
+- `recordedby`: the principal (the broker user of the calling system) that sent the command;
+- `sourcefile`, `sourcesha256`: for a fact that came in an imported file, the file's name and
+  the SHA-256 of its content, as the importer declared them.
+They are optional: an event stored by a service on its own (a consumer learning another
+service's facts) or before they existed has none. A consumer reading an older envelope
+contract refuses attributes it does not know, so consumers are upgraded before producers.
 The `id` is derived from (source, notificationid), so a re-published event has the same id.
 """
 
@@ -59,6 +66,24 @@ class EnvelopeSchema(Schema):
     notificationid = fields.Integer(required=True, validate=validate.Range(min=1))
     subjectversion = fields.Integer(required=True, validate=validate.Range(min=1))
     data = fields.Dict(required=True)
+    recordedby = fields.String(load_default=None, validate=validate.Length(min=1, max=128))
+    sourcefile = fields.String(load_default=None, validate=validate.Length(min=1, max=255))
+    sourcesha256 = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+PROVENANCE = ("recordedby", "sourcefile", "sourcesha256")
+
+
+def provenance_attributes(stored: dict[str, Any] | None) -> dict[str, str]:
+    """The envelope's provenance attributes from what the event stored of its command:
+    {"recorded_by": principal, "imported_from": {"file", "sha256"}} (shared/access)."""
+    if not stored or not stored.get("recorded_by"):
+        return {}
+    attributes = {"recordedby": stored["recorded_by"]}
+    source = stored.get("imported_from")
+    if isinstance(source, dict):
+        attributes.update(sourcefile=source["file"], sourcesha256=source["sha256"])
+    return attributes
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,9 @@ class Envelope:
     notificationid: int
     subjectversion: int
     data: dict[str, Any] = field(default_factory=dict)
+    recordedby: str | None = None
+    sourcefile: str | None = None
+    sourcesha256: str | None = None
     # The source's last part, asked several times per event by every projection.
     service: str = field(init=False, repr=False, compare=False)
 
@@ -83,7 +111,7 @@ class Envelope:
 
     def to_message(self) -> dict[str, Any]:
         """The JSON body published to RabbitMQ and returned by `notifications`."""
-        return {
+        message = {
             "specversion": SPEC_VERSION,
             "id": self.id,
             "source": self.source,
@@ -96,6 +124,10 @@ class Envelope:
             "subjectversion": self.subjectversion,
             "data": self.data,
         }
+        for name in PROVENANCE:
+            if (value := getattr(self, name)) is not None:
+                message[name] = value
+        return message
 
 
 def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
@@ -122,4 +154,7 @@ def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
         notificationid=attrs["notificationid"],
         subjectversion=attrs["subjectversion"],
         data=data,
+        recordedby=attrs["recordedby"],
+        sourcefile=attrs["sourcefile"],
+        sourcesha256=attrs["sourcesha256"],
     )

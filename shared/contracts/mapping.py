@@ -12,7 +12,7 @@ from eventsourcing.utils import resolve_topic
 from marshmallow import Schema, ValidationError
 
 from shared.contracts import compiled
-from shared.contracts.envelope import Envelope, source_of
+from shared.contracts.envelope import Envelope, provenance_attributes, source_of
 from shared.contracts.records import INTERNAL_RECORD, ContractRefused, read_record, record_text
 from shared.contracts.registry import REGISTRY, schema_instance
 from shared.contracts.versions import ContractVersions
@@ -117,6 +117,7 @@ class ContractMap:
             notificationid=notification.id,
             subjectversion=event.originator_version,
             data=data,
+            **provenance_attributes(vars(event)),
         )
 
     def public_record(self, event: Any) -> str:
@@ -131,7 +132,7 @@ class ContractMap:
                                           _jsonable(entry.translate(event)))
         except ValidationError as exc:
             raise ContractRefused(type(event), contract, exc.messages) from exc
-        return record_text(contract, event.timestamp, data)
+        return record_text(contract, event.timestamp, data, provenance_attributes(vars(event)))
 
     def envelope_of_record(self, notification: Notification,
                            record: str) -> Envelope | None | object:
@@ -159,6 +160,7 @@ class ContractMap:
             subjectversion=notification.originator_version,
             data=(public["data"] if version == contract.contract_version
                   else self._downcast(contract, public["data"], version)),
+            **public.get("by", {}),
         )
 
     @staticmethod

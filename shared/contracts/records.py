@@ -30,10 +30,14 @@ class ContractRefused(ValueError):
         self.messages = messages
 
 
-def record_text(contract: Any, time: datetime, data: dict[str, Any]) -> str:
-    return json.dumps({"type": contract.contract_type, "version": contract.contract_version,
-                       "time": time.isoformat(), "data": data},
-                      ensure_ascii=False, separators=(",", ":"))
+def record_text(contract: Any, time: datetime, data: dict[str, Any],
+                by: dict[str, str] | None = None) -> str:
+    """`by`: the envelope's provenance attributes (recordedby...), if the event has them."""
+    record = {"type": contract.contract_type, "version": contract.contract_version,
+              "time": time.isoformat(), "data": data}
+    if by:
+        record["by"] = by
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_record(text: str) -> dict[str, Any]:

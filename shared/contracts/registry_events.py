@@ -187,3 +187,24 @@ class PlaceNamedV1(_Strict):
     name_kk = fields.String(required=True)
     name_ru = fields.String(required=True)
     name_en = fields.String(allow_none=True, load_default=None)
+
+
+@REGISTRY.contract("AccessGranted", 1)
+class AccessGrantedV1(_Strict):
+    """An operator granted a calling system (its broker user, `principal`) a role, for some
+    programmes or for every one ("*"); it replaces the principal's earlier grant."""
+
+    principal = fields.String(required=True)
+    role = fields.String(required=True)
+    programmes = fields.List(fields.String(), required=True)
+    granted_by = fields.String(required=True)
+    reason = fields.String(allow_none=True, load_default=None)
+
+
+@REGISTRY.contract("AccessRevoked", 1)
+class AccessRevokedV1(_Strict):
+    """An operator revoked a calling system's grant: it may call nothing from now on."""
+
+    principal = fields.String(required=True)
+    revoked_by = fields.String(required=True)
+    reason = fields.String(required=True)

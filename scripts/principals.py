@@ -1,0 +1,100 @@
+"""The broker users of a local stack: one per service, the operators, and the outside systems
+the demo's seeds come from, each with a generated password kept under .stack/principals/
+(never in git) and the permissions its role gives it (shared/access/broker.py).
+
+    python -m scripts.principals ensure          # create what is missing; idempotent
+    python -m scripts.principals uri <name>      # the AMQP URI to connect as <name>
+
+The outside systems' grants are facts in the registry, recorded by the demo as operators
+(scripts/demo.py); this only makes their broker users.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from scripts.rpc_catalogue import entrypoints
+from shared.access.broker import RPC_EXCHANGE, Permissions, permissions
+from shared.access.roles import OPERATORS, SERVICE, SERVICES
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = ROOT / ".stack" / "principals"
+# The seed programmes' outside systems: the academy's platform, the schools' e-journal,
+# the akimats' finance system (scripts/demo.py sends each seed as the one it comes from).
+SEED_SYSTEMS = {"academy": "academy", "ejournal": "school-data", "finance": "finance"}
+TIMEOUT = 10
+
+
+def roles() -> dict[str, str]:
+    return {OPERATORS: OPERATORS, **{name: SERVICE for name in SERVICES}, **SEED_SYSTEMS}
+
+
+def amqp_port() -> str:
+    return os.environ.get("AMQP_PORT", "5672")
+
+
+def management() -> str:
+    return f"http://127.0.0.1:{os.environ.get('MGMT_PORT', '15672')}/api"
+
+
+def password_of(name: str) -> str:
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    path = FOLDER / name
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(24) + "\n")
+    return path.read_text().strip()
+
+
+def uri(name: str, vhost: str = "/") -> str:
+    return (f"pyamqp://{quote(name, safe='')}:{quote(password_of(name), safe='')}@127.0.0.1:"
+            f"{amqp_port()}/{quote(vhost, safe='') if vhost != '/' else ''}")
+
+
+def apply(session: requests.Session, api: str, vhost: str, name: str,
+          allowed: Permissions) -> None:
+    """Set `name`'s permissions and its topic permissions on the RPC exchange."""
+    v = quote(vhost, safe="")
+    session.put(f"{api}/permissions/{v}/{quote(name, safe='')}", timeout=TIMEOUT, json={
+        "configure": allowed.configure, "write": allowed.write, "read": allowed.read,
+    }).raise_for_status()
+    session.put(f"{api}/topic-permissions/{v}/{quote(name, safe='')}", timeout=TIMEOUT, json={
+        "exchange": RPC_EXCHANGE, "write": allowed.topic_write, "read": allowed.topic_read,
+    }).raise_for_status()
+
+
+def ensure(session: requests.Session, api: str, vhost: str = "/",
+           names: dict[str, str] | None = None) -> None:
+    catalogue = entrypoints()
+    for name, role in (names or roles()).items():
+        session.put(f"{api}/users/{quote(name, safe='')}", timeout=TIMEOUT,
+                    json={"password": password_of(name), "tags": ""}).raise_for_status()
+        apply(session, api, vhost, name, permissions(name, role, catalogue))
+
+
+def admin_session() -> requests.Session:
+    session = requests.Session()
+    session.auth = ("guest", "guest")  # the local stack's administrator, on loopback only
+    return session
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["ensure"]:
+        ensure(admin_session(), management())
+        print(f"[stack] broker users: {', '.join(roles())} (passwords in {FOLDER})")
+        return 0
+    if len(argv) == 2 and argv[0] == "uri":
+        print(uri(argv[1]))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

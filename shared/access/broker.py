@@ -1,0 +1,63 @@
+"""The broker's permissions for each principal, made from the same roles the services
+check (shared/access/roles.py): a call outside a principal's grant is refused by RabbitMQ
+before any worker sees it, and a subscriber reads only the event exchanges its role reads.
+
+For an outside system (academy, school-data, finance, reader), on its vhost:
+- `configure`: its own queues only: reply queues (nameko's `rpc.reply-…`, the server-named
+  `amq.gen-…`) and queues named `<principal>.…`. Never an exchange: a caller binds to the
+  RPC exchange without declaring it, or it could delete it.
+- `write`: the RPC exchange (to send requests) and its own queues (to bind them).
+- `read`: the RPC exchange and the event exchanges of its role (to bind), its own queues.
+- topic permissions on the RPC exchange: `write` only the routing keys (`<service>.<method>`)
+  its role may call; `read` (binding) only reply keys (a uuid) or `<principal>.…`, so it
+  cannot bind a queue to another system's requests.
+Operators and the services have every permission on their vhost: they run the platform.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from shared.access.roles import EVENT_SOURCES, GRANTABLE, LOGS, OPERATORS, SERVICE, may_call
+
+RPC_EXCHANGE = "nameko-rpc"
+REPLY_KEY = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+REPLY_QUEUES = r"rpc\.reply-standalone_rpc_proxy-.+|amq\.gen-.+"
+EVERYTHING = ".*"
+
+
+@dataclass(frozen=True)
+class Permissions:
+    configure: str
+    write: str
+    read: str
+    topic_write: str  # on RPC_EXCHANGE
+    topic_read: str
+
+
+def _any_of(patterns: Iterable[str]) -> str:
+    return "^(" + "|".join(patterns) + ")$"
+
+
+def permissions(principal: str, role: str,
+                catalogue: Iterable[tuple[str, str]]) -> Permissions:
+    """What `principal`, granted `role`, may do on the broker; `catalogue` is every
+    (service, method) the platform answers (scripts/rpc_catalogue.py finds them)."""
+    if role in (OPERATORS, SERVICE):
+        return Permissions(EVERYTHING, EVERYTHING, EVERYTHING, EVERYTHING, EVERYTHING)
+    if role not in GRANTABLE:
+        raise ValueError(f"no such role: {role}")
+    own = re.escape(principal) + r"\..+"
+    queues = [REPLY_QUEUES, own]
+    methods = sorted(re.escape(f"{s}.{m}") for s, m in catalogue if may_call(role, s, m))
+    logs = [re.escape(f"{source}.events") for source in EVENT_SOURCES
+            if source in LOGS.get(role, ())]
+    return Permissions(
+        configure=_any_of(queues),
+        write=_any_of([re.escape(RPC_EXCHANGE), *queues]),
+        read=_any_of([re.escape(RPC_EXCHANGE), *logs, *queues]),
+        topic_write=_any_of(methods) if methods else "^$",
+        topic_read=_any_of([REPLY_KEY, own]),
+    )

@@ -1,0 +1,172 @@
+"""The grants every replica holds: who may call, in which role, for which programmes.
+
+Grants are facts in the registry (`grant_access`, `revoke_access`; services/registry/
+access.py). Each replica of each service keeps the current ones in memory and asks the
+registry for them again every `ACCESS.refresh` seconds (1 by default), and at once, at most
+once per `MISS_PAUSE`, when a principal it does not know calls: so a grant is usable as soon
+as the registry has stored it, and a revocation is in force on every replica within about a
+second. A subscription would not do: a service's replicas share one queue, so one replica
+would hear of a revocation and the others not.
+
+When the registry cannot be asked, the last grants asked stay in force and the failure is
+counted; a replica that has never reached it knows no outside principal and refuses them
+all (it fails closed). Operators and the platform's own services are known without asking:
+their names come from the configuration (`ACCESS.operators`, else the environment's
+BAQYLAU_OPERATORS, else "operators"; `ACCESS.services`, else the five services' names).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from prometheus_client import Counter, Gauge
+
+from shared.access.roles import ALL_PROGRAMMES, OPERATORS, SERVICE, SERVICES
+
+log = logging.getLogger(__name__)
+
+REFRESH = 1.0      # seconds between two askings of the registry
+MISS_PAUSE = 0.25  # an unknown principal asks again at most this often
+FETCH_TIMEOUT = 5.0
+
+GRANTS_HELD = Gauge("baqylau_access_grants", "Grants in force this replica holds", ["service"])
+GRANTS_AGE = Gauge("baqylau_access_grants_age_seconds",
+                   "Seconds since this replica last had the registry's grants", ["service"])
+REFRESH_FAILURES = Counter("baqylau_access_refresh_failures_total",
+                           "Askings of the registry's grants that failed", ["service"])
+
+
+@dataclass(frozen=True)
+class Grant:
+    principal: str
+    role: str
+    programmes: frozenset[str]
+
+    @property
+    def everywhere(self) -> bool:
+        return ALL_PROGRAMMES in self.programmes
+
+    def covers(self, programme_id: str) -> bool:
+        return self.everywhere or programme_id in self.programmes
+
+    @classmethod
+    def of(cls, fact: Mapping[str, Any]) -> Grant:
+        return cls(fact["principal"], fact["role"], frozenset(fact["programmes"]))
+
+
+def names(value: Any) -> list[str]:
+    """A configured list of principal names: a list, or text separated by commas."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return [str(name) for name in value or ()]
+
+
+class Book:
+    """The grants of one replica, with the principals it knows without asking."""
+
+    def __init__(self, fetch: Callable[[], Iterable[Mapping[str, Any]]], service: str,
+                 operators: Iterable[str] = (OPERATORS,),
+                 services: Iterable[str] = SERVICES) -> None:
+        self.fetch = fetch
+        self.service = service
+        self.built_in = {name: Grant(name, SERVICE, frozenset({ALL_PROGRAMMES}))
+                         for name in services}
+        self.built_in.update({name: Grant(name, OPERATORS, frozenset({ALL_PROGRAMMES}))
+                              for name in operators})
+        self.grants: dict[str, Grant] = {}
+        self.fetched_at: float | None = None
+        self.asked_at = 0.0
+        self.lock = threading.Lock()
+
+    def grant_of(self, principal: str) -> Grant | None:
+        return self.built_in.get(principal) or self.grants.get(principal)
+
+    def grant_on_miss(self, principal: str) -> Grant | None:
+        """The principal's grant, asking the registry first if it is not known here: it may
+        have been granted a moment ago."""
+        grant = self.grant_of(principal)
+        if grant is None and time.monotonic() - self.asked_at >= MISS_PAUSE:
+            self.refresh()
+            grant = self.grant_of(principal)
+        return grant
+
+    def refresh(self) -> bool:
+        if not self.lock.acquire(timeout=FETCH_TIMEOUT):
+            return False  # another caller is asking right now; its answer will do
+        try:
+            self.asked_at = time.monotonic()
+            try:
+                facts = list(self.fetch())
+            except Exception as exc:  # noqa: BLE001 - keep the last grants, say why
+                REFRESH_FAILURES.labels(self.service).inc()
+                log.warning("grants not refreshed from the registry (%s: %s); the last ones "
+                            "asked stay in force", type(exc).__name__, exc)
+                return False
+            self.grants = {g.principal: g for g in map(Grant.of, facts)
+                           if g.principal not in self.built_in}
+            self.fetched_at = time.monotonic()
+            GRANTS_HELD.labels(self.service).set(len(self.grants))
+            return True
+        finally:
+            self.lock.release()
+
+    def age(self) -> float | None:
+        return None if self.fetched_at is None else time.monotonic() - self.fetched_at
+
+
+class AccessBook(DependencyProvider):
+    """Keeps a replica's `Book` fresh; every command is checked against it (caller.py).
+    Subclasses say where the grants come from (`fetch`)."""
+
+    book: Book
+
+    def setup(self) -> None:
+        config = self.container.config.get("ACCESS") or {}
+        self.interval = float(config.get("refresh") or REFRESH)
+        self.book = Book(self.fetch, self.container.service_name,
+                         operators=names(config.get("operators") or os.environ.get(
+                             "BAQYLAU_OPERATORS") or OPERATORS),
+                         services=names(config.get("services") or SERVICES))
+        self.running = True
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self._keep_fresh)
+
+    def stop(self) -> None:
+        self.running = False
+
+    def kill(self) -> None:
+        self.running = False
+
+    def fetch(self) -> Iterable[Mapping[str, Any]]:
+        from shared.calling import ClusterRpcProxy  # the replica asks as its own service
+        from shared.config import amqp_uri
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri(self.container.config)},
+                             timeout=FETCH_TIMEOUT) as rpc:
+            return rpc.registry.list_access()["grants"]
+
+    def _keep_fresh(self) -> None:
+        while self.running:
+            self.book.refresh()
+            age = self.book.age()
+            if age is not None:
+                GRANTS_AGE.labels(self.container.service_name).set(age)
+            eventlet.sleep(self.interval)
+
+    def get_dependency(self, worker_ctx: Any) -> Book:
+        return self.book
+
+    def worker_setup(self, worker_ctx: Any) -> None:
+        from shared.access.caller import enter
+        enter(worker_ctx, self.book)
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        from shared.access.caller import leave
+        leave()

@@ -1,0 +1,69 @@
+"""Calling the services over RPC as a principal: the request says which broker user sends it.
+
+Every RPC request a Baqylau process sends (a service asking another, the command line, the
+demo, the tests) carries the AMQP `user_id` property set to the user of its connection, the
+one property RabbitMQ itself checks against the connection (a frame naming another user is
+refused by the broker): the services know who calls without trusting anything else the
+caller writes. `sign_requests()` makes nameko's RPC publisher set it; it is called when
+`shared` is imported, as kombu's decoders are cleared (shared/edge.py).
+
+`ClusterRpcProxy` and `ServiceRpcProxy` are nameko's standalone proxies whose reply queue
+binds to the RPC exchange without declaring it: declaring needs the broker's `configure`
+permission on the exchange, which would also let a caller delete it. A caller is given
+`configure` on its own reply queues only (shared/access/broker.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from nameko import rpc as nameko_rpc
+from nameko.amqp.publish import Publisher
+from nameko.standalone import rpc as standalone
+from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener
+
+DEFAULT_USER = "guest"  # what kombu logs in as when the URI names no user
+
+
+def principal_of(amqp_uri: str) -> str:
+    """The broker user a connection to `amqp_uri` logs in as."""
+    user = urlsplit(amqp_uri).username
+    return unquote(user) if user else DEFAULT_USER
+
+
+class SignedPublisher(Publisher):
+    """nameko's publisher, stamping each frame with its connection's user."""
+
+    def publish(self, payload: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("user_id", principal_of(self.amqp_uri))
+        super().publish(payload, **kwargs)
+
+
+def sign_requests() -> None:
+    nameko_rpc.MethodProxy.publisher_cls = SignedPublisher
+
+
+class _BindingQueueConsumer(PollingQueueConsumer):
+    def _setup_consumer(self) -> None:
+        self.queue.exchange.passive = True  # the services declare it; a caller only binds
+        super()._setup_consumer()
+
+
+class _BindingReplyListener(SingleThreadedReplyListener):
+    def __init__(self, timeout: float | None = None) -> None:
+        super().__init__(timeout)
+        self.queue_consumer = _BindingQueueConsumer(timeout=timeout)
+
+
+class ClusterRpcProxy(standalone.ClusterRpcProxy):
+    def __init__(self, config: dict[str, Any], context_data: dict[str, Any] | None = None,
+                 timeout: float | None = None) -> None:
+        super().__init__(config, context_data, timeout, _BindingReplyListener)
+
+
+class ServiceRpcProxy(standalone.ServiceRpcProxy):
+    def __init__(self, service_name: str, config: dict[str, Any],
+                 context_data: dict[str, Any] | None = None,
+                 timeout: float | None = None) -> None:
+        super().__init__(service_name, config, context_data, timeout, _BindingReplyListener)
