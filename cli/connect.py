@@ -1,21 +1,23 @@
-"""How the command line reaches the platform: RPC over the broker the services use
-(`AMQP_URI`, as in every `services/*/config.yaml`) and each service's HTTP port. Every call
-has a deadline, and a part that does not answer becomes one line naming it and how to start
-it, never a traceback."""
+"""How the command line reaches the platform: RPC over the broker the services use, as the
+operators' principal (`AMQP_URI`, else the local stack's `operators` broker user), and each
+service's HTTP port. Every call has a deadline, and a part that does not answer becomes one
+line naming it and how to start it, never a traceback."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator
-from urllib.parse import urlsplit, urlunsplit
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import kombu.exceptions
-from amqp.exceptions import AMQPError
+from amqp.exceptions import AccessRefused, AMQPError, NotAllowed
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
+from cli.proxy import ClusterRpcProxy
+from shared.access.roles import OPERATORS
 from shared.config import DEFAULT_AMQP_URI
 
 # The local ports of scripts/services.sh; in a cluster every service listens on 8000 behind a
@@ -26,6 +28,8 @@ SERVICES = tuple(LOCAL_PORTS)
 RPC_TIMEOUT = 30.0  # seconds; a bulk call of 2,000 rows takes a few
 HTTP_TIMEOUT = 5.0
 START_HINT = "start the services with `make services` (or `bash scripts/services.sh start {}`)"
+# Where `make up` keeps the local broker users' passwords (scripts/principals.py writes them).
+LOCAL_PRINCIPALS = Path(__file__).resolve().parent.parent / ".stack" / "principals"
 
 
 class PlatformError(Exception):
@@ -37,7 +41,18 @@ class NotAnswering(PlatformError):
 
 
 def amqp_uri() -> str:
-    return os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI
+    """AMQP_URI, else the local stack's operators (a checkout after `make up`), else the
+    default broker URI."""
+    return os.environ.get("AMQP_URI") or local_operators_uri() or DEFAULT_AMQP_URI
+
+
+def local_operators_uri() -> str | None:
+    """The URI scripts/principals.py gives the operators' broker user, if `make up` made it."""
+    secret = LOCAL_PRINCIPALS / OPERATORS
+    if not secret.is_file():
+        return None
+    password = quote(secret.read_text().strip(), safe="")
+    return f"pyamqp://{OPERATORS}:{password}@127.0.0.1:{os.environ.get('AMQP_PORT', '5672')}/"
 
 
 def rpc_timeout() -> float:
@@ -56,11 +71,13 @@ def service_url(service: str) -> str:
 
 
 def management_url() -> str:
-    """RabbitMQ's management API: RABBITMQ_MANAGEMENT_URL, else the broker's host on 15672."""
+    """RabbitMQ's management API: RABBITMQ_MANAGEMENT_URL, else the broker's host on 15672
+    with AMQP_URI's credentials (guest's without it: the local stack's administrator; the
+    operators' broker user has no access to the management API)."""
     given = os.environ.get("RABBITMQ_MANAGEMENT_URL")
     if given:
         return given.rstrip("/")
-    parts = urlsplit(amqp_uri())
+    parts = urlsplit(os.environ.get("AMQP_URI") or DEFAULT_AMQP_URI)
     return f"http://{parts.username or 'guest'}:{parts.password or 'guest'}@" \
            f"{parts.hostname or '127.0.0.1'}:15672"
 
@@ -82,6 +99,11 @@ BROKER_ERRORS = (OSError, AMQPError, kombu.exceptions.OperationalError)
 
 
 def broker_unreachable(exc: Exception) -> PlatformError:
+    if isinstance(exc, (AccessRefused, NotAllowed)):  # it answered: no, to this user
+        return PlatformError(f"RabbitMQ at {shown(amqp_uri())} refused the broker user "
+                             f"({type(exc).__name__}: {exc}): its role does not allow it, "
+                             "or its password is wrong; the platform's operators grant roles "
+                             "(`baqylau access grant`)")
     return PlatformError(f"RabbitMQ at {shown(amqp_uri())} is not reachable "
                          f"({type(exc).__name__}: {exc}); start it with `make up`")
 
@@ -142,10 +164,12 @@ class Cluster:
 
 
 @contextmanager
-def cluster(timeout: float | None = None) -> Iterator[Cluster]:
-    """An RPC connection to every service on AMQP_URI; calls wait at most `timeout` s."""
+def cluster(timeout: float | None = None,
+            headers: Mapping[str, str] | None = None) -> Iterator[Cluster]:
+    """An RPC connection to every service on `amqp_uri()`; calls wait at most `timeout` s
+    and carry `headers` (cli/proxy.py)."""
     timeout = timeout or rpc_timeout()
-    standalone = ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=timeout)
+    standalone = ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=timeout, headers=headers)
     try:
         proxy = standalone.start()
     except BROKER_ERRORS as exc:

@@ -1,16 +1,18 @@
 """`baqylau`: the one command line for operators and integrators.
 
     baqylau token issue|list|revoke     funders' bearer tokens
+    baqylau access grant|revoke|list    which calling systems may do what
     baqylau import KIND FILE            any bulk import (CSV or XLSX)
     baqylau template KIND               an empty import file with the right columns
     baqylau status                      is every service ready, are the relays keeping up
     baqylau catch-up|rebuild|reconcile  reporting's read model
     baqylau dead-letters list|replay    events reporting set aside
 
-It talks to the services as they talk to each other: RPC over the broker at AMQP_URI and
-their HTTP ports (docs/cli.md). Every call has a deadline; what goes wrong is one line on
-standard error, never a traceback. Exit status: 0 fine, 1 refused or needs attention (rows
-rejected, differences, a service not ready), 2 unusable input or a part not answering.
+It talks to the services as they talk to each other: RPC over the broker at AMQP_URI (else
+as the local stack's operators) and their HTTP ports (docs/cli.md). Every call has a
+deadline; what goes wrong is one line on standard error, never a traceback. Exit status:
+0 fine, 1 refused or needs attention (rows rejected, differences, a service not ready),
+2 unusable input or a part not answering.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any  # noqa: E402
 import click  # noqa: E402
 from nameko.exceptions import MethodNotFound, RemoteError  # noqa: E402
 
-from cli import imports, operations, status, templates, tokens  # noqa: E402
+from cli import access, imports, operations, status, templates, tokens  # noqa: E402
 from cli.connect import PlatformError  # noqa: E402
 from shared.errors import BaqylauError  # noqa: E402
 
@@ -81,7 +83,7 @@ def baqylau() -> None:
     pass
 
 
-for command in (tokens.token, imports.import_file, templates.template, status.status,
+for command in (tokens.token, access.access, imports.import_file, templates.template, status.status,
                 operations.catch_up, operations.rebuild, operations.reconcile,
                 operations.dead_letters):
     baqylau.add_command(command)

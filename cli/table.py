@@ -16,3 +16,10 @@ def table(lines: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     out += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             for row in cells]
     return "\n".join(out)
+
+
+def moment(value: str | None) -> str:
+    """An ISO timestamp to the minute, UTC as stored; "never" for none."""
+    if not value:
+        return "never"
+    return value.replace("T", " ")[:16]

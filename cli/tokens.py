@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from cli.connect import cluster
-from cli.table import table
+from cli.table import moment, table
 from shared.errors import NotFound
 
 
@@ -41,7 +41,7 @@ def list_tokens(funder: str | None, include_revoked: bool) -> None:
     columns = ["token_id", "funder_id", "created_at", "last_used_at"]
     if include_revoked:
         columns.append("revoked_at")
-    click.echo(table([{name: _moment(line.get(name)) for name in columns}
+    click.echo(table([{name: moment(line.get(name)) for name in columns}
                       for line in found["tokens"]], columns) or "no tokens")
 
 
@@ -53,9 +53,3 @@ def revoke(token_id: str) -> None:
         rpc.reporting.revoke_token(token_id=token_id)
     click.echo(f"revoked {token_id}")
 
-
-def _moment(value: str | None) -> str:
-    """An ISO timestamp to the minute, UTC as stored; "never" for none."""
-    if not value:
-        return "never"
-    return value.replace("T", " ")[:16]

@@ -24,7 +24,7 @@ from services.assessment.contracts import CONTRACTS as ASSESSMENT
 from services.equipment.contracts import CONTRACTS as EQUIPMENT
 from services.registry.contracts import CONTRACTS as REGISTRY_MAP
 from services.training.contracts import CONTRACTS as TRAINING
-from shared.contracts.envelope import EnvelopeSchema
+from shared.contracts.envelope import PROVENANCE, EnvelopeSchema
 from shared.contracts.registry import REGISTRY
 
 OUT = Path(__file__).resolve().parent.parent / "docs/asyncapi.json"
@@ -76,6 +76,17 @@ def _envelope() -> dict[str, Any]:
     properties["subjectversion"]["description"] = (
         "The aggregate's version after this event: apply a subject's events in this order.")
     properties["datacontenttype"]["const"] = "application/json"
+    # Who caused the event: present where a command stored it (shared/access/caller.py).
+    envelope["required"] = [name for name in envelope["required"] if name not in PROVENANCE]
+    for name in PROVENANCE:
+        properties[name]["type"] = "string"
+    properties["recordedby"]["description"] = (
+        "CloudEvents extension: the principal (broker user of the calling system) whose "
+        "command stored the event. Absent for an event a service stored on its own.")
+    properties["sourcefile"]["description"] = (
+        "CloudEvents extension: for a fact from an imported file, the file's name.")
+    properties["sourcesha256"]["description"] = (
+        "CloudEvents extension: for a fact from an imported file, its content's SHA-256.")
     envelope["description"] = "The CloudEvents 1.0 envelope of every event."
     return envelope
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.rpc_catalogue import commands, reply_example
+from shared.access.roles import GRANTABLE, OPERATORS, may_call
 from shared.commands import MAX_COMMAND_BYTES
 from shared.errors import EXPECTED_ERRORS
 
@@ -32,7 +33,10 @@ TRANSPORT = {
             "reply_to": "the routing key the reply is published with on `nameko-rpc`: "
                         "bind your reply queue to `nameko-rpc` with it",
             "correlation_id": "any unique string; the reply carries it back",
-            "delivery_mode": "2 (persistent) or 1"},
+            "delivery_mode": "2 (persistent) or 1",
+            "user_id": "required: your broker user's name, exactly. The broker refuses a frame "
+                       "naming another user (406 PRECONDITION_FAILED closes the channel); "
+                       "a request without it is answered Forbidden"},
         "body": "#/definitions/Request",
         "maxBytes": MAX_COMMAND_BYTES},
     "reply": {
@@ -46,6 +50,15 @@ TRANSPORT = {
         "(content_type, content_encoding, body, args, kwargs) if it has a reply_to, and is "
         "acknowledged and dropped either way: it is never redelivered. (So nameko's own "
         "IncorrectSignature and MalformedRequest never reach a caller.)"),
+    "access": (
+        "Each calling system is a broker user (its principal) granted one role for some "
+        "programmes (or all). `roles` under each command lists the roles that may call it "
+        "(operators: every command). The broker refuses a routing key outside your role "
+        "(403 ACCESS_REFUSED closes the channel: open another); the service answers "
+        "Forbidden, naming the principal and the command (or the field naming a programme "
+        "outside your grant), to anything else it may not run. Nothing is stored either way. "
+        "Your reply queue is yours to declare (server-named or `<your user>.…`); bind it to "
+        "`nameko-rpc` without declaring the exchange (passive), which you may not."),
     "delivery": (
         "Commands are idempotent: re-sending one with the same natural key stores nothing "
         "twice, so a caller that timed out may send it again. A service that dies before "
@@ -61,6 +74,9 @@ MEANINGS = {
                           "dropped enrolment); nothing was stored.",
     "Conflict": "The natural key is already used with different details.",
     "Unavailable": "The service's database is away; nothing was stored; send it again.",
+    "Forbidden": "Your principal (the request's user_id) may not run this command, or not "
+                 "for the programme it names: exc_args[1] names `user_id` or that field. "
+                 "Nothing was stored.",
     "MethodNotFound": "No such method on the service (nameko): exc_args [method name]. A "
                       "service that is not running does not answer at all: set a timeout.",
 }
@@ -110,7 +126,9 @@ def _errors() -> dict[str, Any]:
 def _entry(found: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {"service": found.service, "method": found.method,
                              "description": found.doc, "arguments": found.arguments,
-                             "reply": found.reply}
+                             "reply": found.reply,
+                             "roles": [role for role in (*GRANTABLE, OPERATORS)
+                                       if may_call(role, found.service, found.method)]}
     if found.reply is None:
         example = reply_example(found.doc)
         entry["replyNote"] = ("No reply schema in the code; as its description shows: "

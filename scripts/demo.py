@@ -1,6 +1,11 @@
 """`make demo`: load the seed programmes' reference data and BAQUATTY AUDAN's training
 through the RPC API, as a real client would, then print the figures read back from the
-services next to the programmes' targets."""
+services next to the programmes' targets.
+
+Each seed goes as the system it comes from, each its own broker user (scripts/principals.py):
+the operators set up the reference data and first grant the others; then the academies'
+platform sends the training, the schools' e-journal the scores, the akimats' finance system
+the expenditures and disbursements (shared/access/roles.py says what each may call)."""
 
 from __future__ import annotations
 
@@ -8,20 +13,24 @@ import eventlet
 
 eventlet.monkey_patch()
 
+from contextlib import ExitStack  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from typing import Any  # noqa: E402
-
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from scripts import (  # noqa: E402
     load_assessment,
     load_equipment,
     load_registry,
     load_reporting,
+    seed_access,
 )
 from scripts import load_training as load_academies  # noqa: E402
-from scripts.calls import AMQP_URI, call_all  # noqa: E402
+from scripts.calls import call_all, connected, importing_as  # noqa: E402
 from scripts.seed_training import PROGRAMME_ID, TARGETS, generate  # noqa: E402
+from shared.access.roles import OPERATORS  # noqa: E402
+
+# The seed systems' broker users (scripts/principals.py SEED_SYSTEMS).
+ACADEMY, EJOURNAL, FINANCE = "academy", "ejournal", "finance"
 
 
 def load_training(rpc: Any) -> None:
@@ -80,15 +89,29 @@ def print_summary(summary: dict[str, Any]) -> None:
     print(f"{'teachers by category':<34}{summary['teachers_by_category']}")
 
 
+def grant_seed_systems(rpc: Any) -> None:
+    """Before any seed system calls: each may record for its seeds' programmes only."""
+    for grant in seed_access.grants():
+        granted = rpc.registry.grant_access(**grant)
+        print(f"  granted {granted['principal']}: role {granted['role']} for "
+              f"{', '.join(granted['programmes'])}")
+
+
 def main() -> None:
-    with ClusterRpcProxy({"AMQP_URI": AMQP_URI}) as rpc:
+    with ExitStack() as stack:
+        rpc, academy, ejournal, finance = (stack.enter_context(connected(principal)) for
+                                           principal in (OPERATORS, ACADEMY, EJOURNAL, FINANCE))
+        print(f"Sending as {OPERATORS} (reference data, grants), {ACADEMY} (training), "
+              f"{EJOURNAL} (scores), {FINANCE} (expenditures, disbursements)")
         load_equipment.set_rule(rpc)  # first, so allocation follows the registry's events
-        load_registry.load(rpc)
+        load_registry.load_reference(rpc, importing_as(OPERATORS))
+        grant_seed_systems(rpc)
+        load_registry.load_disbursements(finance)
         load_equipment.load(rpc)
-        load_equipment.load_spending(rpc)
-        load_assessment.load(rpc)
-        load_training(rpc)
-        load_academies.load(rpc)
+        load_equipment.load_spending(rpc, finance)
+        load_assessment.load(rpc, importing_as(EJOURNAL))
+        load_training(academy)
+        load_academies.load(academy, importing_as(ACADEMY))
         load_registry.print_summaries(rpc)
         load_equipment.print_summary(rpc)
         load_assessment.print_summary(rpc)

@@ -5,7 +5,9 @@ Every field of a Deployment's pod and container is either applied to `podman run
 CLUSTER_ONLY with the reason it has no meaning on one machine; a field that is neither (a new
 one in the template) stops the smoke test with `Drift` rather than being silently skipped.
 The only values that differ from a cluster are LOCAL_OVERRIDES: where the servers are, the
-throwaway database's name and the host port (all containers share the host's network)."""
+throwaway database's name, the host port (all containers share the host's network) and the
+names of the operators' and the services' broker users (users are node-wide on a shared local
+broker, so the smoke test's carry the run's tag; each service still connects as its own)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ POD_SECURITY = {"runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup", "seccompPr
 CONTAINER_SECURITY = {"allowPrivilegeEscalation", "readOnlyRootFilesystem", "privileged",
                       "runAsNonRoot", "capabilities"}
 # Environment names the smoke test sets beyond the manifests' (see the module docstring).
-LOCAL_OVERRIDES = ("DB_HOST", "DB_PORT", "{SERVICE}_DB_NAME", "WEB_SERVER_ADDRESS")
+LOCAL_OVERRIDES = ("DB_HOST", "DB_PORT", "{SERVICE}_DB_NAME", "WEB_SERVER_ADDRESS",
+                   "BAQYLAU_OPERATORS", "BAQYLAU_SERVICE_PRINCIPALS")
 
 
 class Drift(Exception):
@@ -179,10 +182,12 @@ def plan_for(deployment: dict[str, Any], config_maps: dict[str, dict[str, str]],
     return plan
 
 
-def overrides_for(service: str, db_name: str, address: str, db_host: str,
-                  db_port: int) -> dict[str, str]:
-    values = dict(zip(LOCAL_OVERRIDES, (db_host, str(db_port), db_name, address),
-                      strict=True))
+def overrides_for(service: str, db_name: str, address: str, db_host: str, db_port: int,
+                  operators: str, services: str) -> dict[str, str]:
+    """`operators`: the operators' broker user; `services`: the services', comma-separated
+    (the services' ACCESS config reads both from the environment)."""
+    values = dict(zip(LOCAL_OVERRIDES, (db_host, str(db_port), db_name, address, operators,
+                                        services), strict=True))
     return {k.replace("{SERVICE}", service.upper()): v for k, v in values.items()}
 
 

@@ -1,11 +1,14 @@
 """The image, run as the manifests run it: each of the five services from $IMAGE with the
 Deployment's arguments, environment and constraints (scripts/image_plan.py reads them from
 the rendered base), against the local RabbitMQ and PostgreSQL on a throwaway vhost and
-throwaway databases. Each /readyz answers 200; a funder, programme and commitment go through
-the containerised registry; the containerised reporting learns them from the events; the
-`baqylau` command inside the reporting container issues the funder's token; the funder's
-report is read over HTTP; each service then exits 0 on SIGTERM within the grace period.
-Every wait has a deadline; everything made is removed on exit."""
+throwaway databases. Each service connects as its own broker user with its role's
+permissions (shared/access/broker.py), as its Secret baqylau-amqp-<service> makes it in a
+cluster; the smoke test's own calls go as the operators' user. Each /readyz answers 200; a
+funder, programme and commitment go through the containerised registry; the containerised
+reporting learns them from the events; the `baqylau` command inside the reporting container,
+run as the operators, issues the funder's token; the funder's report is read over HTTP; each
+service then exits 0 on SIGTERM within the grace period. Every wait has a deadline;
+everything made, the broker users too, is removed on exit."""
 
 # nameko's standalone RPC needs the patched stdlib, before anything else imports sockets.
 import warnings
@@ -26,11 +29,14 @@ from typing import Any, Callable, Iterator  # noqa: E402
 
 import psycopg2  # noqa: E402
 import requests  # noqa: E402
-from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 from scripts.image_plan import Plan, overrides_for, plans, render  # noqa: E402
 from scripts.k8s_services import SERVICES  # noqa: E402
+from scripts.rpc_catalogue import entrypoints  # noqa: E402
 from scripts.seed_registry import generate as registry_seed  # noqa: E402
+from shared.access.broker import apply, permissions  # noqa: E402
+from shared.access.roles import OPERATORS, SERVICE  # noqa: E402
+from shared.calling import ClusterRpcProxy  # noqa: E402
 
 IMAGE = os.environ.get("IMAGE", "localhost/baqylau:dev")
 DB_HOST, DB_PORT = "127.0.0.1", int(os.environ.get("DB_PORT", "5433"))
@@ -101,18 +107,42 @@ def throwaway_vhost() -> Iterator[str]:
     until(lambda: requests.get(f"{MGMT}/api/overview", auth=GUEST, timeout=5).ok,
           f"RabbitMQ's management API on {MGMT}", 120)
     requests.put(f"{MGMT}/api/vhosts/{vhost}", auth=GUEST, timeout=10).raise_for_status()
-    requests.put(f"{MGMT}/api/permissions/{vhost}/guest", auth=GUEST, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
     try:
-        yield f"pyamqp://guest:guest@{AMQP}/{vhost}"
+        yield vhost
     finally:
         requests.delete(f"{MGMT}/api/vhosts/{vhost}", auth=GUEST, timeout=30)
         log(f"deleted vhost {vhost}")
 
 
-def podman(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+@contextmanager
+def throwaway_principals(vhost: str) -> Iterator[dict[str, tuple[str, str]]]:
+    """{"operators" or a service: (its broker user, its AMQP URI on `vhost`)}, each user with
+    its role's permissions there, set as `make up` sets the local stack's. Users are
+    node-wide and the broker is shared, so each name carries the run's tag; deleted after."""
+    session = requests.Session()
+    session.auth = GUEST
+    api = f"{MGMT}/api"
+    roles = {OPERATORS: OPERATORS, **{svc: SERVICE for svc in SERVICES}}
+    made: dict[str, tuple[str, str]] = {}
+    catalogue = entrypoints()
+    try:
+        for label, role in roles.items():
+            name, password = f"smoke-{RUN}-{label}", secrets.token_urlsafe(18)
+            session.put(f"{api}/users/{name}", timeout=10,
+                        json={"password": password, "tags": ""}).raise_for_status()
+            made[label] = (name, f"pyamqp://{name}:{password}@{AMQP}/{vhost}")
+            apply(session, api, vhost, name, permissions(name, role, catalogue))
+        yield made
+    finally:
+        for name, _ in made.values():
+            session.delete(f"{api}/users/{name}", timeout=30)
+        log(f"deleted broker users smoke-{RUN}-*")
+
+
+def podman(*args: str, timeout: float = 120,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(["podman", *args], capture_output=True, text=True, timeout=timeout,
-                          check=False)
+                          check=False, env={**os.environ, **(env or {})})
 
 
 @contextmanager
@@ -181,10 +211,10 @@ def constraints_in_force(plan: Plan, name: str) -> str:
     return ", ".join(f"{key} {value}" for key, value in found.items())
 
 
-def funder_report_flow(amqp_uri: str, reporting: str) -> None:
+def funder_report_flow(operators_uri: str, reporting: str, reporting_user: str) -> None:
     seed = registry_seed()
     funder, programme, commitment = seed.funders[0], seed.programmes[0], seed.commitments[0]
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": operators_uri}, timeout=30) as rpc:
         rpc.registry.register_funder(**funder)
         rpc.registry.launch_programme(**programme)
         rpc.registry.commit_funding(**commitment)
@@ -192,10 +222,21 @@ def funder_report_flow(amqp_uri: str, reporting: str) -> None:
         f"{commitment['commitment_id']} {commitment['amount_kzt']:,} KZT")
 
     def issue() -> str:
-        done = podman("exec", reporting, "baqylau", "token", "issue", funder["funder_id"])
+        # As the operators, as deploy/k8s/README.md runs it: the container's own AMQP_URI is
+        # reporting's user, which may not issue tokens. `--env NAME` takes the value from
+        # podman's environment, so the password is in no process's arguments.
+        done = podman("exec", "--env=AMQP_URI", reporting, "baqylau", "token", "issue",
+                      funder["funder_id"], env={"AMQP_URI": operators_uri})
         return done.stdout.strip() if done.returncode == 0 else ""
 
     token = until(issue, "the funder in reporting's read model (baqylau token issue)", 60)
+    # The same command as the container's own user, reporting's: a service may not issue
+    # tokens, and the refusal names the principal the broker vouched for.
+    refused = podman("exec", reporting, "baqylau", "token", "issue", funder["funder_id"])
+    if refused.returncode != 1 or reporting_user not in refused.stderr:
+        raise SystemExit(f"[smoke] FAILED: `baqylau token issue` as {reporting_user} was not "
+                         f"refused (exit {refused.returncode}): {refused.stderr.strip()}")
+    log(f"reporting (container): as its own user, refused: {refused.stderr.strip()}")
     url = (f"http://127.0.0.1:{PORTS['reporting']}/v1/programmes/"
            f"{programme['programme_id']}/report")
 
@@ -218,13 +259,15 @@ def main() -> int:
     objects = render()
     with ExitStack() as stack:
         databases = stack.enter_context(throwaway_databases())
-        amqp_uri = stack.enter_context(throwaway_vhost())
-        local_secrets = {("baqylau-amqp", "uri"): amqp_uri,
-                         ("baqylau-assessment-pseudonym", "key"): secrets.token_hex(16)}
+        users = stack.enter_context(throwaway_principals(stack.enter_context(throwaway_vhost())))
+        local_secrets = {("baqylau-assessment-pseudonym", "key"): secrets.token_hex(16)}
+        local_secrets |= {(f"baqylau-amqp-{svc}", "uri"): users[svc][1] for svc in SERVICES}
         # Locally each role's password is its name (scripts/stack.sh).
         local_secrets |= {(f"baqylau-db-{svc}", "password"): svc for svc in SERVICES}
+        service_users = ",".join(users[svc][0] for svc in SERVICES)
         overrides = {svc: overrides_for(svc, databases[svc], f"127.0.0.1:{PORTS[svc]}",
-                                        DB_HOST, DB_PORT) for svc in SERVICES}
+                                        DB_HOST, DB_PORT, users[OPERATORS][0], service_users)
+                     for svc in SERVICES}
         running = plans(objects, local_secrets, overrides)
         log(f"{IMAGE}, as deploy/k8s/base runs it: "
             + " ".join(o for o in running["registry"].options if not o.startswith("--env")))
@@ -233,7 +276,8 @@ def main() -> int:
             ready(plan, names[svc])
             log(f"{svc}: {plan.readiness_path} 200 on :{PORTS[svc]}; "
                 f"{constraints_in_force(plan, names[svc])}")
-        funder_report_flow(amqp_uri, names["reporting"])
+        log("broker users: " + ", ".join(user for user, _ in users.values()))
+        funder_report_flow(users[OPERATORS][1], names["reporting"], users["reporting"][0])
     if UNCLEAN_STOPS:
         raise SystemExit(f"[smoke] FAILED: not stopped cleanly: {', '.join(UNCLEAN_STOPS)}")
     log(f"passed in {time.monotonic() - started:.0f} s")

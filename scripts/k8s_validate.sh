@@ -22,6 +22,11 @@ if [ ! -f "$TOOLS/.installed" ]; then
 fi
 
 "$ROOT/.venv/bin/python" -m scripts.k8s_services --check
+# The broker's definitions against the roles (importing the services: eventlet's deprecation
+# warning on stderr, so the output is shown only when the check fails).
+if ! broker=$("$ROOT/.venv/bin/python" -m scripts.k8s_broker --check 2>&1); then
+  printf '%s\n' "$broker"; exit 1
+fi
 bash "$ROOT/scripts/k8s_dev_secrets.sh" >/dev/null
 mkdir -p "$OUT"
 files=()

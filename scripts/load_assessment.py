@@ -1,11 +1,13 @@
 """Run the Aktobe pilot's baseline and endline rounds through the assessment service: the
-rounds by RPC, the scores from e-journal CSV exports through the bulk importer."""
+rounds by RPC (the operators'), the scores from e-journal CSV exports through the bulk
+importer (in the demo, as the e-journal, each file's calls naming it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from cli.importers.scores import import_rows, read_rows
+from scripts.calls import Importing, same_proxy
 from scripts.seed_assessment import (
     BASELINE,
     CLOSING,
@@ -17,7 +19,9 @@ from scripts.seed_assessment import (
 from scripts.seed_files import SEED_DIR, write_csv
 
 
-def load(rpc: Any) -> None:
+def load(rpc: Any, importing: Importing | None = None) -> None:
+    """`importing(path)`: the proxy a scores file is sent through, else `rpc`."""
+    importing = importing or same_proxy(rpc)
     assessment = rpc.assessment
     caught_up = assessment.catch_up_registry()
     print(f"  assessment read {caught_up['read']} registry events")
@@ -25,8 +29,9 @@ def load(rpc: Any) -> None:
     for details, rows in ((BASELINE, seed.baseline), (ENDLINE, seed.endline)):
         assessment.open_round(**details)
         path = write_csv(rows, CSV_COLUMNS, SEED_DIR / f"scores-{details['round_id']}.csv")
-        report = import_rows(assessment, details["round_id"], read_rows(path)[0],
-                             label=path.name[:22])
+        with importing(path) as sending:
+            report = import_rows(sending.assessment, details["round_id"], read_rows(path)[0],
+                                 label=path.name[:22])
         print(f"  {path}: {report.summary()}")
         if report.rejected:
             raise SystemExit(f"seed scores rejected: {report.rejected[:3]}")

@@ -57,9 +57,11 @@ def print_summary(rpc: Any) -> None:
           f"{s['internet_mbps_median']} Mbps, {s['cabinets_below_10_mbps']} cabinets below 10")
 
 
-def load_spending(rpc: Any) -> None:
+def load_spending(rpc: Any, finance: Any = None) -> None:
     """Every programme's other spending, charged to its commitments' ledgers (equipment
-    keeps them: one ledger per commitment, whatever charges it)."""
+    keeps them: one ledger per commitment, whatever charges it), sent through `finance`
+    (the finance system's proxy), else `rpc`."""
     rpc.equipment.catch_up_registry()  # every commitment's ledger is open
-    call_all("expenditures", EXPENDITURES, lambda e: rpc.equipment.record_expenditure.call_async(
+    equipment = (finance or rpc).equipment
+    call_all("expenditures", EXPENDITURES, lambda e: equipment.record_expenditure.call_async(
         commitment_id=e[0], reference=e[1], amount_kzt=e[2], spent_on=e[3], category=e[4]))

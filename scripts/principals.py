@@ -15,12 +15,12 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 
 from scripts.rpc_catalogue import entrypoints
-from shared.access.broker import RPC_EXCHANGE, Permissions, permissions
+from shared.access.broker import apply, permissions
 from shared.access.roles import OPERATORS, SERVICE, SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,18 +55,6 @@ def password_of(name: str) -> str:
 def uri(name: str, vhost: str = "/") -> str:
     return (f"pyamqp://{quote(name, safe='')}:{quote(password_of(name), safe='')}@127.0.0.1:"
             f"{amqp_port()}/{quote(vhost, safe='') if vhost != '/' else ''}")
-
-
-def apply(session: requests.Session, api: str, vhost: str, name: str,
-          allowed: Permissions) -> None:
-    """Set `name`'s permissions and its topic permissions on the RPC exchange."""
-    v = quote(vhost, safe="")
-    session.put(f"{api}/permissions/{v}/{quote(name, safe='')}", timeout=TIMEOUT, json={
-        "configure": allowed.configure, "write": allowed.write, "read": allowed.read,
-    }).raise_for_status()
-    session.put(f"{api}/topic-permissions/{v}/{quote(name, safe='')}", timeout=TIMEOUT, json={
-        "exchange": RPC_EXCHANGE, "write": allowed.topic_write, "read": allowed.topic_read,
-    }).raise_for_status()
 
 
 def ensure(session: requests.Session, api: str, vhost: str = "/",

@@ -68,6 +68,7 @@ def commands() -> list[Found]:
 
 
 def describe(service: str, name: str, method: Any) -> Found:
+    method = inspect.unwrap(method)  # the command's own code, not its access check's
     tree = ast.parse(textwrap.dedent(inspect.getsource(method))).body[0]
     scope = method.__globals__
     loaded = next((node.args[0] for node in ast.walk(tree) if isinstance(node, ast.Call)

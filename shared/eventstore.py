@@ -15,7 +15,7 @@ from shared.config import amqp_uri, event_store_env, postgres_dsn
 from shared.contracts.mapping import ContractMap
 from shared.contracts.versions import ContractVersions
 from shared.positions import MemoryPositionStore, PostgresPositionStore
-from shared.publisher import ConfirmingPublisher
+from shared.publisher import ConfirmingPublisher, declare_events_exchange
 from shared.relay import Relay
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,9 @@ class EventStore(DependencyProvider):
                                                       lambda: self.relay and self.relay.wake())
 
     def start(self) -> None:
+        self.container.spawn_managed_thread(
+            lambda: declare_events_exchange(self.amqp_uri, self.contracts.service),
+            identifier="declare-events-exchange")
         if self.relay is not None:
             self._relay_thread = self.container.spawn_managed_thread(
                 self.relay.run_forever, identifier="relay")

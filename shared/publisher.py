@@ -8,6 +8,7 @@ A batch counts as published only when the broker has confirmed every message in 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
@@ -15,6 +16,8 @@ from typing import Any, Iterator, Sequence
 import kombu
 
 from shared.contracts.envelope import Envelope
+
+log = logging.getLogger(__name__)
 
 
 class PublishFailed(Exception):
@@ -24,6 +27,21 @@ class PublishFailed(Exception):
 def events_exchange(service: str) -> kombu.Exchange:
     # Same attributes as nameko's get_event_exchange, or declaring would fail.
     return kombu.Exchange(f"{service}.events", type="topic", durable=True, delivery_mode=2)
+
+
+def declare_events_exchange(amqp_uri: str, service: str, timeout: float = 5.0) -> bool:
+    """Declare the service's events exchange now, not at its first event: an outside
+    subscriber may bind to it but may not declare it (shared/access/broker.py), so on a new
+    broker it must exist before the service has published anything. Best effort: the relay
+    declares it again before publishing."""
+    try:
+        with kombu.Connection(amqp_uri, connect_timeout=timeout) as connection:
+            events_exchange(service)(connection.default_channel).declare()
+        return True
+    except Exception as exc:  # noqa: BLE001 - the relay will declare it; say why not now
+        log.warning("%s.events not declared at start (%s: %s)", service, type(exc).__name__,
+                    exc)
+        return False
 
 
 @contextmanager

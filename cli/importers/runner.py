@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from cli.connect import cluster
+from cli.proxy import source_headers
 from shared.errors import BaqylauError
 
 
@@ -128,14 +129,15 @@ def run_import(path: Path, report_path: Path | None,
                send: Callable[[Any, Rows, str], ImportReport],
                shown: int | None = 50) -> int:
     """Read `path` (an unusable file fails before any call), `send(rpc, rows, label)` over
-    RPC, print the summary, the columns not sent and the first `shown` problems (all with
+    RPC, every call naming the file (its name and SHA-256, kept on every event it stores),
+    print the summary, the columns not sent and the first `shown` problems (all with
     None), write the rejected rows to `report_path`. Exit status: 0 all accepted, 1 some
     rejected, 2 unusable file or platform."""
     try:
         rows, ignored = read(path)
         if not rows:
             raise UnusableFile(f"{path}: no rows under the header")
-        with cluster() as rpc:
+        with cluster(headers=source_headers(path)) as rpc:
             report = send(rpc, rows, path.name[:22])
     except UnicodeDecodeError as exc:
         print(f"cannot import: {path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at "

@@ -10,7 +10,7 @@ Every service's replicas ask for the grants in force (`list_access`) every secon
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
@@ -78,7 +78,7 @@ class AccessList(Aggregate):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class AccessGrants:
@@ -158,9 +158,12 @@ class GrantView(Schema):
     granted_by = fields.String()
     reason = fields.String(allow_none=True)
     granted_at = fields.AwareDateTime()
-    revoked_at = fields.AwareDateTime()
+
+
+class RevokedGrantView(GrantView):
     revoked_by = fields.String()
     revoke_reason = fields.String()
+    revoked_at = fields.AwareDateTime()
 
 
 class RegistryAccessBook(AccessBook):

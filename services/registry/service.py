@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 import eventlet
@@ -96,9 +97,12 @@ class RegistryService(EventSourcedService):
         """Rows that name the same organisation or BIN in file order, as one at a time would
         take them (the last profile of a year wins; a BIN goes to its first organisation);
         other rows side by side. The report in row order."""
+        caller = contextvars.copy_context()  # who imports: each row's events name them
+
         def import_in_order(numbered: list[tuple[int, dict[str, Any]]]) -> list[Any]:
-            return [(position, self._import_row(position, row, school_year))
-                    for position, row in numbered]
+            return caller.copy().run(lambda: [
+                (position, self._import_row(position, row, school_year))
+                for position, row in numbered])
 
         pool = eventlet.GreenPool(ROWS_IN_FLIGHT)
         try:
@@ -219,7 +223,7 @@ class RegistryService(EventSourcedService):
         """Revoke a calling system's grant, with the reason: from within about a second it
         may call nothing. Operators only. Reply: the grant as revoked."""
         data = load(a.RevokeAccess(), payload)
-        return a.GrantView().dump(self.app.revoke_access(
+        return a.RevokedGrantView().dump(self.app.revoke_access(
             revoked_by=provenance()["recorded_by"], **data))
 
     @command
@@ -231,7 +235,7 @@ class RegistryService(EventSourcedService):
         reply = {"grants": a.GrantView(many=True).dump(
             sorted(access.grants.values(), key=lambda g: g["principal"]))}
         if query["include_revoked"]:
-            reply["revoked"] = a.GrantView(many=True).dump(
+            reply["revoked"] = a.RevokedGrantView(many=True).dump(
                 sorted(access.revoked.values(), key=lambda g: g["principal"]))
         return reply
 

@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Iterable
+from urllib.parse import quote
+
+import requests
 
 from shared.access.roles import EVENT_SOURCES, GRANTABLE, LOGS, OPERATORS, SERVICE, may_call
 
@@ -26,6 +29,7 @@ RPC_EXCHANGE = "nameko-rpc"
 REPLY_KEY = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 REPLY_QUEUES = r"rpc\.reply-standalone_rpc_proxy-.+|amq\.gen-.+"
 EVERYTHING = ".*"
+TIMEOUT = 10.0  # seconds, for each call of the management API
 
 
 @dataclass(frozen=True)
@@ -61,3 +65,30 @@ def permissions(principal: str, role: str,
         topic_write=_any_of(methods) if methods else "^$",
         topic_read=_any_of([REPLY_KEY, own]),
     )
+
+
+def _paths(api: str, vhost: str, principal: str) -> tuple[str, str]:
+    """The management API's permissions and topic permissions of `principal` on `vhost`."""
+    at = f"{quote(vhost, safe='')}/{quote(principal, safe='')}"
+    return f"{api}/permissions/{at}", f"{api}/topic-permissions/{at}"
+
+
+def apply(session: requests.Session, api: str, vhost: str, principal: str,
+          allowed: Permissions) -> None:
+    """Set `principal`'s permissions on `vhost`, and its topic permissions on the RPC
+    exchange, through the management API at `api` (".../api")."""
+    plain, topic = _paths(api, vhost, principal)
+    session.put(plain, timeout=TIMEOUT, json={
+        "configure": allowed.configure, "write": allowed.write, "read": allowed.read,
+    }).raise_for_status()
+    session.put(topic, timeout=TIMEOUT, json={
+        "exchange": RPC_EXCHANGE, "write": allowed.topic_write, "read": allowed.topic_read,
+    }).raise_for_status()
+
+
+def withdraw(session: requests.Session, api: str, vhost: str, principal: str) -> None:
+    """Remove every permission `principal` has on `vhost` (none left is no error)."""
+    for path in _paths(api, vhost, principal):
+        answer = session.delete(path, timeout=TIMEOUT)
+        if answer.status_code != 404:
+            answer.raise_for_status()

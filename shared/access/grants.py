@@ -29,12 +29,15 @@ from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge
 
 from shared.access.roles import ALL_PROGRAMMES, OPERATORS, SERVICE, SERVICES
+from shared.calling import ClusterRpcProxy
+from shared.config import amqp_uri
 
 log = logging.getLogger(__name__)
 
 REFRESH = 1.0      # seconds between two askings of the registry
 MISS_PAUSE = 0.25  # an unknown principal asks again at most this often
 FETCH_TIMEOUT = 5.0
+BACKOFF_CAP = 10.0
 
 GRANTS_HELD = Gauge("baqylau_access_grants", "Grants in force this replica holds", ["service"])
 GRANTS_AGE = Gauge("baqylau_access_grants_age_seconds",
@@ -135,6 +138,8 @@ class AccessBook(DependencyProvider):
                              "BAQYLAU_OPERATORS") or OPERATORS),
                          services=names(config.get("services") or SERVICES))
         self.running = True
+        self.proxy: ClusterRpcProxy | None = None
+        self.rpc: Any = None
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self._keep_fresh)
@@ -146,19 +151,37 @@ class AccessBook(DependencyProvider):
         self.running = False
 
     def fetch(self) -> Iterable[Mapping[str, Any]]:
-        from shared.calling import ClusterRpcProxy  # the replica asks as its own service
-        from shared.config import amqp_uri
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri(self.container.config)},
-                             timeout=FETCH_TIMEOUT) as rpc:
-            return rpc.registry.list_access()["grants"]
+        """The registry's grants, asked as this service over one connection kept open."""
+        if self.proxy is None:
+            proxy = ClusterRpcProxy({"AMQP_URI": amqp_uri(self.container.config)},
+                                    timeout=FETCH_TIMEOUT)
+            self.rpc, self.proxy = proxy.start(), proxy
+        try:
+            return self.rpc.registry.list_access()["grants"]
+        except Exception:
+            self._close()  # a broken connection is not reused; the next asking opens one
+            raise
+
+    def _close(self) -> None:
+        proxy, self.proxy = self.proxy, None
+        if proxy is not None:
+            try:
+                proxy.stop()
+            except Exception as exc:  # noqa: BLE001 - it is being dropped anyway
+                log.debug("closing the grants connection: %s", exc)
 
     def _keep_fresh(self) -> None:
-        while self.running:
-            self.book.refresh()
-            age = self.book.age()
-            if age is not None:
-                GRANTS_AGE.labels(self.container.service_name).set(age)
-            eventlet.sleep(self.interval)
+        failures = 0
+        try:
+            while self.running:
+                failures = 0 if self.book.refresh() else failures + 1
+                age = self.book.age()
+                if age is not None:
+                    GRANTS_AGE.labels(self.container.service_name).set(age)
+                # A registry away is asked less often, up to every BACKOFF_CAP seconds.
+                eventlet.sleep(min(self.interval * 2 ** min(failures, 4), BACKOFF_CAP))
+        finally:
+            self._close()
 
     def get_dependency(self, worker_ctx: Any) -> Book:
         return self.book

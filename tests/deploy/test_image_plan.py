@@ -12,12 +12,14 @@ from scripts.image_plan import LOCAL_OVERRIDES, Drift, overrides_for, plans, ren
 from scripts.k8s_services import SERVICES
 from tests.conftest import ROOT
 
-SECRETS = {("baqylau-amqp", "uri"): "pyamqp://smoke", ("baqylau-assessment-pseudonym", "key"):
-           "k", **{(f"baqylau-db-{svc}", "password"): f"pw-{svc}" for svc in SERVICES}}
+SECRETS = {("baqylau-assessment-pseudonym", "key"): "k",
+           **{(f"baqylau-amqp-{svc}", "uri"): f"pyamqp://{svc}" for svc in SERVICES},
+           **{(f"baqylau-db-{svc}", "password"): f"pw-{svc}" for svc in SERVICES}}
 
 
 def local(svc):
-    return overrides_for(svc, f"db_{svc}", "127.0.0.1:18000", "127.0.0.1", 5433)
+    return overrides_for(svc, f"db_{svc}", "127.0.0.1:18000", "127.0.0.1", 5433,
+                         "smoke-operators", ",".join(f"smoke-{s}" for s in SERVICES))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,9 @@ def test_the_environment_is_the_manifests_plus_only_the_local_overrides(objects,
         overridden = {k.replace("{SERVICE}", name.upper()) for k in LOCAL_OVERRIDES}
         env = planned[name].env
         assert set(env) == from_manifest | overridden
-        assert env["AMQP_URI"] == "pyamqp://smoke"
+        assert env["AMQP_URI"] == f"pyamqp://{name}"  # its own broker user's Secret
+        assert env["BAQYLAU_OPERATORS"] == "smoke-operators"
+        assert f"smoke-{name}" in env["BAQYLAU_SERVICE_PRINCIPALS"].split(",")
         assert env[f"{name.upper()}_DB_PASSWORD"] == f"pw-{name}"
         assert {k for k in config if env[k] != config[k]} <= overridden
 

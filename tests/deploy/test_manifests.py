@@ -1,12 +1,18 @@
 """The Kubernetes manifests name every service the code has, probe the endpoints the code
-serves, and harden every pod. Rendered with kustomize (kubectl) like `make k8s-validate`."""
+serves, harden every pod, and connect each service as its own broker user, whom the
+in-cluster broker knows with its password from that user's Secret. Rendered with kustomize
+(kubectl) like `make k8s-validate`."""
 
+import base64
+import json
 import re
 import subprocess
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from scripts.k8s_broker import ADMIN, OUT, principals, secret_of
 from scripts.k8s_services import SERVICES
 from shared.service import EventSourcedService
 from tests.conftest import ROOT
@@ -87,7 +93,7 @@ def test_every_pod_is_hardened_and_bounded(objects):
         pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["automountServiceAccountToken"] is False
-        for container in pod["containers"]:
+        for container in pod["containers"] + pod.get("initContainers", []):
             context = container["securityContext"]
             assert context["readOnlyRootFilesystem"] is True
             assert context["allowPrivilegeEscalation"] is False
@@ -122,3 +128,86 @@ def test_generated_service_manifests_are_fresh():
     result = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "scripts.k8s_services",
                              "--check"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+# ---------------------------------------------------------------- the broker's users
+# The hash suffix of a kustomize-generated name: ten of these, no vowels (so "-assessment"
+# is never taken for one).
+GENERATED = re.compile(r"-[bcdfghkmt245-9]{10}$")
+
+
+def secret_name(reference):
+    """A Secret's name as the manifests give it, without a generator's hash suffix."""
+    return GENERATED.sub("", reference)
+
+
+def secrets_of(objects):
+    return {secret_name(o["metadata"]["name"]): {k: base64.b64decode(v).decode()
+                                                for k, v in o.get("data", {}).items()}
+            for o in objects if o["kind"] == "Secret"}
+
+
+def test_every_service_connects_as_its_own_broker_user(objects):
+    secrets = secrets_of(objects)
+    for deployment in (o for o in objects if o["kind"] == "Deployment"):
+        name = deployment["metadata"]["name"]
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        [ref] = [e["valueFrom"]["secretKeyRef"] for e in container["env"]
+                 if e["name"] == "AMQP_URI"]
+        assert (secret_name(ref["name"]), ref["key"]) == (f"baqylau-amqp-{name}", "uri")
+        if secrets:  # dev: generated here, so the URI itself can be read
+            uri = urlsplit(secrets[f"baqylau-amqp-{name}"]["uri"])
+            assert (uri.username, uri.hostname) == (name, "rabbitmq")
+            assert uri.password == secrets[f"baqylau-amqp-{name}"]["password"]
+
+
+def test_the_in_cluster_broker_loads_every_principal_with_the_generated_permissions(objects):
+    brokers = [o for o in objects if o["kind"] == "StatefulSet"
+               and o["metadata"]["name"] == "rabbitmq"]
+    if not brokers:
+        pytest.skip("this overlay's broker is managed: its operator loads the definitions")
+    pod = brokers[0]["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    # Each user's password file comes from that user's own Secret, key `password`.
+    files = {item["path"]: (secret_name(source["secret"]["name"]), item["key"])
+             for source in volumes["passwords"]["projected"]["sources"]
+             for item in source["secret"]["items"]}
+    users = [ADMIN, *principals()]
+    assert files == {user: (secret_of(user), "password") for user in users}
+    # The definitions loaded are the committed ones, which name every user.
+    [source] = [o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"]
+                == volumes["definitions-source"]["configMap"]["name"]]
+    committed = (OUT / "definitions.json").read_text()
+    assert source["data"]["definitions.json"] == committed
+    assert [u["name"] for u in json.loads(committed)["users"]] == users
+    # The init container writes them where rabbitmq.conf tells RabbitMQ to read them.
+    [init] = pod["initContainers"]
+    [broker] = pod["containers"]
+    written = init["command"][-1]
+    mounts = {m["name"]: m["mountPath"] for m in broker["volumeMounts"]}
+    [config] = [o for o in objects if o["kind"] == "ConfigMap"
+                and o["metadata"]["name"] == "rabbitmq-config"]
+    local_path = re.search(r"^definitions\.local\.path = (\S+)$",
+                           config["data"]["rabbitmq.conf"], re.M)[1]
+    assert local_path == mounts["definitions"] + "/" + written.rsplit("/", 1)[1]
+    assert not [e for e in broker.get("env", []) if e["name"].startswith("RABBITMQ_DEFAULT")]
+    if secrets_of(objects):  # dev: every broker user has its generated Secret
+        assert {secret_of(user) for user in users} <= set(secrets_of(objects))
+
+
+def test_no_password_is_in_git_nor_outside_a_secret(objects):
+    secrets = secrets_of(objects)
+    values = {v for data in secrets.values() for k, v in data.items() if k == "password"}
+    # Every file git would commit (tracked, or new and not ignored).
+    committable = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                                  "deploy", "scripts"], cwd=ROOT, check=True,
+                                 capture_output=True, text=True).stdout.split()
+    for path in committable:
+        text = (ROOT / path).read_text(errors="replace")
+        assert not [v for v in values if v in text], path
+    for obj in objects:
+        if obj["kind"] != "Secret":
+            dumped = yaml.safe_dump(obj)
+            assert not [v for v in values if v in dumped], obj["metadata"]["name"]
+    for user in json.loads((OUT / "definitions.json").read_text())["users"]:
+        assert not {"password", "password_hash"} & set(user), user["name"]

@@ -41,6 +41,11 @@ def registry_facts(rpc: RawRpc) -> None:
         name_kaz="Алға ауданы", name_rus="Алгинский район")])
     for school in ("DOC-000", "DOC-001"):
         join(rpc, school)
+    # An academy's platform granted the pilot, then a reader's grant made and revoked.
+    rpc.call("registry.grant_access", principal="docs-academy", role="academy",
+             programmes=[PROGRAMME], reason="the pilot's online academy")
+    rpc.call("registry.grant_access", principal="docs-reader", role="reader", programmes=["*"])
+    rpc.call("registry.revoke_access", principal="docs-reader", reason="contract ended")
     # A later school year with more pupils: the allocation rule now gives two cabinets
     # instead of the combined one (CabinetAllocationCancelled).
     rpc.call("registry.update_profile", organisation_id="DOC-000", school_year="2024-2025",
@@ -143,5 +148,8 @@ def refusals(rpc: RawRpc, made: dict[str, Any]) -> dict[str, dict[str, Any]]:
         rpc.error_of("registry.register_funder", funder_id="docs-funder", name_kk="Басқа",
                      name_ru="Другой", organisation_type="21"),
         rpc.error_of("training.no_such_command"),
+        # No user_id: no principal, so no command runs (docs/commands.json, transport.access).
+        rpc.error_of("training.get_course", properties={"user_id": None},
+                     id=made["dropped"]["id"]),
     ]
     return {error["exc_type"]: error for error in errors}

@@ -15,12 +15,15 @@ from typing import Any
 
 import kombu
 
+from shared.calling import principal_of
+
 RPC_EXCHANGE = kombu.Exchange("nameko-rpc", type="topic", durable=True)
 
 
 class RawRpc:
     def __init__(self, amqp_uri: str, client: str = "docs-client") -> None:
         self.connection = kombu.Connection(amqp_uri)
+        self.user_id = principal_of(amqp_uri)  # the broker checks it is the connection's user
         self.channel = self.connection.channel()
         # The reply queue: the client's own, gone when it disconnects; nameko publishes the
         # reply on `nameko-rpc` with routing key = reply_to, so the queue is bound by it.
@@ -48,7 +51,7 @@ class RawRpc:
         frame = {"exchange": "nameko-rpc", "routing_key": routing_key, "properties": {
             "content_type": "application/json", "content_encoding": "utf-8",
             "reply_to": self.reply_to, "correlation_id": str(uuid.uuid4()),
-            "delivery_mode": 2, **properties}, "body": body}
+            "delivery_mode": 2, "user_id": self.user_id, **properties}, "body": body}
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.producer.publish(raw, exchange=RPC_EXCHANGE, routing_key=routing_key,
                               **frame["properties"])
@@ -89,6 +92,7 @@ class EventTap:
 
     def __init__(self, amqp_uri: str, services: list[str]) -> None:
         self.connection = kombu.Connection(amqp_uri)
+        self.user_id = principal_of(amqp_uri)  # the broker checks it is the connection's user
         channel = self.connection.channel()
         # The exchanges as the relay and nameko declare them: the same attributes, or the
         # broker refuses the declaration. One queue, bound to each.

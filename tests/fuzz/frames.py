@@ -68,6 +68,9 @@ BODIES = st.one_of(
                      b"[" * 100_000, b"", b"null", b'{"args": [], "kwargs": {}}']))
 
 
+OWN_USER = "<the connection's user>"  # a frame's user_id: the sender's own, as it must be
+
+
 @dataclass
 class Frame:
     """One message as it goes on the wire; a property left None is not sent at all."""
@@ -78,14 +81,18 @@ class Frame:
     headers: dict[str, Any] | None = None
     reply_to: str | None = None
     correlation_id: str | None = None
+    # Another user's name would make the broker close the channel (tests/access); here the
+    # frame says who sends it, or says nothing (then the service answers Forbidden).
+    user_id: str | None = OWN_USER
 
-    def message(self) -> amqp.Message:
+    def message(self, user: str = "guest") -> amqp.Message:
         properties: dict[str, Any] = {"delivery_mode": 2}
         for name, value in (("content_type", self.content_type),
                             ("content_encoding", self.content_encoding),
                             ("application_headers", self.headers),
                             ("reply_to", self.reply_to),
-                            ("correlation_id", self.correlation_id)):
+                            ("correlation_id", self.correlation_id),
+                            ("user_id", user if self.user_id == OWN_USER else self.user_id)):
             if value is not None:
                 properties[name] = value
         return amqp.Message(self.body, **properties)
@@ -105,8 +112,9 @@ class RawClient:
 
     def __post_init__(self) -> None:
         url = urlparse(self.amqp_uri)
+        self.user = unquote(url.username or "guest")
         self.connection = amqp.Connection(
-            f"{url.hostname}:{url.port or 5672}", userid=unquote(url.username or "guest"),
+            f"{url.hostname}:{url.port or 5672}", userid=self.user,
             password=unquote(url.password or "guest"),
             virtual_host=unquote(url.path[1:]) or "/", connect_timeout=10)
         self.connection.connect()
@@ -122,7 +130,8 @@ class RawClient:
         self.replies[key] = json.loads(message.body)
 
     def publish(self, frame: Frame, exchange: str, routing_key: str) -> None:
-        self.channel.basic_publish(frame.message(), exchange=exchange, routing_key=routing_key)
+        self.channel.basic_publish(frame.message(self.user), exchange=exchange,
+                                   routing_key=routing_key)
 
     def reply(self, correlation_id: str, deadline: float = REPLY_DEADLINE) -> dict[str, Any]:
         """The reply to `correlation_id`; past the deadline, fails saying what it waited for."""

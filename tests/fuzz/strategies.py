@@ -77,5 +77,5 @@ def for_schema(schema: Schema | type[Schema], depth: int = 0,
 def schema_of(method: Any, module: Any) -> type[Schema] | None:
     """The schema a command loads its payload with, read from its source
     (`load(s.Enrol(), payload)`), so a new command is fuzzed without being listed here."""
-    found = re.search(r"load\((?:s\.)?(\w+)\(\)", inspect.getsource(method))
+    found = re.search(r"load\((?:[a-z]\.)?(\w+)\(\)", inspect.getsource(inspect.unwrap(method)))
     return getattr(module, found.group(1), None) if found else None

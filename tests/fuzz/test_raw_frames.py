@@ -34,6 +34,7 @@ from tests.fuzz.frames import (
     CONTENT_TYPES,
     ENCODINGS,
     HEADERS,
+    OWN_USER,
     RPC_EXCHANGE,
     SHORT_TEXT,
     Frame,
@@ -49,7 +50,7 @@ SOURCES = {"registry": "RegistryService", "training": "TrainingService",
            "equipment": "EquipmentService", "assessment": "AssessmentService"}
 ANSWERS: Counter = Counter()  # (frame kind, answer) printed at the end, for the record
 EXPECTED_ERRORS = {"InvalidInput", "NotFound", "DomainRuleViolated", "Conflict",
-                   "Unavailable", "MethodNotFound"}
+                   "Unavailable", "Forbidden", "MethodNotFound"}
 
 
 def green_stacks() -> str:
@@ -202,6 +203,7 @@ CATALOGUE = {
     "no kwargs": (Frame(b'{"args": []}', "application/json"), "InvalidInput['kwargs']"),
     "kwargs naming self": (request({"self": 1}), "InvalidInput['kwargs']"),
     "odd headers": (request(headers=decimal_header()), "result"),
+    "no user_id": (request(user_id=None), "Forbidden['user_id']"),
     "10 MB body": (request({"padding": "x" * 10_000_000}), "InvalidInput['_schema']"),
 }
 
@@ -251,7 +253,8 @@ def assert_queues_drain(platform: Platform, client: RawClient, deadline: float =
 
 # ------------------------------------------------------------------ frames drawn at random
 FRAME = st.builds(Frame, body=BODIES, content_type=CONTENT_TYPES,
-                  content_encoding=ENCODINGS, headers=HEADERS)
+                  content_encoding=ENCODINGS, headers=HEADERS,
+                  user_id=st.sampled_from([OWN_USER, OWN_USER, None]))
 
 
 @settings(max_examples=FRAMES, deadline=None, database=None,

@@ -1,27 +1,30 @@
 'use strict';
-// Another language's client of Baqylau, written from the published documents only:
-// nameko RPC over AMQP as docs/commands.json states it (the exchange, the request and reply,
-// each command's arguments and reply, the errors, the malformed frame's answer) and the
-// public events as docs/asyncapi.json states them (exchange, routing key, message schema).
-// Every request is checked against its command's `arguments` before it is sent, and every
-// reply against `Reply`, the command's `reply` or the error's schema when it arrives.
+// An outside system's client of Baqylau in another language (Node.js, amqplib), as a
+// deployment gives it: its own broker user (its principal), granted the role `academy` for
+// one programme, and its own AMQP URL. It speaks the RPC edge and reads the public events
+// as docs/commands.json and docs/asyncapi.json state them (client.js), and meets what the
+// platform refuses it: a request without user_id, a user_id naming another principal, the
+// operators' commands, a programme outside its grant, and its grant revoked while it calls.
 //
-//   AMQP_URL=amqp://guest:guest@127.0.0.1:5672/<vhost> PROGRAMME_ID=... SCHOOL_ID=... \
-//   OTHER_SCHOOL_ID=... node tests/node/client.test.js
+//   AMQP_URL=amqp://<user>:<password>@127.0.0.1:5672/<vhost> PROGRAMME_ID=... \
+//   OTHER_PROGRAMME_ID=... SCHOOL_ID=... OTHER_SCHOOL_ID=... FORGED_USER_ID=<another user> \
+//   node tests/node/client.test.js
 //
-// tests/node/test_node_client.py starts the services on a throwaway vhost, seeds the registry
-// and runs this file. Every wait has a deadline and fails naming what it waited for; the
-// whole process has one too (NODE_TEST_TIMEOUT_S), so it never hangs.
+// The last test asks for its grant to be revoked: it prints REVOKE_SIGNAL and waits for a
+// line `revoked <ISO time of the revocation>` on stdin. tests/node/test_node_client.py
+// starts the services on a throwaway vhost, makes the broker user, seeds the registry,
+// grants, runs this file and answers it. Every wait has a deadline and fails naming what it
+// waited for; the whole process has one too (NODE_TEST_TIMEOUT_S), so it never hangs.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const path = require('node:path');
+const readline = require('node:readline');
 const { test, before, after } = require('node:test');
 
-const amqp = require('amqplib');
-const Ajv = require('ajv');
-const addFormats = require('ajv-formats');
+const {
+  BrokerRefusal, Contract, NoRoute, RemoteError, RpcClient, eventChannel,
+} = require('./client');
 
 const env = (name, fallback) => {
   const value = process.env[name] ?? fallback;
@@ -31,20 +34,29 @@ const env = (name, fallback) => {
   }
   return value;
 };
+const seconds = (name, fallback) => Number(env(name, fallback)) * 1000;
 
-const AMQP_URL = env('AMQP_URL');
-const PROGRAMME_ID = env('PROGRAMME_ID');
+const AMQP_URL = env('AMQP_URL');                // as our own broker user
+const PROGRAMME_ID = env('PROGRAMME_ID');        // the one programme we are granted
+const OTHER_PROGRAMME_ID = env('OTHER_PROGRAMME_ID');
 const SCHOOL_ID = env('SCHOOL_ID');              // a school of PROGRAMME_ID
 const OTHER_SCHOOL_ID = env('OTHER_SCHOOL_ID');  // a school of another programme only
+const FORGED_USER_ID = env('FORGED_USER_ID');    // another principal's name
 const DAY = env('TRAINING_DAY', '2024-10-01');   // within PROGRAMME_ID's period
 const DOCS = env('DOCS_DIR', path.resolve(__dirname, '..', '..', 'docs'));
-const RPC_TIMEOUT_MS = Number(env('RPC_TIMEOUT_S', '10')) * 1000;
-const EVENT_TIMEOUT_MS = Number(env('EVENT_TIMEOUT_S', '15')) * 1000;
+const RPC_TIMEOUT_MS = seconds('RPC_TIMEOUT_S', '10');
+const EVENT_TIMEOUT_MS = seconds('EVENT_TIMEOUT_S', '15');
 // Training learns a programme's schools from the registry's events: until they have arrived
 // a school may be refused; an enrolment of a school of the programme is retried this long.
-const SCHOOLS_KNOWN_TIMEOUT_MS = Number(env('SCHOOLS_KNOWN_TIMEOUT_S', '20')) * 1000;
-const MALFORMED_TIMEOUT_MS = Number(env('MALFORMED_TIMEOUT_S', '5')) * 1000;
-const OVERALL_TIMEOUT_MS = Number(env('NODE_TEST_TIMEOUT_S', '90')) * 1000;
+const SCHOOLS_KNOWN_TIMEOUT_MS = seconds('SCHOOLS_KNOWN_TIMEOUT_S', '20');
+const MALFORMED_TIMEOUT_MS = seconds('MALFORMED_TIMEOUT_S', '5');
+// The broker refuses a frame as it arrives: waiting longer than this is not a refusal.
+const BROKER_REFUSAL_TIMEOUT_MS = seconds('BROKER_REFUSAL_TIMEOUT_S', '3');
+// Grants are refreshed every second on every replica (shared/access/grants.py).
+const REVOKED_WITHIN_MS = seconds('REVOKED_WITHIN_S', '5');
+const REVOKE_ANSWER_TIMEOUT_MS = seconds('REVOKE_ANSWER_TIMEOUT_S', '10');
+const OVERALL_TIMEOUT_MS = seconds('NODE_TEST_TIMEOUT_S', '60');
+const REVOKE_SIGNAL = 'baqylau-node-test: revoke my grant now';
 
 // The whole process's deadline: whatever is still waiting then, it fails and exits.
 setTimeout(() => {
@@ -53,206 +65,16 @@ setTimeout(() => {
 }, OVERALL_TIMEOUT_MS).unref();
 
 const run = crypto.randomUUID().slice(0, 8);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// ---------------------------------------------------------------------------- documents
-function readJson(file) {
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
-function resolveRef(doc, ref) {
-  assert.ok(ref.startsWith('#/'), `only local $refs are expected, got ${ref}`);
-  return ref.slice(2).split('/').reduce((node, key) => {
-    assert.ok(node && key in node, `${ref} does not resolve in the AsyncAPI document`);
-    return node[key];
-  }, doc);
-}
-
-/** The channel publishing `type`: its exchange (name, type, durability), routing key and
- * message, as docs/asyncapi.json describes it. */
-function eventChannel(doc, type) {
-  for (const [name, channel] of Object.entries(doc.channels || {})) {
-    const operation = channel.subscribe;
-    if (!operation || !operation.message) continue;
-    const ref = operation.message.$ref;
-    const message = ref ? resolveRef(doc, ref) : operation.message;
-    if (message.name !== type) continue;
-    const binding = channel.bindings && channel.bindings.amqp;
-    assert.ok(binding && binding.exchange, `channel ${name} has no AMQP exchange binding`);
-    assert.equal(binding.is, 'routingKey', `channel ${name} is not a routing key on an exchange`);
-    const exchange = binding.exchange;
-    // The channel's address is "<exchange>/<routing key>" (AsyncAPI 2.6, is: routingKey).
-    const prefix = `${exchange.name}/`;
-    const routingKey = name.startsWith(prefix) ? name.slice(prefix.length) : name;
-    return { name, exchange, routingKey, message, messageRef: ref };
-  }
-  throw new Error(`no channel in docs/asyncapi.json publishes ${type}`);
-}
-
-/** Both documents in one validator: `check(pointer, value, what)` validates a value
- * against the schema at docs/<file>#<pointer> and fails naming what did not match. */
-class Contract {
-  constructor(docs) {
-    this.asyncapi = readJson(path.join(docs, 'asyncapi.json'));
-    const commandsFile = path.join(docs, 'commands.json');
-    assert.ok(fs.existsSync(commandsFile), `${commandsFile} is missing: the RPC contract`);
-    this.commands = readJson(commandsFile);
-    // strict: false, since the documents carry keywords of their own (AsyncAPI's, x-...).
-    this.ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(this.ajv);
-    this.ajv.addSchema(this.asyncapi, 'asyncapi.json');
-    this.ajv.addSchema(this.commands, 'commands.json');
-    const { exchange } = this.commands.transport;
-    this.rpcExchange = exchange;
-  }
-
-  command(method) {
-    const command = this.commands.commands[method];
-    assert.ok(command, `docs/commands.json does not document ${method}`);
-    return command;
-  }
-
-  check(where, value, what) {
-    const validate = this.ajv.getSchema(where);
-    assert.ok(validate, `no schema at ${where}`);
-    if (!validate(value)) {
-      assert.fail(`${what} does not match ${where}: ` +
-        `${this.ajv.errorsText(validate.errors, { dataVar: what.split(' ')[0] })}\n` +
-        `${what}: ${JSON.stringify(value)}`);
-    }
-  }
-
-  checkArguments(method, kwargs) {
-    this.command(method);
-    this.check(`commands.json#/commands/${method}/arguments`, kwargs, `kwargs of ${method}`);
-  }
-
-  /** A reply body as docs/commands.json states it: Reply; then the command's `reply` (when
-   * it states one) or, for an error, the schema of that error. */
-  checkReply(method, body) {
-    this.check('commands.json#/definitions/Reply', body, `reply to ${method}`);
-    if (body.error) {
-      const known = this.commands.errors[body.error.exc_type];
-      assert.ok(known, `${method} answered ${body.error.exc_type}, not an error ` +
-        `docs/commands.json lists: ${JSON.stringify(body.error)}`);
-      assert.equal(body.error.exc_path, known.exc_path);
-      this.check(`commands.json${known.schema}`, body.error, `error of ${method}`);
-    } else if (this.command(method).reply) {
-      this.check(`commands.json#/commands/${method}/reply`, body.result, `result of ${method}`);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------- RPC client
-class RemoteError extends Error {
-  constructor(method, error) {
-    super(`${method} answered ${error.exc_type}: ${JSON.stringify(error.exc_args)}`);
-    this.method = method;
-    this.error = error;
-    const args = Array.isArray(error.exc_args) ? error.exc_args : [];
-    this.fields = args[1] && typeof args[1] === 'object' ? args[1] : {};
-  }
-}
-
-/** nameko 2.14's RPC over AMQP, as a client in another language speaks it. */
-class RpcClient {
-  constructor(contract) {
-    this.contract = contract;
-    this.exchange = contract.rpcExchange;
-  }
-
-  async connect(url) {
-    const where = url.replace(/\/\/[^@/]*@/, '//');  // never print the credentials
-    try {
-      this.connection = await amqp.connect(url, { timeout: RPC_TIMEOUT_MS });
-    } catch (err) {
-      throw new Error(`cannot connect to RabbitMQ at ${where}: ${err.message}`);
-    }
-    this.connection.on('error', (err) => console.error(`AMQP connection error: ${err.message}`));
-    this.channel = await this.connection.createChannel();
-    this.pending = new Map();
-    this.returned = new Map();
-    const { name, type, durable } = this.exchange;
-    await this.channel.assertExchange(name, type, { durable });
-    // The reply queue: ours alone, gone when we disconnect; replies come on the RPC
-    // exchange with routing key = reply_to, so the queue is bound under a fresh uuid.
-    this.replyTo = crypto.randomUUID();
-    const { queue } = await this.channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await this.channel.bindQueue(queue, name, this.replyTo);
-    await this.channel.consume(queue, (msg) => this.onReply(msg), { noAck: true });
-    // mandatory: a command no service listens to comes back at once instead of vanishing.
-    this.channel.on('return', (msg) => {
-      const waiting = this.pending.get(msg.properties.correlationId);
-      if (waiting) waiting.reject(new Error(`no service queue is bound for ${msg.fields.routingKey}`));
-    });
-  }
-
-  onReply(msg) {
-    const waiting = this.pending.get(msg.properties.correlationId);
-    if (!waiting) return;  // a late reply to a call that timed out
-    let body;
-    try {
-      body = JSON.parse(msg.content.toString('utf8'));
-    } catch (err) {
-      waiting.reject(new Error(`the reply to ${waiting.method} is not JSON: ${err.message}`));
-      return;
-    }
-    waiting.resolve({ body, properties: msg.properties });
-  }
-
-  /** Publish one request; resolves with the reply {body, properties} or rejects at the
-   * deadline naming what it waited for. `properties` replaces the standard ones. */
-  request(method, content, { timeoutMs = RPC_TIMEOUT_MS, properties } = {}) {
-    const correlationId = crypto.randomUUID();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
-        reject(new Error(`waited ${timeoutMs / 1000} s for the reply to ${method} ` +
-          `(correlation_id ${correlationId}); none came`));
-      }, timeoutMs);
-      const settle = (fn) => (value) => {
-        clearTimeout(timer);
-        this.pending.delete(correlationId);
-        fn(value);
-      };
-      this.pending.set(correlationId, { method, resolve: settle(resolve), reject: settle(reject) });
-      const standard = { contentType: 'application/json', contentEncoding: 'utf-8' };
-      this.channel.publish(this.exchange.name, method, content, {
-        ...(properties || standard), replyTo: this.replyTo, correlationId, mandatory: true,
-      });
-    });
-  }
-
-  /** The reply body of `service.method(**kwargs)`: {result, error}, checked against
-   * docs/commands.json; `valid: false` sends arguments the document would refuse. */
-  async attempt(method, kwargs, { valid = true } = {}) {
-    const request = { args: [], kwargs };
-    this.contract.check('commands.json#/definitions/Request', request, `request to ${method}`);
-    if (valid) this.contract.checkArguments(method, kwargs);
-    const body = Buffer.from(JSON.stringify(request), 'utf8');
-    const reply = (await this.request(method, body)).body;
-    this.contract.checkReply(method, reply);
-    return reply;
-  }
-
-  /** The result of `service.method(**kwargs)`; a RemoteError for an error reply. */
-  async call(method, kwargs, options) {
-    const reply = await this.attempt(method, kwargs, options);
-    if (reply.error) throw new RemoteError(method, reply.error);
-    return reply.result;
-  }
-
-  async close() {
-    if (this.connection) await this.connection.close().catch(() => {});
-  }
-}
-
-/** Assert that `promise` is an error reply naming the field `field`. */
-async function refusedNaming(t, promise, field, what) {
+/** Assert that `promise` is an error reply naming the field `field` (and of `type`). */
+async function refusedNaming(t, promise, field, what, { type } = {}) {
   let result;
   try {
     result = await promise;
   } catch (err) {
     if (!(err instanceof RemoteError)) throw err;
+    if (type) assert.equal(err.error.exc_type, type, `${what}: ${err.message}`);
     assert.ok(field in err.fields,
       `${what}: refused, but the error does not name ${field}: ${err.message}`);
     t.diagnostic(err.message);
@@ -261,14 +83,64 @@ async function refusedNaming(t, promise, field, what) {
   assert.fail(`${what}: accepted, but must be refused naming ${field}; reply: ${JSON.stringify(result)}`);
 }
 
+/** Assert that the broker refuses the request `promise` waits on with `code`, closing the
+ * channel: an error the client sees at once, not a reply it waits for in vain. */
+async function brokerRefuses(t, promise, code, what) {
+  const started = Date.now();
+  let result;
+  try {
+    result = await promise;
+  } catch (err) {
+    if (!(err instanceof BrokerRefusal)) {
+      assert.fail(`${what}: the broker must refuse it (${code}); instead: ${err.message}`);
+    }
+    assert.equal(err.code, code, `${what}: ${err.message}`);
+    t.diagnostic(`refused in ${Date.now() - started} ms: ${err.message}`);
+    return err;
+  }
+  assert.fail(`${what}: answered, but the broker must refuse it: ${JSON.stringify(result)}`);
+}
+
+/** The rest of the first line on stdin that starts with `prefix`, within `timeoutMs`. */
+function lineFromStdin(prefix, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: process.stdin });
+    let settled = false;
+    const settle = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      lines.close();
+      process.stdin.destroy();  // or the open stdin keeps the process from exiting
+      fn(value);
+    };
+    const timer = setTimeout(() => settle(reject, new Error(
+      `waited ${timeoutMs / 1000} s for ${what} on stdin (a line "${prefix}...")`)), timeoutMs);
+    lines.on('line', (line) => {
+      if (line.startsWith(prefix)) settle(resolve, line.slice(prefix.length).trim());
+    });
+    lines.on('close', () => settle(reject, new Error(`stdin closed before ${what}`)));
+  });
+}
+
 // ---------------------------------------------------------------------------- the test
 const contract = new Contract(DOCS);
-const rpc = new RpcClient(contract);
+const rpc = new RpcClient(contract, { timeoutMs: RPC_TIMEOUT_MS });
 const state = {};
 let completedChannel;
 let subscriber;
 const received = [];
 const arrivals = [];
+// What an academy calls, and the operators' commands it may not (docs/commands.json `roles`).
+const OURS = ['registry.list_organisations', 'training.summary', 'training.find_course',
+  'training.schedule_course', 'training.enrol', 'training.record_attendance', 'training.complete'];
+const OPERATORS_ONLY = {
+  'reporting.issue_token': { funder_id: 'node-funder' },
+  'reporting.list_tokens': {},
+  'reporting.revoke_token': { token_id: 'tok_node' },
+  'reporting.rebuild': {},
+  'reporting.replay_dead_letters': {},
+};
 
 /** The first received TrainingCompleted message that `match` accepts, waiting up to the
  * deadline for it. */
@@ -298,10 +170,11 @@ before(async () => {
   // completed, so that no event of ours can pass before we listen.
   const { exchange, routingKey } = completedChannel;
   subscriber = await rpc.connection.createChannel();
-  await subscriber.assertExchange(exchange.name, exchange.type,
-    { durable: exchange.durable, autoDelete: exchange.autoDelete });
-  // A queue of our own (never a service's), here a throwaway one: exclusive, gone with us.
-  const { queue } = await subscriber.assertQueue(`node-client-test.training.events.${run}`,
+  subscriber.on('error', (err) => console.error(`the events channel closed: ${err.message}`));
+  await subscriber.checkExchange(exchange.name);  // the service's to declare, not ours
+  // A queue of our own, named `<our user>.…` as the broker lets us declare; here a
+  // throwaway one: exclusive, gone with us.
+  const { queue } = await subscriber.assertQueue(`${rpc.userId}.training.events.${run}`,
     { exclusive: true, autoDelete: true });
   await subscriber.bindQueue(queue, exchange.name, routingKey);
   await subscriber.consume(queue, (msg) => {
@@ -324,17 +197,23 @@ after(async () => {
   await rpc.close();
 });
 
-test('the documents name what this client uses', () => {
+test('the documents name what this client uses, and who may call it', () => {
   const { exchange, routingKey, messageRef } = completedChannel;
   assert.equal(exchange.name, 'training.events');
   assert.equal(exchange.type, 'topic');
   assert.equal(routingKey, 'TrainingCompleted');
   assert.ok(messageRef, 'the TrainingCompleted channel names its message by $ref');
   assert.deepEqual(contract.rpcExchange, { name: 'nameko-rpc', type: 'topic', durable: true });
-  for (const method of ['registry.list_organisations', 'training.summary',
-    'training.schedule_course', 'training.enrol', 'training.record_attendance',
-    'training.complete']) {
-    assert.equal(`${contract.command(method).service}.${contract.command(method).method}`, method);
+  assert.ok(contract.commands.transport.request.properties.user_id,
+    'docs/commands.json does not say a request carries user_id');
+  assert.ok(contract.commands.errors.Forbidden, 'docs/commands.json does not list Forbidden');
+  for (const method of OURS) {
+    const { service, method: name, roles } = contract.command(method);
+    assert.equal(`${service}.${name}`, method);
+    assert.ok(roles.includes('academy'), `docs/commands.json: an academy may not call ${method}`);
+  }
+  for (const method of Object.keys(OPERATORS_ONLY)) {
+    assert.deepEqual(contract.command(method).roles, ['operators'], method);
   }
 });
 
@@ -456,4 +335,110 @@ test('a malformed frame (JSON without content_type) gets an error reply, not sil
   assert.ok(fields && 'content_type' in fields,
     `the error reply does not name content_type: ${JSON.stringify(reply.body.error)}`);
   t.diagnostic(`${reply.body.error.exc_type}: ${JSON.stringify(reply.body.error.exc_args)}`);
+});
+
+// ---------------------------------------------------------------------------- refusals
+/** A course of ours the refused requests below try to schedule. */
+function course(code, programmeId = PROGRAMME_ID) {
+  return {
+    programme_id: programmeId, code, title: 'Refused', subject: 'pedagogy', format: 'online',
+    audience: 'teacher', planned_hours: '6', completion_hours: '6', provider: 'Node client test',
+  };
+}
+
+/** Assert that no course `code` was stored in `programmeId`. */
+async function notStored(t, code, programmeId = PROGRAMME_ID) {
+  await refusedNaming(t, rpc.call('training.find_course', { programme_id: programmeId, code }),
+    'code', `the refused course ${code} must not be stored`, { type: 'NotFound' });
+}
+
+test('a request without user_id is Forbidden, naming user_id; nothing is stored', async (t) => {
+  const code = `NODE-${run}-ANONYMOUS`;
+  await refusedNaming(t, rpc.call('training.schedule_course', course(code), { userId: null }),
+    'user_id', 'scheduling a course with no user_id on the request', { type: 'Forbidden' });
+  await notStored(t, code);
+});
+
+test('a user_id naming another principal is refused by the broker at once; the client ' +
+  'carries on on a new channel', async (t) => {
+  const code = `NODE-${run}-FORGED`;
+  const refusal = await brokerRefuses(t, rpc.call('training.schedule_course', course(code), {
+    userId: FORGED_USER_ID, timeoutMs: BROKER_REFUSAL_TIMEOUT_MS,
+  }), 406, `scheduling a course as ${FORGED_USER_ID}`);
+  assert.match(refusal.message, /PRECONDITION_FAILED/);
+  assert.ok(refusal.message.includes(FORGED_USER_ID), refusal.message);
+  await notStored(t, code);  // on a channel opened anew
+});
+
+test('the operators\' reporting commands are refused by the broker, each', async (t) => {
+  for (const [method, kwargs] of Object.entries(OPERATORS_ONLY)) {
+    await t.test(method, async (t) => {
+      const refusal = await brokerRefuses(t, rpc.call(method, kwargs,
+        { timeoutMs: BROKER_REFUSAL_TIMEOUT_MS }), 403, `${method} as an academy`);
+      assert.match(refusal.message, /ACCESS_REFUSED/);
+      assert.ok(refusal.message.includes(`topic '${method}'`), refusal.message);
+    });
+  }
+});
+
+test('no reporting service runs here: a method with no service is returned, not refused, ' +
+  'so the refusals above are the broker\'s permissions', async () => {
+  // The academy may call equipment.summary, and no equipment service runs in this test
+  // either: what nobody answers comes back unroutable.
+  await assert.rejects(rpc.call('equipment.summary', { programme_id: PROGRAMME_ID },
+    { timeoutMs: BROKER_REFUSAL_TIMEOUT_MS }), NoRoute);
+});
+
+test('recording for a programme outside the grant is Forbidden naming programme_id; ' +
+  'nothing is stored', async (t) => {
+  const code = `NODE-${run}-ELSEWHERE`;
+  const refusal = await refusedNaming(t,
+    rpc.call('training.schedule_course', course(code, OTHER_PROGRAMME_ID)),
+    'programme_id', `scheduling a course in ${OTHER_PROGRAMME_ID}`, { type: 'Forbidden' });
+  assert.ok(refusal.message.includes(OTHER_PROGRAMME_ID), refusal.message);
+  await notStored(t, code, OTHER_PROGRAMME_ID);
+});
+
+// Last: from here on this principal may call nothing.
+test('once the grant is revoked, every call is refused Forbidden within seconds', async (t) => {
+  const calls = [['training.summary', { programme_id: PROGRAMME_ID }],
+    ['registry.list_organisations', { programme_id: PROGRAMME_ID }]];
+  for (const [method, kwargs] of calls) await rpc.call(method, kwargs);  // allowed till now
+  const answer = { revokedAt: null, failed: null };
+  lineFromStdin('revoked ', REVOKE_ANSWER_TIMEOUT_MS, 'the answer that the grant is revoked')
+    .then((when) => { answer.revokedAt = Date.parse(when); },
+      (err) => { answer.failed = err; });
+  console.log(REVOKE_SIGNAL);
+  // Keep calling, as a live system would, until each service has refused us.
+  const refusedAt = new Map();
+  for (let i = 0; refusedAt.size < calls.length || answer.revokedAt === null; i += 1) {
+    if (answer.failed) throw answer.failed;
+    assert.ok(answer.revokedAt === null || Date.now() - answer.revokedAt < REVOKED_WITHIN_MS,
+      `still allowed ${REVOKED_WITHIN_MS / 1000} s after the revocation by ` +
+      `${calls.filter(([m]) => !refusedAt.has(m)).map(([m]) => m).join(', ')}`);
+    const [method, kwargs] = calls[i % calls.length];
+    const reply = await rpc.attempt(method, kwargs);
+    if (reply.error) {
+      const refusal = new RemoteError(method, reply.error);
+      assert.equal(reply.error.exc_type, 'Forbidden', refusal.message);
+      assert.ok('user_id' in refusal.fields, refusal.message);
+      if (!refusedAt.has(method)) refusedAt.set(method, Date.now());
+    } else {
+      assert.ok(!refusedAt.has(method), `${method} was refused, then allowed again`);
+    }
+    await sleep(50);
+  }
+  for (const [method, at] of refusedAt) {
+    const line = `${method}: first refused ${((at - answer.revokedAt) / 1000).toFixed(2)} s ` +
+      'after the revocation';
+    t.diagnostic(line);
+    console.log(line);
+  }
+  // Every call from now on, a recording one too.
+  await refusedNaming(t, rpc.call('training.schedule_course', course(`NODE-${run}-REVOKED`)),
+    'user_id', 'scheduling a course once revoked', { type: 'Forbidden' });
+  for (const [method, kwargs] of calls) {
+    await refusedNaming(t, rpc.call(method, kwargs), 'user_id', `${method} once revoked`,
+      { type: 'Forbidden' });
+  }
 });

@@ -1,34 +1,45 @@
 """A client in another language (Node.js, amqplib) against the RPC edge and the public
-events: tests/node/client.test.js, written from the published documents only.
+events, as an outside system a deployment connects: tests/node/client.test.js, written from
+the published documents only.
 
 Registry and training run in nameko containers on a throwaway vhost and throwaway databases;
-the registry is seeded here over RPC (a funder and its programme with two schools, another
-programme with a school of its own); the Node process gets the AMQP URL with the vhost and
-those ids in its environment. `make node` (a step of `make test`) installs Node.js and the
-locked npm packages; without them this test fails saying so, it is never skipped."""
+the registry is seeded here over RPC, as the operators (guest in the tests): a funder and its
+programme with two schools, another programme with a school of its own. The Node process is
+a broker user of its own with the academy role's permissions, granted `academy` for the first
+programme only; it gets its own AMQP URL and those ids in its environment. When it asks, the
+grant is revoked while it keeps calling. `make node` (a step of `make test`) installs Node.js
+and the locked npm packages; without them this test fails saying so, it is never skipped."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
-import tempfile
 import time
+from pathlib import Path
+from typing import Callable
 
 import eventlet
+import kombu
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.registry.service import RegistryService
 from services.training.service import TrainingService
 from shared.kz_bin import check_digit
+from shared.publisher import events_exchange
 from tests.conftest import ROOT, config_for
+from tests.principals import broker_users
 
 pytestmark = pytest.mark.integration
 
 NODE_DIR = ROOT / "tests/node"
 CLIENT = NODE_DIR / "client.test.js"
-NODE_TIMEOUT = 120  # seconds; the Node process has its own overall deadline, shorter
+NODE_OWN_TIMEOUT = 60  # seconds: the Node process's own overall deadline
+NODE_TIMEOUT = 90  # ours, longer: the Node process is killed if it outlives its own
+# What the Node test prints when its grant is to be revoked (client.test.js REVOKE_SIGNAL).
+REVOKE_SIGNAL = "baqylau-node-test: revoke my grant now"
 SCHOOL_YEAR = "2024-2025"
 KATO = "152230100"  # Aktobe region, Alga district
 PROGRAMME = dict(name_kk="Node бағдарламасы", name_ru="Программа Node", regions=["15"],
@@ -74,8 +85,17 @@ def seed(registry) -> dict[str, str]:
         registry.register_organisation(**school(organisation_id, bin_))
         registry.join_programme(programme_id=programme_id, organisation_id=organisation_id,
                                 model="online_teaching", joined_on="2024-06-01")
-    return {"PROGRAMME_ID": "node-programme", "SCHOOL_ID": "NODE-SCH-1",
-            "OTHER_SCHOOL_ID": "NODE-OTHER-1", "TRAINING_DAY": "2024-10-01"}
+    return {"PROGRAMME_ID": "node-programme", "OTHER_PROGRAMME_ID": "node-other-programme",
+            "SCHOOL_ID": "NODE-SCH-1", "OTHER_SCHOOL_ID": "NODE-OTHER-1",
+            "TRAINING_DAY": "2024-10-01"}
+
+
+def declare_events_exchange(amqp_uri: str, service: str) -> None:
+    """`<service>.events` as the service's relay declares it on its first publish. An outside
+    subscriber may not declare exchanges (no `configure` on them), and on this new vhost
+    training has published nothing yet."""
+    with kombu.Connection(amqp_uri, connect_timeout=10) as connection:
+        events_exchange(service)(connection.default_channel).declare()
 
 
 def node_ready() -> str:
@@ -91,39 +111,68 @@ def node_ready() -> str:
     return node
 
 
-def run_node(node: str, env: dict[str, str], timeout: float) -> tuple[int | None, str]:
-    """Run the Node test; (exit code or None if killed at the deadline, its output). The
-    services run in this process's green threads: wait by polling, yielding to them."""
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out:
+def run_node(node: str, env: dict[str, str], timeout: float, output: Path,
+             on_signal: Callable[[], str]) -> tuple[int | None, str]:
+    """Run the Node test; (exit code or None if killed at the deadline, its output). When
+    it prints REVOKE_SIGNAL, `on_signal()` runs and its answer is written to the Node
+    process's stdin. The services run in this process's green threads: wait by polling,
+    yielding to them."""
+    with output.open("w", encoding="utf-8") as out:
         process = subprocess.Popen([node, str(CLIENT)], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                   stderr=subprocess.STDOUT, stdin=subprocess.PIPE, text=True)
+    try:
         deadline = time.monotonic() + timeout
+        answered = False
         while process.poll() is None and time.monotonic() < deadline:
+            if not answered and REVOKE_SIGNAL in output.read_text(encoding="utf-8"):
+                answered = True
+                answer = on_signal()
+                with contextlib.suppress(BrokenPipeError):  # gone: its output says why
+                    process.stdin.write(answer + "\n")
+                    process.stdin.flush()
             eventlet.sleep(0.2)
-        if process.poll() is None:
+    finally:
+        code = process.poll()
+        if code is None:
             process.kill()
             process.wait()
-            code = None
-        else:
-            code = process.returncode
-        out.seek(0)
-        return code, out.read()
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+    return code, output.read_text(encoding="utf-8")
 
 
-def test_a_node_client_commands_queries_and_subscribes(container_factory, rabbit_config,
-                                                       pg_databases):
+def test_a_node_client_commands_queries_and_subscribes_within_its_grant(
+        container_factory, rabbit_config, rabbit_manager, pg_databases, tmp_path):
     node = node_ready()
     # Training first: its queues for the registry's events exist before anything is published.
     training_config = config_for(rabbit_config, pg_databases())
     registry_config = config_for(rabbit_config, pg_databases())
     container_factory(TrainingService, training_config).start()
     container_factory(RegistryService, registry_config).start()
-    with ServiceRpcProxy("registry", registry_config) as registry:
-        ids = seed(registry)
-    amqp_url = rabbit_config["AMQP_URI"].replace("pyamqp://", "amqp://", 1)
-    env = {**os.environ, **ids, "AMQP_URL": amqp_url,
-           "DOCS_DIR": str(ROOT / "docs"), "NODE_TEST_TIMEOUT_S": str(NODE_TIMEOUT - 30)}
-    code, output = run_node(node, env, NODE_TIMEOUT)
+    declare_events_exchange(rabbit_config["AMQP_URI"], "training")
+    # The Node client is refused the reporting service's commands by the broker alone:
+    # nothing here would answer them.
+    queues = [q["name"] for q in rabbit_manager.get_queues(rabbit_config["vhost"])]
+    assert "rpc-reporting" not in queues, queues
+    with broker_users(rabbit_config["AMQP_URI"], {"academy": "academy"}) as principals:
+        academy = principals["academy"]
+        with ServiceRpcProxy("registry", registry_config) as registry:
+            ids = seed(registry)
+            registry.grant_access(principal=academy, role="academy",
+                                  programmes=[ids["PROGRAMME_ID"]],
+                                  reason="the Node client test's academy")
+
+        def revoke() -> str:
+            with ServiceRpcProxy("registry", registry_config, timeout=10) as registry:
+                revoked = registry.revoke_access(
+                    principal=academy, reason="the Node client test revokes it mid-flight")
+            return f"revoked {revoked['revoked_at']}"
+
+        amqp_url = principals.uris["academy"].replace("pyamqp://", "amqp://", 1)
+        env = {**os.environ, **ids, "AMQP_URL": amqp_url,
+               "FORGED_USER_ID": rabbit_config["username"],  # the operators' principal
+               "DOCS_DIR": str(ROOT / "docs"), "NODE_TEST_TIMEOUT_S": str(NODE_OWN_TIMEOUT)}
+        code, output = run_node(node, env, NODE_TIMEOUT, tmp_path / "node.out", revoke)
     print(output)  # shown with -s, and by pytest on a failure
     assert code is not None, (f"node {CLIENT.name} was still running after {NODE_TIMEOUT} s "
                               f"and was killed; its output:\n{output}")

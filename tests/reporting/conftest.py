@@ -16,7 +16,8 @@ TABLES = ["programmes", "funders", "funder_roles", "targets", "commitments", "di
           "organisations",
           "participants", "enrolments", "trainers", "categories", "practices", "adoptions",
           "cabinets", "rounds", "scores", "profiles", "places", "cabinet_allocations",
-          "comparison_schools", *(f"{t}_superseded" for t in tables.SUPERSEDED)]
+          "comparison_schools", "access_changes",
+          *(f"{t}_superseded" for t in tables.SUPERSEDED)]
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,13 @@ from services.reporting.api.render import (
     districts,
     money,
     outcomes,
+    provenance,
     timeline,
     words,
 )
 from services.reporting.figures import catalogue
+from services.reporting.figures.provenance import Provenance
+from shared.access.roles import GRANTABLE
 
 LANGS = dashboard.LANGUAGES
 
@@ -48,8 +51,12 @@ def test_a_subject_without_a_name_is_shown_by_its_key_readably():
 
 def test_every_named_subject_and_label_has_all_three_languages():
     for names in [*words.SUBJECT_NAMES.values(), *words.LABELS.values(),
-                  *catalogue.labels().values()]:
+                  *words.ROLE_NAMES.values(), *catalogue.labels().values()]:
         assert set(names) == set(LANGS) and all(names.values())
+
+
+def test_every_role_a_system_may_be_granted_is_named():
+    assert set(words.ROLE_NAMES) == set(GRANTABLE)
 
 
 def commitment(cid="QH", funder="qazaqstan-halqyna", scope="equipment", committed=2_000,
@@ -196,3 +203,22 @@ def test_the_page_has_no_script_scales_its_charts_and_prints_on_a4(lang):
     assert "@page{size:A4" in style and "@media print" in style
     assert re.search(r"@media print\{[^}]*nav\{display:none\}", style)
     assert "break-inside:avoid" in style
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_audit_view_counts_each_figures_events_by_the_system_that_recorded_them(lang):
+    recorded = Provenance(recorders={
+        "teachers_trained": [{"recorded_by": "academy", "events": 1_480, "files": 3},
+                             {"recorded_by": None, "events": 20, "files": 0}],
+        "procured_kzt": [{"recorded_by": "finance", "events": 12, "files": 0}]})
+    shown = provenance.section(["teachers_trained", "practices_adopted", "procured_kzt"],
+                               recorded, lang)
+    assert 'data-figure="recorded:teachers_trained:academy" data-value="1480"' in shown
+    assert 'data-figure="recorded:teachers_trained:-" data-value="20"' in shown
+    assert 'data-figure="recorded:procured_kzt:finance" data-value="12"' in shown
+    assert words.label("unrecorded", lang) in shown and words.label("who_note", lang) in shown
+    assert ">3</td>" in shown and ">—</td>" in shown  # files: three, or none
+    assert catalogue.label("teachers_trained", lang) in shown
+    assert catalogue.label("practices_adopted", lang) not in shown  # no events yet
+    assert words.label("access", lang) not in shown  # no grants: no table
+    assert provenance.section(["teachers_trained"], Provenance(), lang) == ""

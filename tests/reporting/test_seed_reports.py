@@ -191,6 +191,7 @@ def see_the_dashboard(web, token, programme):
             today = daily.today().isoformat()  # the service recorded today's figures
             for line in report["indicators"]:
                 assert float(shown[f"trend:{line['indicator']}:{today}"]) == line["actual"]
+            shown_recorders(web, auth, shown, report)
             screenshots(browser, SHOTS, f"dashboard-{programme}-{lang}")
             pdf = as_printed(browser, SHOTS, f"dashboard-{programme}-{lang}")
             pages = pdf_pages(pdf)  # A4 portrait, in points; a tidy handful of pages
@@ -200,6 +201,17 @@ def see_the_dashboard(web, token, programme):
     api = requests.get(f"{web}/v1/programmes/{programme}/report", timeout=10,
                        cookies={"baqylau_session": token})
     assert api.status_code == 401
+
+
+def shown_recorders(web, auth, shown, report):
+    """Who recorded each figure's events: together, every event behind it."""
+    for line in report["indicators"]:
+        by = {k: int(v) for k, v in shown.items()
+              if k.startswith(f"recorded:{line['indicator']}:")}
+        count = requests.get(f"{web}/v1/programmes/{report['programme_id']}/figures/"
+                             f"{line['indicator']}/events?limit=1", headers=auth,
+                             timeout=30).json()["count"]
+        assert sum(by.values()) == count, (line["indicator"], by)
 
 
 def shown_indicators(shown, report, lang):

@@ -88,6 +88,14 @@ def test_live_events_reach_the_funders_report(stack):
         check = reporting.reconcile()
         assert (check["programmes"], check["differences"]) == (["aktobe"], [])
         assert check["events_read"] == 4  # funder, programme, commitment, funding role
+        # Each event names who sent its command: here the tests' broker user, the operators.
+        money = get(stack.web, "/v1/programmes/aktobe/figures/committed_kzt/events", token)
+        assert [(e["recorded_by"], e["imported_from"]) for e in money.json()["events"]] == [
+            ("guest", None)]
+        # A grant is read like any event, and listed in the dashboard's audit view.
+        registry.grant_access(principal="t-academy", role="academy", programmes=["aktobe"],
+                              reason="the pilot's courses")
+        assert wait_for(lambda: "<code>t-academy</code>" in dashboard_page(stack.web, token))
     metrics = requests.get(f"{stack.web}/metrics", timeout=10).text
     lagged = re.search(r"^baqylau_projection_lag_seconds_count (\S+)$", metrics, re.M)
     assert lagged and float(lagged.group(1)) >= 4  # every live event's lag is observed
@@ -318,6 +326,7 @@ def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack, mon
         joins = [first["events"][0], second["events"][0]]
         assert [(e["type"], e["fields"]["organisation_id"], e["value"]) for e in joins] == [
             ("OrganisationJoinedProgramme", "S-0", 1), ("OrganisationJoinedProgramme", "S-1", 1)]
+        assert {e["recorded_by"] for e in joins} == {"guest"}  # as of then, too
         assert {e["notification_id"] for e in joins} == {
             e.notificationid for e in logs if e.type == "OrganisationJoinedProgramme"
             and e.time <= moments[1]}

@@ -10,7 +10,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.reporting.api import access, tokens
-from services.reporting.api.render import dashboard
+from services.reporting.api.render import dashboard, trends
 from services.reporting.api.responses import (
     PROGRAMME_PATH,
     SESSION_COOKIE,
@@ -19,7 +19,7 @@ from services.reporting.api.responses import (
     json_response,
     same_origin,
 )
-from services.reporting.figures import daily
+from services.reporting.figures import daily, provenance
 from services.reporting.figures.places import in_language
 from shared.validation import load
 
@@ -62,7 +62,8 @@ class BrowserHttp:
     @answered
     def dashboard(self, request: Any, programme_id: str) -> Response:
         """The programme's dashboard, `?lang=kk|ru|en` (default kk): indicators against
-        targets, money, learning outcomes, districts; charts drawn on the server."""
+        targets, money, learning outcomes, districts, and the audit view (the figures day
+        by day, who recorded them, the grants); charts drawn on the server."""
         lang = request.args.get("lang", "kk")
         if lang not in dashboard.LANGUAGES:
             lang = "kk"
@@ -77,10 +78,11 @@ class BrowserHttp:
             series = daily.series(cur, programme_id)
 
             def render() -> str:
-                return dashboard.page(self.read_model.report(cur, programme_id, schema),
-                                      in_language(self.read_model.drill_down(
-                                          cur, programme_id, schema, "districts"), lang),
-                                      lang, series)
+                report = self.read_model.report(cur, programme_id, schema)
+                return dashboard.page(report, in_language(self.read_model.drill_down(
+                    cur, programme_id, schema, "districts"), lang), lang, series,
+                    provenance.of_programme(cur, schema, programme_id,
+                                            trends.audited(report)))
             return html_response(str(self.read_model.rendered(cur, schema, key(stamp),
                                                               render)))
 

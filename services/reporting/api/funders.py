@@ -119,9 +119,15 @@ class FunderHttp:
     @answered
     def figure_events(self, request: Any, programme_id: str, indicator: str) -> Response:
         """The events behind one figure of the report (an indicator or a money total such
-        as `committed_kzt`), each with what it adds; they sum to the figure (for a
-        percentage, each part to its count). `?after=0&limit=100` pages; `?as_of=` as on
-        the report."""
+        as `committed_kzt`), each with what it adds and who recorded it (`recorded_by`, and
+        `imported_from` {file, sha256} for a fact that came in an imported file; null where
+        the event names none); they sum to the figure (for a percentage, each part to its
+        count). `?after=0&limit=100` pages; `?as_of=` as on the report.
+
+        Example event: {"source": "/baqylau/training", "notification_id": 812,
+        "type": "TrainingCompleted", "time": "2024-05-02T09:14:03+00:00",
+        "recorded_by": "academy", "imported_from": {"file": "completions-may.csv",
+        "sha256": "9f86d0…"}, "value": 1, "fields": {"participant_id": "T-17", ...}}"""
         def build(cur: Any, schema: str) -> Response:
             page = load(EventsPage(), {k: request.args[k] for k in ("after", "limit")
                                        if k in request.args})

@@ -207,6 +207,12 @@ class Organisations(Schema):
     organisations = fields.List(fields.Nested(OrganisationLine), required=True)
 
 
+class ImportedFrom(Schema):
+    file = fields.String(required=True, metadata={"example": "academy-2024-05.csv"})
+    sha256 = fields.String(required=True, metadata={
+        "description": "The SHA-256 of the file's content, as the importer declared it"})
+
+
 class EventBehind(Schema):
     source = fields.String(required=True, metadata={"example": "registry"})
     notification_id = fields.Integer(required=True)
@@ -214,6 +220,12 @@ class EventBehind(Schema):
     time = fields.String(required=True, allow_none=True, metadata={
         "description": "When it was recorded (null in a model from before version 3, until "
                        "its rebuild)"})
+    recorded_by = fields.String(required=True, allow_none=True, metadata={
+        "example": "academy", "description": "The calling system (its platform account) "
+        "whose command recorded the event; null for an event recorded before the platform "
+        "kept it, or by a service on its own"})
+    imported_from = fields.Nested(ImportedFrom, required=True, allow_none=True, metadata={
+        "description": "For a fact that came in an imported file: the file; else null"})
     value = fields.Integer(required=True, metadata={"description": "What it adds to the "
                                                                    "figure"})
     part = fields.String(metadata={"description": "For a percentage: numerator or "

@@ -79,17 +79,20 @@ def page(cur: Any, schema: str, programme_id: str, figure: str, after: int, limi
                       schema, e=events), params)
         return {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
     totals = remember(("figure-totals", programme_id, figure, recorded_after), totals_now)
-    # The page first, then each of its events' type and time: a hundred lookups, not one
-    # per event behind the figure.
-    cur.execute(q("SELECT x.src, x.nid, e.event_type, e.recorded_at, x.value, x.fields, x.part"
+    # The page first, then each of its events' type, time and who recorded it: a hundred
+    # lookups, not one per event behind the figure.
+    cur.execute(q("SELECT x.src, x.nid, e.event_type, e.recorded_at, e.recorded_by,"
+                  " e.source_file, e.source_sha256, x.value, x.fields, x.part"
                   " FROM (SELECT * FROM ({e}) x ORDER BY src, nid, part"
                   " LIMIT %(limit)s OFFSET %(after)s) x"
                   " LEFT JOIN {s}.processed e ON e.source = x.src AND e.notification_id = x.nid"
                   " ORDER BY x.src, x.nid, x.part", schema, e=events), params)
     lines = [{"source": source_of(src), "notification_id": nid, "type": kind,
-              "time": recorded.isoformat() if recorded else None, "value": int(value),
-              "fields": fields, **({"part": part} if part else {})}
-             for src, nid, kind, recorded, value, fields, part in cur.fetchall()]
+              "time": recorded.isoformat() if recorded else None, "recorded_by": by,
+              "imported_from": {"file": file, "sha256": digest} if file else None,
+              "value": int(value), "fields": fields, **({"part": part} if part else {})}
+             for src, nid, kind, recorded, by, file, digest, value, fields, part
+             in cur.fetchall()]
     count = sum(n for n, _ in totals.values())
     end = after + limit
     return {**_figure(figure, totals), "count": count, "events": lines,

@@ -18,7 +18,7 @@ from typing import Callable
 import psycopg2.extensions
 import psycopg2.extras
 
-from services.reporting.ingest import facts
+from services.reporting.ingest import access_changes, facts
 from services.reporting.ingest.tables import Cursor, current, q
 from shared.contracts.envelope import Envelope
 
@@ -65,7 +65,8 @@ def _apply(cur: Cursor, schema: str, envelopes: list[Envelope]) -> None:
 
 
 def _first_time_seen(cur: Cursor, schema: str, envelopes: list[Envelope]) -> list[Envelope]:
-    """Record the batch's events as processed; the ones not recorded before, in batch order."""
+    """Record the batch's events as processed, each with who recorded it (and from which
+    file); the ones not recorded before, in batch order."""
     unique: dict[tuple[str, int], Envelope] = {}
     for envelope in envelopes:
         unique.setdefault((envelope.service, envelope.notificationid), envelope)
@@ -75,11 +76,14 @@ def _first_time_seen(cur: Cursor, schema: str, envelopes: list[Envelope]) -> lis
     # execute_values formats each row in Python (a fifth of a batch's time).
     events = list(unique.values())
     cur.execute(q("INSERT INTO {s}.processed (source, notification_id, event_type,"
-                  " recorded_at) SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[],"
-                  " %s::timestamptz[]) ON CONFLICT DO NOTHING"
+                  " recorded_at, recorded_by, source_file, source_sha256) SELECT * FROM"
+                  " unnest(%s::text[], %s::bigint[], %s::text[], %s::timestamptz[],"
+                  " %s::text[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING"
                   " RETURNING source, notification_id", schema),
                 ([e.service for e in events], [e.notificationid for e in events],
-                 [e.type for e in events], [e.time for e in events]))
+                 [e.type for e in events], [e.time for e in events],
+                 [e.recordedby for e in events], [e.sourcefile for e in events],
+                 [e.sourcesha256 for e in events]))
     inserted = cur.fetchall()
     new = {(source, notification_id) for source, notification_id in inserted}
     return [e for key, e in unique.items() if key in new]
@@ -113,6 +117,9 @@ PROJECTIONS: dict[str, facts.Fact] = {
         flag=True),
     "AssessmentRoundOpened": facts.assessment_round,
     "ScoreCorrected": facts.correction,
+    # Who may record: no figure, the audit view's history of grants.
+    "AccessGranted": access_changes.granted,
+    "AccessRevoked": access_changes.revoked,
 }
 # Events reporting reads but that change no figure (kept in `processed` all the same).
 IGNORED = {"CourseScheduled", "TrainerAssigned", "AttendanceRecorded", "FaultReported",

@@ -25,8 +25,12 @@ EVENT = "by_src text, by_nid bigint, recorded_at timestamptz"  # the event behin
 # table: (its key, its columns). A column added to a table made before comes at the end
 # and is empty until the rebuild; so only columns with a default may be NOT NULL.
 TABLES: dict[str, tuple[str, str]] = {
+    # Every event applied, with who sent the command that stored it and, for an imported
+    # file's rows, the file (the envelope's recordedby, sourcefile, sourcesha256): NULL
+    # where the event names none (stored before they existed, or by a service on its own).
     "processed": ("source text, notification_id bigint",
-                  "event_type text NOT NULL DEFAULT '', recorded_at timestamptz"),
+                  "event_type text NOT NULL DEFAULT '', recorded_at timestamptz,"
+                  " recorded_by text, source_file text, source_sha256 text"),
     "watermarks": ("source text", "after bigint NOT NULL DEFAULT 0"),
     "changes": ("id int CHECK (id = 1)", "version bigint NOT NULL DEFAULT 0"),
     "programmes": ("programme_id text", "name_kk text, name_ru text, name_en text,"
@@ -93,6 +97,11 @@ TABLES: dict[str, tuple[str, str]] = {
     "places": ("place_code text", "level text NOT NULL DEFAULT '',"
                " kato text NOT NULL DEFAULT '', name_kk text, name_ru text, name_en text,"
                f" version int NOT NULL DEFAULT 0, {EVENT}"),
+    # The registry's grants to calling systems, each grant and revocation as it came
+    # (`granted` false: a revocation, with no role): who could record, and who said so.
+    "access_changes": ("by_src text, by_nid bigint", "principal text, granted boolean,"
+                       " role text, programmes text[], changed_by text, reason text,"
+                       " recorded_at timestamptz"),
 }
 
 # Facts whose newest version is the live row: every version it replaced or that arrived
@@ -183,9 +192,10 @@ POINTER = "reporting_read_model"
 # What the tables mean. A model built by an older version may lack facts a newer one keeps
 # (version 2: each school year's profile, scores keyed by their sheet; version 3: the event
 # behind each fact, the IATI role code, disbursements; version 4: each round's comparison
-# schools; version 5: when each fact was recorded and every version it had), so it is
-# rebuilt from the logs; a fresh database starts at this version.
-MODEL_VERSION = 5
+# schools; version 5: when each fact was recorded and every version it had; version 6: who
+# recorded each event, from which file, and the grants), so it is rebuilt from the logs; a
+# fresh database starts at this version.
+MODEL_VERSION = 6
 
 
 def ensure_current(cur: Cursor) -> str:

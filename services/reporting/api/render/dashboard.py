@@ -17,17 +17,20 @@ from services.reporting.api.render import (
     indicators,
     money,
     outcomes,
+    provenance,
     timeline,
     trends,
 )
 from services.reporting.api.render.layout import STYLE
 from services.reporting.api.render.words import label
+from services.reporting.figures.provenance import Provenance
 
 LANGUAGES = ("kk", "ru", "en")
 
 
 def page(report: dict[str, Any], district_lines: list[dict[str, Any]], lang: str,
-         series: dict[str, list[tuple[Any, int]]] | None = None) -> str:
+         series: dict[str, list[tuple[Any, int]]] | None = None,
+         recorded: Provenance | None = None) -> str:
     name = report.get(f"name_{lang}") or report.get("name_ru") or report["programme_id"]
     languages = " ".join(f'<a href="?lang={code}" hreflang="{code}">{code.upper()}</a>'
                          for code in LANGUAGES)
@@ -47,6 +50,7 @@ def page(report: dict[str, Any], district_lines: list[dict[str, Any]], lang: str
 <h2>{label("outcomes", lang)}</h2>{outcomes.section(report, lang)}
 <h2>{label("districts", lang)}</h2>{districts.section(district_lines, lang)}
 <h2>{label("trends", lang)}</h2>{trends.section(report, series or {}, lang)}
+{provenance.section(trends.audited(report), recorded or Provenance(), lang)}
 </body></html>"""
 
 

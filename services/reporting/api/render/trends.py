@@ -1,7 +1,7 @@
 """The dashboard's audit view: each targeted indicator (and money procured) as the service
 recorded it at the end of each day it ran, one table row each with a small line. It says
 when the data reached the platform, not when things happened (the progress lines, by the
-facts' own dates, say that)."""
+facts' own dates, say that); who recorded it follows (provenance.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,14 @@ from services.reporting.figures import catalogue
 WIDTH, HEIGHT = 200, 24
 
 
+def audited(report: dict[str, Any]) -> list[str]:
+    """The figures the audit view follows: the targeted indicators and money procured."""
+    return [line["indicator"] for line in report["indicators"]] + ["procured_kzt"]
+
+
 def section(report: dict[str, Any], series: dict[str, list[tuple[Any, int]]],
             lang: str) -> str:
-    wanted = [line["indicator"] for line in report["indicators"]] + ["procured_kzt"]
-    shown = [(name, series[name]) for name in wanted if series.get(name)]
+    shown = [(name, series[name]) for name in audited(report) if series.get(name)]
     if not shown:
         return f"<p>{label('none', lang)}</p>"
     rows = []

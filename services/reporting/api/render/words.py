@@ -42,6 +42,43 @@ LABELS: dict[str, dict[str, str]] = {
                           "dates."},
     "first_day": {"kk": "алғашқы күн", "ru": "первый день", "en": "first day"},
     "last_day": {"kk": "соңғы күн", "ru": "последний день", "en": "last day"},
+    # who recorded the figures (the audit view)
+    "who_recorded": {"kk": "Деректерді кім енгізді", "ru": "Кто внёс данные",
+                     "en": "Who recorded the data"},
+    "system": {"kk": "жүйе", "ru": "система", "en": "system"},
+    "events": {"kk": "оқиғалар", "ru": "события", "en": "events"},
+    "files": {"kk": "импортталған файлдар", "ru": "импортированные файлы",
+              "en": "imported files"},
+    "unrecorded": {"kk": "көрсетілмеген", "ru": "не указано", "en": "not named"},
+    "who_note": {"kk": "Жүйе: көрсеткіштің әр оқиғасын өз командасымен енгізген жүйенің"
+                       " платформадағы есептік жазбасы (академия, электрондық журнал…)."
+                       " Импортталған файлдар: осы оқиғалар қанша файлмен келді."
+                       " «Көрсетілмеген»: платформа жіберушіні сақтай бастағанға дейін"
+                       " енгізілген немесе платформаның өзі есептеген.",
+                 "ru": "Система: учётная запись в платформе той системы, командой которой"
+                       " записано каждое событие показателя (академии, электронного"
+                       " журнала…). Импортированные файлы: из скольких файлов пришли эти"
+                       " события. «Не указано»: записано до того, как платформа стала хранить"
+                       " отправителя, или вычислено самой платформой.",
+                 "en": "System: the platform account of the system whose command recorded"
+                       " each event behind the figure (an academy's, an e-journal's…)."
+                       " Imported files: how many files those events came in. “Not named”:"
+                       " recorded before the platform kept the sender, or worked out by the"
+                       " platform itself."},
+    "access": {"kk": "Жүйелерге берілген рұқсаттар", "ru": "Доступ, выданный системам",
+               "en": "Access given to systems"},
+    "when": {"kk": "қашан (UTC+5)", "ru": "когда (UTC+5)", "en": "when (UTC+5)"},
+    "change": {"kk": "өзгеріс", "ru": "изменение", "en": "change"},
+    "role": {"kk": "рөлі", "ru": "роль", "en": "role"},
+    "changed_by": {"kk": "кім өзгертті", "ru": "кем изменено", "en": "changed by"},
+    "granted_all": {"kk": "берілді: барлық бағдарламаларға", "ru": "выдан: все программы",
+                    "en": "granted: every programme"},
+    "granted_this": {"kk": "берілді: осы бағдарламаға", "ru": "выдан: эта программа",
+                     "en": "granted: this programme"},
+    "granted_other": {"kk": "берілді: тек басқа бағдарламаларға",
+                      "ru": "выдан: только другие программы",
+                      "en": "granted: other programmes only"},
+    "revoked": {"kk": "қайтарып алынды", "ru": "отозван", "en": "revoked"},
     "indicator": {"kk": "көрсеткіш", "ru": "показатель", "en": "indicator"},
     "share_reached": {"kk": "орындалуы", "ru": "выполнение", "en": "reached"},
     "period_end": {"kk": "кезең соңы", "ru": "конец периода", "en": "period end"},
@@ -137,6 +174,23 @@ SUBJECT_NAMES: dict[str, dict[str, str]] = {
     "history_of_kazakhstan": {"kk": "Қазақстан тарихы", "ru": "История Казахстана",
                               "en": "History of Kazakhstan"},
 }
+
+
+# The roles a calling system may be granted (shared/access/roles.py GRANTABLE), as a
+# programme officer would say them.
+ROLE_NAMES: dict[str, dict[str, str]] = {
+    "academy": {"kk": "оқыту (академия)", "ru": "обучение (академия)",
+                "en": "training (academy)"},
+    "school-data": {"kk": "мектеп деректері", "ru": "данные школ", "en": "school data"},
+    "finance": {"kk": "қаржы", "ru": "финансы", "en": "finance"},
+    "reader": {"kk": "тек оқу", "ru": "только чтение", "en": "read only"},
+}
+
+
+def role_name(role: str, lang: str) -> str:
+    """A granted role in `lang`; one with no name here, as the grant names it."""
+    names = ROLE_NAMES.get(role)
+    return names[lang] if names else role
 
 
 def subject_name(key: str, lang: str) -> str:
