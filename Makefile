@@ -77,8 +77,9 @@ fuzz: venv up services-stop   ## longer fuzzing by hand: make fuzz FUZZ_EXAMPLES
 k8s-validate: venv   ## render deploy/k8s overlays, validate offline, scan (checkov)
 	bash scripts/k8s_validate.sh
 
-asyncapi: venv   ## write docs/asyncapi.json from the event contracts (a test checks it is fresh)
+asyncapi: venv   ## write docs/asyncapi.json, docs/commands.json and the broker's definitions (tests check they are fresh)
 	$(PY) -m scripts.asyncapi
+	$(PY) -m scripts.k8s_broker
 
 # The image (Containerfile) with buildah, no daemon: IMAGE_BASE=debian (the default) builds on
 # a base made here from Debian's packages; IMAGE_BASE=docker.io/library/python:3.11-slim-bookworm

@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import kombu.exceptions
-from amqp.exceptions import AccessRefused, AMQPError, NotAllowed
+from amqp.exceptions import AccessRefused, AMQPError, NotAllowed, NotFound
 from nameko.exceptions import RpcTimeout, UnknownService
 
 from cli.proxy import ClusterRpcProxy
@@ -163,6 +163,22 @@ class Cluster:
         return _Service(getattr(self.proxy, service), service, self.timeout)
 
 
+class _NoServiceStarted:
+    """Calls on a vhost where no service ever started: its RPC exchange does not exist (a
+    caller binds to it without declaring it), so each service called is not running."""
+
+    def __init__(self, service: str = "") -> None:
+        self.service = service
+
+    def __getattr__(self, name: str) -> _NoServiceStarted:
+        return self if self.service else _NoServiceStarted(name)
+
+    def __call__(self, **_: Any) -> Any:
+        raise UnknownService(self.service)
+
+    call_async = __call__
+
+
 @contextmanager
 def cluster(timeout: float | None = None,
             headers: Mapping[str, str] | None = None) -> Iterator[Cluster]:
@@ -172,6 +188,8 @@ def cluster(timeout: float | None = None,
     standalone = ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=timeout, headers=headers)
     try:
         proxy = standalone.start()
+    except NotFound:
+        proxy = _NoServiceStarted()
     except BROKER_ERRORS as exc:
         raise broker_unreachable(exc) from None
     try:

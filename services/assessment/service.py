@@ -12,9 +12,9 @@ from services.assessment.app import AssessmentApplication
 from services.assessment.contracts import CONTRACTS
 from services.assessment.pseudonyms import Pseudonymiser
 from services.assessment.tally import AssessmentTally
+from shared.access.caller import scope
 from shared.broker import subscribe
 from shared.bulk import bulk_reply
-from shared.access.caller import scope
 from shared.commands import command
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import InvalidInput
@@ -23,7 +23,6 @@ from shared.follow import SourceLog, catch_up_timer
 from shared.reading import EnvelopeReader
 from shared.service import EventSourcedService
 from shared.validation import load
-
 
 # The programme a score records for, checked against a caller's grant.
 OF_ROUND = scope("round_id", lambda svc, round_id: svc.app.round(round_id).programme_id)

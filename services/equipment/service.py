@@ -9,8 +9,8 @@ from services.equipment import schemas as s
 from services.equipment.app import EquipmentApplication
 from services.equipment.contracts import CONTRACTS
 from services.equipment.tally import EquipmentTally
-from shared.broker import subscribe
 from shared.access.caller import scope
+from shared.broker import subscribe
 from shared.commands import command
 from shared.dead_letters import DeadLetterRpc
 from shared.eventstore import EventStore

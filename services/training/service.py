@@ -10,9 +10,9 @@ from services.training.contracts import CONTRACTS
 from services.training.domain import Course, Enrolment, Practice
 from services.training.registry_facts import NotKnownYet
 from services.training.tally import TrainingTally
+from shared.access.caller import by_uuid, scope
 from shared.broker import subscribe
 from shared.bulk import bulk_reply
-from shared.access.caller import by_uuid, scope
 from shared.commands import command
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore

@@ -2,10 +2,10 @@
 
 Grants are facts in the registry (`grant_access`, `revoke_access`; services/registry/
 access.py). Each replica of each service keeps the current ones in memory and asks the
-registry for them again every `ACCESS.refresh` seconds (1 by default), and at once, at most
-once per `MISS_PAUSE`, when a principal it does not know calls: so a grant is usable as soon
-as the registry has stored it, and a revocation is in force on every replica within about a
-second. A subscription would not do: a service's replicas share one queue, so one replica
+registry for them again every `ACCESS.refresh` seconds (1 by default), and at once when a
+principal it does not know calls (callers that miss together share one asking): so a grant
+is usable as soon as the registry has stored it, and a revocation is in force on every
+replica within about a second. A subscription would not do: a service's replicas share one queue, so one replica
 would hear of a revocation and the others not.
 
 When the registry cannot be asked, the last grants asked stay in force and the failure is
@@ -35,7 +35,6 @@ from shared.config import amqp_uri
 log = logging.getLogger(__name__)
 
 REFRESH = 1.0      # seconds between two askings of the registry
-MISS_PAUSE = 0.25  # an unknown principal asks again at most this often
 FETCH_TIMEOUT = 5.0
 BACKOFF_CAP = 10.0
 
@@ -93,17 +92,19 @@ class Book:
 
     def grant_on_miss(self, principal: str) -> Grant | None:
         """The principal's grant, asking the registry first if it is not known here: it may
-        have been granted a moment ago."""
+        have been granted a moment ago. Callers that miss together share one asking."""
         grant = self.grant_of(principal)
-        if grant is None and time.monotonic() - self.asked_at >= MISS_PAUSE:
-            self.refresh()
+        if grant is None:
+            self.refresh(unless_asked_since=time.monotonic())
             grant = self.grant_of(principal)
         return grant
 
-    def refresh(self) -> bool:
+    def refresh(self, unless_asked_since: float | None = None) -> bool:
         if not self.lock.acquire(timeout=FETCH_TIMEOUT):
-            return False  # another caller is asking right now; its answer will do
+            return False  # the registry is slow; the grants held stay in force
         try:
+            if unless_asked_since is not None and self.asked_at >= unless_asked_since:
+                return True  # asked after this caller came: that answer is fresh enough
             self.asked_at = time.monotonic()
             try:
                 facts = list(self.fetch())

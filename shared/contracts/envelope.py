@@ -11,14 +11,18 @@ and three more say who caused the event, where a command stored it:
 - `sourcefile`, `sourcesha256`: for a fact that came in an imported file, the file's name and
   the SHA-256 of its content, as the importer declared them.
 They are optional: an event stored by a service on its own (a consumer learning another
-service's facts) or before they existed has none. A consumer reading an older envelope
-contract refuses attributes it does not know, so consumers are upgraded before producers.
+service's facts) or before they existed has none. Any other extension attribute (a name of
+lower-case letters and digits, as CloudEvents names them) is ignored, not refused: a later
+release may add one without a consumer of this one setting its events aside. (Consumers
+from before these three refuse them: roll consumers out before producers, as for any
+contract, docs/contracts.md.)
 The `id` is derived from (source, notificationid), so a re-published event has the same id.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,6 +76,7 @@ class EnvelopeSchema(Schema):
 
 
 PROVENANCE = ("recordedby", "sourcefile", "sourcesha256")
+ENVELOPE_FIELDS = frozenset(EnvelopeSchema._declared_fields)
 
 
 def provenance_attributes(stored: dict[str, Any] | None) -> dict[str, str]:
@@ -130,6 +135,21 @@ class Envelope:
         return message
 
 
+EXTENSION_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+
+
+def known_attributes(body: Any) -> Any:
+    """The envelope without extension attributes this code does not know (CloudEvents:
+    an extension a consumer does not understand is not an error)."""
+    if not isinstance(body, dict):
+        return body
+    known = ENVELOPE_FIELDS
+    if all(name in known for name in body):
+        return body
+    return {name: value for name, value in body.items()
+            if name in known or not (isinstance(name, str) and EXTENSION_NAME.match(name))}
+
+
 def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
                    readable: Mapping[str, int] | None = None) -> Envelope:
     """Validate a received message and its data; upcast the data to the latest version
@@ -139,7 +159,7 @@ def parse_envelope(body: Any, registry: ContractRegistry = REGISTRY,
     for a type (or a missing upcaster) this consumer does not know, and TooNew for a
     version newer than it reads.
     """
-    attrs = compiled.load(schema_instance(EnvelopeSchema), body)
+    attrs = compiled.load(schema_instance(EnvelopeSchema), known_attributes(body))
     version, raw = registry.upcast(attrs["type"], attrs["schemaversion"], attrs["data"],
                                    (readable or {}).get(attrs["type"]), attrs["id"])
     data = compiled.load_and_dump(registry.instance(attrs["type"], version), raw)
