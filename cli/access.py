@@ -89,8 +89,9 @@ def revoke(principal: str, reason: str, no_broker: bool) -> None:
     elif not has_user:
         click.echo(f"broker user {principal!r} does not exist: no permissions to remove")
     else:
-        broker.remove(principal)
-        click.echo(f"broker permissions of {principal} on vhost {broker.vhost!r} removed")
+        closed = broker.remove(principal)
+        click.echo(f"broker permissions of {principal} on vhost {broker.vhost!r} removed; "
+                   f"{closed} open connection(s) closed")
 
 
 @access.command("list")

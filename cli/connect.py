@@ -16,8 +16,8 @@ import kombu.exceptions
 from amqp.exceptions import AccessRefused, AMQPError, NotAllowed, NotFound
 from nameko.exceptions import RpcTimeout, UnknownService
 
-from cli.proxy import ClusterRpcProxy
 from shared.access.roles import OPERATORS
+from shared.calling import ClusterRpcProxy
 from shared.config import DEFAULT_AMQP_URI
 
 # The local ports of scripts/services.sh; in a cluster every service listens on 8000 behind a
@@ -183,7 +183,7 @@ class _NoServiceStarted:
 def cluster(timeout: float | None = None,
             headers: Mapping[str, str] | None = None) -> Iterator[Cluster]:
     """An RPC connection to every service on `amqp_uri()`; calls wait at most `timeout` s
-    and carry `headers` (cli/proxy.py)."""
+    and carry `headers` (an import names its file: cli/provenance.py)."""
     timeout = timeout or rpc_timeout()
     standalone = ClusterRpcProxy({"AMQP_URI": amqp_uri()}, timeout=timeout, headers=headers)
     try:

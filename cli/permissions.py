@@ -5,38 +5,15 @@ operator's to create; this only says when one is missing."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import quote
 
 import requests
 
-import services
 from cli.connect import PlatformError, management_url, shown, vhost
+from services.catalogue import entrypoints
 from shared.access.broker import TIMEOUT, apply, permissions, withdraw
-from shared.commands import Command
-
-
-def catalogue() -> list[tuple[str, str]]:
-    """(service, method) of every RPC command and query the services answer: each service
-    class's methods with a `Command` entrypoint, found as scripts/rpc_catalogue.py finds
-    them (an installed command line has no `scripts` package to import it from)."""
-    found = []
-    for info in pkgutil.iter_modules(services.__path__):
-        try:
-            module = importlib.import_module(f"services.{info.name}.service")
-        except ModuleNotFoundError:
-            continue
-        for cls in vars(module).values():
-            if inspect.isclass(cls) and cls.__module__ == module.__name__ \
-                    and isinstance(getattr(cls, "name", None), str):
-                found += [(cls.name, name) for name in sorted(dir(cls)) if any(
-                    isinstance(entrypoint, Command) for entrypoint in
-                    getattr(getattr(cls, name), "nameko_entrypoints", ()))]
-    return sorted(found)
 
 
 class BrokerPermissions:
@@ -66,13 +43,14 @@ class BrokerPermissions:
         with self.answered("setting the permissions (the registry's grant is recorded; run "
                            "the same command again)"):
             apply(self.session, self.api, self.vhost, principal,
-                  permissions(principal, role, catalogue()))
+                  permissions(principal, role, entrypoints()))
 
-    def remove(self, principal: str) -> None:
-        """Leave `principal` no permission on the vhost."""
+    def remove(self, principal: str) -> int:
+        """Leave `principal` no permission on the vhost and no connection open there;
+        how many connections were closed."""
         with self.answered("removing the permissions (the registry's revocation is "
                            "recorded; run the same command again)"):
-            withdraw(self.session, self.api, self.vhost, principal)
+            return withdraw(self.session, self.api, self.vhost, principal)
 
     @contextmanager
     def answered(self, doing: str) -> Iterator[None]:

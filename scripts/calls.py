@@ -12,8 +12,9 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator
 
 from tqdm import tqdm
 
-from cli.proxy import ClusterRpcProxy, source_headers
+from cli.provenance import source_headers
 from scripts import principals
+from shared.calling import ClusterRpcProxy
 
 IN_FLIGHT = 20
 

@@ -32,8 +32,8 @@ import requests  # noqa: E402
 
 from scripts.image_plan import Plan, overrides_for, plans, render  # noqa: E402
 from scripts.k8s_services import SERVICES  # noqa: E402
-from scripts.rpc_catalogue import entrypoints  # noqa: E402
 from scripts.seed_registry import generate as registry_seed  # noqa: E402
+from services.catalogue import entrypoints  # noqa: E402
 from shared.access.broker import apply, permissions  # noqa: E402
 from shared.access.roles import OPERATORS, SERVICE  # noqa: E402
 from shared.calling import ClusterRpcProxy  # noqa: E402

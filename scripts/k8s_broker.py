@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts.rpc_catalogue import entrypoints
+from services.catalogue import entrypoints
 from services.registry.access import PRINCIPAL
 from shared.access.broker import RPC_EXCHANGE, permissions
 from shared.access.roles import OPERATORS, SERVICE, SERVICES

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import requests
 
-from scripts.rpc_catalogue import entrypoints
+from services.catalogue import entrypoints
 from shared.access.broker import apply, permissions
 from shared.access.roles import OPERATORS, SERVICE, SERVICES
 

@@ -8,9 +8,7 @@ without being listed anywhere.
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
-import pkgutil
 import re
 import textwrap
 from dataclasses import dataclass
@@ -18,8 +16,8 @@ from typing import Any
 
 from marshmallow import Schema
 
-import services
 from scripts.jsonschema_of import schema_of
+from services.catalogue import entrypoints, service_classes
 
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
 
@@ -33,38 +31,10 @@ class Found:
     reply: dict[str, Any] | None  # None: the code builds it otherwise; see `doc`
 
 
-def service_classes() -> dict[str, type]:
-    """{service name: class} for every services/<name>/service.py."""
-    found = {}
-    for info in pkgutil.iter_modules(services.__path__):
-        try:
-            module = importlib.import_module(f"services.{info.name}.service")
-        except ModuleNotFoundError:
-            continue
-        for value in vars(module).values():
-            if (inspect.isclass(value) and value.__module__ == module.__name__
-                    and isinstance(getattr(value, "name", None), str)):
-                found[value.name] = value
-    return dict(sorted(found.items()))
-
-
-def entrypoints() -> list[tuple[str, str]]:
-    """(service, method) of every RPC command and query, as `commands` finds them."""
-    return [(service, name) for service, cls in service_classes().items()
-            for name in sorted(dir(cls))
-            if any(type(e).__name__ == "Command"
-                   for e in getattr(getattr(cls, name), "nameko_entrypoints", ()))]
-
-
 def commands() -> list[Found]:
-    found = []
-    for service, cls in service_classes().items():
-        for name in sorted(dir(cls)):
-            method = getattr(cls, name)
-            entrypoints = getattr(method, "nameko_entrypoints", ())
-            if any(type(e).__name__ == "Command" for e in entrypoints):
-                found.append(describe(service, name, method))
-    return found
+    classes = service_classes()
+    return [describe(service, name, getattr(classes[service], name))
+            for service, name in entrypoints()]
 
 
 def describe(service: str, name: str, method: Any) -> Found:

@@ -15,7 +15,7 @@ permission on the exchange, which would also let a caller delete it. A caller is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
 from nameko import rpc as nameko_rpc
@@ -56,10 +56,34 @@ class _BindingReplyListener(SingleThreadedReplyListener):
         self.queue_consumer = _BindingQueueConsumer(timeout=timeout)
 
 
+class _HeaderedClusterProxy(standalone.ClusterProxy):
+    """nameko's cluster proxy, its service proxies sending `headers` as they are (nameko's
+    own `ServiceProxy` option); context data would go out `nameko.`-prefixed."""
+
+    def __init__(self, worker_ctx: Any, reply_listener: Any, headers: dict[str, str]) -> None:
+        super().__init__(worker_ctx, reply_listener)
+        self._headers = headers
+
+    def __getattr__(self, name: str) -> nameko_rpc.ServiceProxy:
+        if name not in self._proxies:
+            self._proxies[name] = nameko_rpc.ServiceProxy(
+                self._worker_ctx, name, self._reply_listener, headers=self._headers)
+        return self._proxies[name]
+
+
 class ClusterRpcProxy(standalone.ClusterRpcProxy):
+    """With `headers`, every request carries them too (an import names its file so:
+    shared/access/caller.py `source_of`). tests/cli/test_access.py fails if a nameko
+    upgrade moves the standalone proxy's parts this reaches (`_worker_ctx`,
+    `_reply_listener`)."""
+
     def __init__(self, config: dict[str, Any], context_data: dict[str, Any] | None = None,
-                 timeout: float | None = None) -> None:
+                 timeout: float | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, context_data, timeout, _BindingReplyListener)
+        if headers:
+            self._proxy = _HeaderedClusterProxy(self._worker_ctx, self._reply_listener,
+                                                dict(headers))
 
 
 class ServiceRpcProxy(standalone.ServiceRpcProxy):

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 
-from scripts.rpc_catalogue import entrypoints
+from services.catalogue import entrypoints
 from shared.access.broker import apply, permissions
 from tests.conftest import RABBIT_API_URI
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from cli.connect import cluster
-from cli.proxy import source_headers
+from cli.provenance import source_headers
 from shared.errors import BaqylauError
 
 

@@ -86,9 +86,23 @@ def apply(session: requests.Session, api: str, vhost: str, principal: str,
     }).raise_for_status()
 
 
-def withdraw(session: requests.Session, api: str, vhost: str, principal: str) -> None:
-    """Remove every permission `principal` has on `vhost` (none left is no error)."""
+def withdraw(session: requests.Session, api: str, vhost: str, principal: str) -> int:
+    """Remove every permission `principal` has on `vhost` (none left is no error), and
+    close its open connections there: RabbitMQ checks permissions when a channel uses a
+    resource and caches them, so a connection opened before would go on for a while.
+    Returns how many connections were closed."""
     for path in _paths(api, vhost, principal):
         answer = session.delete(path, timeout=TIMEOUT)
         if answer.status_code != 404:
             answer.raise_for_status()
+    listed = session.get(f"{api}/connections", timeout=TIMEOUT)
+    listed.raise_for_status()
+    closed = 0
+    for connection in listed.json():
+        if connection.get("user") == principal and connection.get("vhost") == vhost:
+            answer = session.delete(f"{api}/connections/{quote(connection['name'], safe='')}",
+                                    timeout=TIMEOUT, headers={"X-Reason": "grant revoked"})
+            if answer.status_code != 404:  # it may have closed meanwhile
+                answer.raise_for_status()
+                closed += 1
+    return closed

@@ -30,6 +30,8 @@ SOURCE_DIGEST = "baqylau.source_sha256"
 # -sha256): shown beside the facts, so bounded and plain.
 FILE_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,255}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SOURCE_FILE_HEADER = "x-baqylau-source-file"
+SOURCE_SHA256_HEADER = "x-baqylau-source-sha256"
 
 FORBIDDEN = Counter("baqylau_rpc_forbidden_total", "RPC calls refused for their principal",
                     ["service", "reason"])
@@ -47,7 +49,7 @@ _current: ContextVar[Caller | None] = ContextVar("baqylau_caller", default=None)
 
 def source_of(headers: Mapping[str, Any]) -> dict[str, str]:
     """The worker context's import provenance from a frame's headers, if well formed."""
-    name, digest = headers.get("x-baqylau-source-file"), headers.get("x-baqylau-source-sha256")
+    name, digest = headers.get(SOURCE_FILE_HEADER), headers.get(SOURCE_SHA256_HEADER)
     if isinstance(name, str) and FILE_NAME.match(name) and isinstance(digest, str) \
             and SHA256.match(digest):
         return {SOURCE_FILE: name, SOURCE_DIGEST: digest}

@@ -5,8 +5,8 @@ access.py). Each replica of each service keeps the current ones in memory and as
 registry for them again every `ACCESS.refresh` seconds (1 by default), and at once when a
 principal it does not know calls (callers that miss together share one asking): so a grant
 is usable as soon as the registry has stored it, and a revocation is in force on every
-replica within about a second. A subscription would not do: a service's replicas share one queue, so one replica
-would hear of a revocation and the others not.
+replica within about a second. A subscription would not do: a service's replicas share one
+queue, so one replica would hear of a revocation and the others not.
 
 When the registry cannot be asked, the last grants asked stay in force and the failure is
 counted; a replica that has never reached it knows no outside principal and refuses them

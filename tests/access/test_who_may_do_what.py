@@ -13,7 +13,7 @@ import pytest
 from amqp.exceptions import AccessRefused, PreconditionFailed
 from nameko.exceptions import RemoteError
 
-from scripts.rpc_catalogue import entrypoints
+from services.catalogue import entrypoints
 from shared.access.roles import may_call
 from shared.errors import Forbidden
 from tests.access.platform import (

@@ -11,8 +11,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from cli.permissions import catalogue
 from scripts.seed_registry import generate as registry_seed
+from services.catalogue import entrypoints
 from shared.access.broker import RPC_EXCHANGE, permissions
 from shared.calling import ClusterRpcProxy
 from tests.cli.run import baqylau, one_line_error
@@ -80,7 +80,7 @@ def test_a_grant_is_recorded_in_the_registry_and_sets_the_roles_broker_permissio
     listed = baqylau("access", "list", env=env).stdout
     line = next(line for line in listed.splitlines() if line.startswith(principal))
     assert "finance" in line and PROGRAMME in line and "the akimat's finance system" in line
-    expected = permissions(principal, "finance", catalogue())
+    expected = permissions(principal, "finance", entrypoints())
     plain, topic = broker_permissions(platform, principal)
     assert (plain["configure"], plain["write"], plain["read"]) == (
         expected.configure, expected.write, expected.read)

@@ -15,7 +15,7 @@ import requests
 
 from scripts import k8s_broker
 from scripts.k8s_broker import ADMIN, INTEGRATORS, OUT
-from scripts.rpc_catalogue import entrypoints
+from services.catalogue import entrypoints
 from shared.access.broker import RPC_EXCHANGE, permissions
 from shared.access.roles import GRANTABLE, OPERATORS, SERVICE, SERVICES
 from tests.conftest import RABBIT_API_URI

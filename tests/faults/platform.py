@@ -41,10 +41,14 @@ class ServiceDied(AssertionError):
 class Platform:
     def __init__(self, workdir: Path, amqp_uri: str, new_database: Callable[[], dict],
                  services: tuple[str, ...] = tuple(SERVICES), replicas: int = 1,
-                 network: Network | None = None) -> None:
+                 network: Network | None = None,
+                 principals: dict[str, str] | None = None) -> None:
         self.workdir = workdir
         self.amqp_uri = amqp_uri  # as the drill dials it; the services may go by `network`
         self.network = network
+        # {service: its own broker user's URI on the vhost}: each service then calls the
+        # others, and is known to them, as itself (tests/principals.py makes the users).
+        self.principals = principals or {}
         self.configs: dict[str, dict[str, Any]] = {}  # by instance
         self.stores: dict[str, dict[str, Any]] = {}   # by service
         self.processes: dict[str, subprocess.Popen] = {}
@@ -57,13 +61,17 @@ class Platform:
     def _config(self, name: str, store: dict[str, Any]) -> dict[str, Any]:
         if self.network is not None:  # the services reach both servers through the proxy
             store = {**store, "port": self.network.ports["pg"]}
+        own = self.principals.get(name, self.amqp_uri)
         config: dict[str, Any] = {
-            "AMQP_URI": self.network.amqp_uri(self.amqp_uri) if self.network is not None
-            else self.amqp_uri, "max_workers": 10,
+            "AMQP_URI": self.network.amqp_uri(own) if self.network is not None else own,
+            "max_workers": 10,
             "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
             "LOGGING": {"version": 1, "handlers": {"console": {
                 "class": "logging.StreamHandler"}}, "root": {"level": "INFO",
                                                           "handlers": ["console"]}}}
+        if self.principals:
+            config["ACCESS"] = {"operators": "guest", "services": ",".join(
+                urlsplit(uri).username for uri in self.principals.values())}
         if name == "reporting":
             config["READ_MODEL"] = {k: store[k] for k in ("host", "port", "dbname", "user",
                                                           "password")}

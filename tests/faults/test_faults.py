@@ -20,6 +20,7 @@ import json
 import os
 import random
 import time
+from typing import Any
 
 import eventlet
 import kombu
@@ -36,9 +37,10 @@ from tests.conftest import ROOT, throwaway_databases, throwaway_vhost
 from tests.faults import verify
 from tests.faults.catalogue import chosen, needs_network
 from tests.faults.network import Network
-from tests.faults.platform import PSEUDONYM_KEY, Platform
+from tests.faults.platform import PSEUDONYM_KEY, SERVICES, Platform
 from tests.faults.rounds import DeadlinePassed, settle, watch
 from tests.faults.workload import Chunk, Client, Ledger, Load, chunk_jobs, set_up
+from tests.principals import broker_users
 
 ORGANISATIONS = int(os.environ.get("FAULT_ORGANISATIONS", "400"))
 TEACHERS = int(os.environ.get("FAULT_TEACHERS", "90"))
@@ -75,7 +77,14 @@ def run(vhost, databases, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("faults")
     faults = chosen(REPLICAS, ROUNDS)
     network = Network(workdir) if needs_network(faults) else None
-    platform = Platform(workdir, vhost, databases, replicas=REPLICAS, network=network)
+    with broker_users(vhost, {name: "service" for name in SERVICES}) as users:
+        platform = Platform(workdir, vhost, databases, replicas=REPLICAS, network=network,
+                            principals=users.uris)
+        return drill(platform, vhost, faults, network)
+
+
+def drill(platform: Platform, vhost: str, faults: list, network: Network | None) -> Any:
+    """The rounds of load and faults, then what the tests below check."""
     ledger = Ledger()
     rounds = []
     started = time.monotonic()
