@@ -9,6 +9,7 @@ from cli.importers.runner import UnusableFile
 from scripts.seed_registry import AKTOBE_PUPILS, CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
 from services.registry import domain, kato
 from services.registry import schemas as s
+from services.registry.access import AccessList
 from services.registry.contracts import CONTRACTS
 from services.registry.places import KatoPlace
 from shared import kz_bin
@@ -104,7 +105,7 @@ def test_an_import_row_reads_csv_text_and_treats_empty_cells_as_missing():
 
 def test_every_internal_registry_event_is_in_the_contract_map():
     aggregates = [domain.Organisation, domain.BinClaim, domain.CommitmentClaim, domain.Funder,
-                  domain.Programme, domain.Participation, KatoPlace]
+                  domain.Programme, domain.Participation, KatoPlace, AccessList]
     event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
                      if isinstance(value, type) and issubclass(value, aggregate.Event)
                      and name not in ("Event", "Created")}

@@ -76,6 +76,10 @@ def registry_events(app: RegistryApplication) -> None:
                               organisation_id="S1", bin="990140004654", kind="school",
                               name_kk="Мектеп", name_ru="Школа 1", name_en=None,
                               kato="152230100")
+    # An academy's platform granted the programme, and a reader's grant made and revoked.
+    app.grant_access("stream-academy", "academy", [P], granted_by="operators")
+    app.grant_access("stream-reader", "reader", ["*"], granted_by="operators")
+    app.revoke_access("stream-reader", revoked_by="operators", reason="contract ended")
 
 
 def training_events(app: TrainingApplication) -> None:
