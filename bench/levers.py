@@ -30,9 +30,18 @@ LEVERS: dict[str, Lever] = {
         "the feed, so this line moves with the scores/s line"),
     "enrol": Lever(
         "one RPC command (enrol) beside a bare nameko ping", "rpc-command",
-        "the service and its client share the bench's process here: split the client into "
-        "its own process first, then cut the command's Python (validation, the public record "
-        "made at save, the reply's serialisation)"),
+        "training, the registry and their client share the bench's process here: split the "
+        "client into its own process first, then cut the command's Python (validation, the "
+        "public record made at save, the reply's serialisation)"),
+    "access": Lever(
+        "enrol with its access check beside the same enrol without it", "rpc-command",
+        "the check itself is a few dict lookups once the course's programme is known to the "
+        "process: timed inside the running service it took 6.6 µs a call, 0.2-0.4 % of a "
+        "command's CPU (bench/README.md). A miss larger than that is the rounds' spread "
+        "(printed under the table): rerun with nothing else on the machine, or with more "
+        "BENCH_CALLS, before changing the check. If the profile names `check` or "
+        "`Scope.programme`, the course's programme is being resolved again instead of taken "
+        "from the process's cache (shared/access/caller.py, Scope)"),
     "relay": Lever(
         "relay publish beside a bare kombu publish", "relay",
         "the envelope's JSON written from the stored record as text, not decoded and "

@@ -7,8 +7,10 @@ environment (defaults in brackets): BENCH_EVENTS [1000000] bulk-loaded events be
 rebuild and the report, BENCH_SCORE_SCHOOLS [200] x BENCH_PUPILS [300] pupils x 2 subjects
 for the score import, BENCH_LAG_RATE [1000] and BENCH_LAG_FAST_RATE [5000] events/s, each
 for BENCH_LAG_SECONDS [30],
-BENCH_CONNECTIONS [50] for BENCH_HTTP_SECONDS [15], BENCH_CALLS [2000] RPC calls.
-Needs `make up` (the stack); `make bench` does that.
+BENCH_CONNECTIONS [50] for BENCH_HTTP_SECONDS [15], BENCH_CALLS [2000] RPC calls (for the
+ping, and for enrol with and for enrol without its access check, each over
+BENCH_ACCESS_ROUNDS [10] alternating rounds).
+Needs `make up` (the stack and its broker users); `make bench` does that.
 """
 
 from __future__ import annotations
@@ -27,93 +29,15 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import kombu  # noqa: E402
-import psycopg2  # noqa: E402
-from nameko.containers import ServiceContainer  # noqa: E402
-from nameko.rpc import rpc  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from bench import ceilings, past, pipeline  # noqa: E402
+from bench import ceilings, command_path, past, pipeline  # noqa: E402
+from bench.databases import drop_database, scratch_database  # noqa: E402
 from bench.profiles import Profiles  # noqa: E402
-from bench.settings import CALLS, EVENTS, RELAY_EVENTS, setting  # noqa: E402
+from bench.settings import ACCESS_ROUNDS, CALLS, EVENTS, RELAY_EVENTS, setting  # noqa: E402
 from bench.table import print_missed, print_table, table  # noqa: E402
-from services.training.service import TrainingService  # noqa: E402
+from shared.access.roles import OPERATORS  # noqa: E402
 from tests.shared.relay_helpers import make_app, make_relay, save_enrolments  # noqa: E402
-
-ADMIN = "host=127.0.0.1 port=5433 user=postgres password=postgres dbname=postgres"
-
-
-IN_FLIGHT = 10
-
-
-class PingService:
-    name = "ping"
-
-    @rpc
-    def ping(self) -> str:
-        return "pong"
-
-
-def scratch_database() -> dict:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    conn = psycopg2.connect(ADMIN)
-    conn.autocommit = True
-    conn.cursor().execute(f'CREATE DATABASE "{name}" OWNER training')
-    conn.close()
-    return {"persistence_module": "eventsourcing.postgres", "dbname": name,
-            "host": "127.0.0.1", "port": 5433, "user": "training", "password": "training"}
-
-
-def drop_database(store: dict) -> None:
-    conn = psycopg2.connect(ADMIN)
-    conn.autocommit = True
-    conn.cursor().execute(f'DROP DATABASE IF EXISTS "{store["dbname"]}" WITH (FORCE)')
-    conn.close()
-
-
-def rate_of_calls(make_call, n: int) -> float:
-    started = time.perf_counter()
-    for first in range(0, n, IN_FLIGHT):
-        for reply in [make_call(i) for i in range(first, min(first + IN_FLIGHT, n))]:
-            reply.result()
-    return n / (time.perf_counter() - started)
-
-
-def bare_rpc_ping(amqp: str) -> float:
-    container = ServiceContainer(PingService, {"AMQP_URI": amqp})
-    container.start()
-    try:
-        with ClusterRpcProxy({"AMQP_URI": amqp}) as proxy:
-            rate_of_calls(lambda i: proxy.ping.ping.call_async(), 100)  # warm up
-            return rate_of_calls(lambda i: proxy.ping.ping.call_async(), CALLS)
-    finally:
-        container.stop()
-
-
-def rpc_command(amqp: str) -> float:
-    store = scratch_database()
-    config = {"AMQP_URI": amqp, "EVENT_STORE": store, "WEB_SERVER_ADDRESS": "127.0.0.1:0"}
-    # What training would have learnt from the registry's events (no registry runs here).
-    facts = make_app(store)
-    facts.record_programme_launched("bench")
-    facts.record_school_joined("bench", "S-1")
-    facts.close()
-    container = ServiceContainer(TrainingService, config)
-    container.start()
-    try:
-        with ClusterRpcProxy({"AMQP_URI": amqp}) as proxy:
-            course = proxy.training.schedule_course(
-                programme_id="bench", code="C1", title="Bench", subject="s", format="online",
-                audience="teacher", planned_hours="10", provider="p")
-
-            def enrol(i: int):
-                return proxy.training.enrol.call_async(
-                    course_id=course["id"], participant_id=f"T-{i}", school_id="S-1",
-                    role="teacher", enrolled_on="2024-09-02")
-
-            return rate_of_calls(enrol, CALLS)
-    finally:
-        container.stop()
-        drop_database(store)
 
 
 def bare_kombu_publish(amqp: str) -> float:
@@ -240,12 +164,14 @@ def main() -> None:
     started = time.monotonic()
     profiles = Profiles(os.environ.get("BENCH_PROFILE") == "1",
                         Path(__file__).parent / "results" / "profiles")
-    this_process = {"bench": os.getpid()}  # the command's service runs in it, beside its client
+    # training and the registry run in it for the RPC command, beside their client
+    this_process = {"bench": os.getpid()}
     rabbit = RabbitManager(os.environ.get("RABBIT_CTL_URI",
                                           "http://guest:guest@127.0.0.1:15672"))
     # A vhost of its own: on the shared "/" another process's `training` service would
     # answer some of the calls (seen: a course scheduled there, not found here).
     with throwaway_vhost(rabbit, "baqylau_bench_rpc") as amqp:
+        principals = command_path.principals(amqp)
         step("raw ceilings: kombu publish and consume, nameko RPC ping")
         broker = {"kombu_publish": bare_kombu_publish(amqp),
                   "kombu_publish_batches": ceilings.kombu_publish_batches(amqp, RELAY_EVENTS),
@@ -253,16 +179,18 @@ def main() -> None:
                   # The feed acks a batch at once (up to 500): its row's ceiling does too.
                   "kombu_consume_batches": ceilings.kombu_consume_ack(
                       amqp, setting("CONSUME", 50_000), ack_every=500),
-                  "ping": bare_rpc_ping(amqp)}
-        step("RPC command and relay publish")
+                  "ping": command_path.bare_rpc_ping(principals[OPERATORS], CALLS)}
+        step("RPC command with and without its access check, alternating; relay publish")
         with profiles.phase("rpc-command", this_process):
-            broker["enrol"] = rpc_command(amqp)
+            broker.update(command_path.enrol_with_and_without_check(
+                principals, CALLS, ACCESS_ROUNDS))
         with profiles.phase("relay", this_process):
             broker["relay"] = relay_publish(amqp)
     platform = platform_figures(rabbit, profiles)
     rows = table(broker, platform)
     print_table(rows)
     print_missed(rows, profiles)
+    print(f"\n{command_path.access_summary(broker)}")
     print(f"\nalso: bare kombu publish with a confirm per message "
           f"{broker['kombu_publish']:,.0f} msg/s; bulk load stored "
           f"{platform['bulk']['stored_per_s']:,.0f} events/s; projection lag p50 "
@@ -274,7 +202,7 @@ def main() -> None:
         {"table": rows, "broker": broker, "platform": platform,
          "machine": {"cores": os.cpu_count(), "memory_gib": round(
              os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
-         "settings": {"events": EVENTS, "calls": CALLS},
+         "settings": {"events": EVENTS, "calls": CALLS, "access_rounds": ACCESS_ROUNDS},
          "seconds": round(time.monotonic() - started, 1)}, indent=2, default=str))
     step(f"done in {time.monotonic() - started:.0f} s; bench/results/latest.json written")
 

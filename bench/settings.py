@@ -10,5 +10,6 @@ def setting(name: str, default: int) -> int:
 
 
 CALLS = setting("CALLS", 2000)
+ACCESS_ROUNDS = setting("ACCESS_ROUNDS", 10)
 EVENTS = setting("EVENTS", 1_000_000)
 RELAY_EVENTS = 20_000

@@ -13,8 +13,8 @@ def figures_that_miss_every_goal() -> tuple[dict, dict]:
     """Every rate a hundredth of its ceiling, every time and size above its goal."""
     rss = {name: 500 for name in SERVICES}
     latency = {"p99_ms": 9_000.0, "p50_ms": 9_000.0}
-    broker = {"enrol": 1.0, "ping": 100.0, "relay": 1.0, "kombu_publish_batches": 100.0,
-              "kombu_consume_batches": 100.0}
+    broker = {"enrol": 1.0, "enrol_unchecked": 2.0, "ping": 100.0, "relay": 1.0,
+              "kombu_publish_batches": 100.0, "kombu_consume_batches": 100.0}
     platform = {
         "http": {**dict.fromkeys(ENDPOINTS, latency), "static": {"p99_ms": 1.0}},
         "rss_idle_before_mib": rss, "rss_idle_after_mib": rss,
