@@ -58,6 +58,7 @@ def grant(principal: str, role: str, programmes: tuple[str, ...], all_programmes
             f"(e.g. `rabbitmqctl add_user {principal} PASSWORD`), then grant again; or pass "
             "--no-broker where the broker's users are managed elsewhere")
     with cluster() as rpc:
+        before = {g["principal"]: g["role"] for g in rpc.registry.list_access()["grants"]}
         granted = rpc.registry.grant_access(
             principal=principal, role=role, reason=reason,
             programmes=[ALL_PROGRAMMES] if all_programmes else list(programmes))
@@ -66,9 +67,10 @@ def grant(principal: str, role: str, programmes: tuple[str, ...], all_programmes
     if broker is None:
         click.echo("broker permissions left as they are (--no-broker)")
         return
-    broker.allow(principal, role)
+    closed = broker.allow(principal, role, changed=before.get(principal) not in (None, role))
     click.echo(f"broker permissions of {principal} on vhost {broker.vhost!r} set for the "
-               f"role {role}")
+               f"role {role}" + (f"; {closed} open connection(s) of the former role closed"
+                                 if closed else ""))
 
 
 @access.command("revoke")

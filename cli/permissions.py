@@ -13,7 +13,7 @@ import requests
 
 from cli.connect import PlatformError, management_url, shown, vhost
 from services.catalogue import entrypoints
-from shared.access.broker import TIMEOUT, apply, permissions, withdraw
+from shared.access.broker import TIMEOUT, apply, close_connections, permissions, withdraw
 
 
 class BrokerPermissions:
@@ -38,12 +38,18 @@ class BrokerPermissions:
             answer.raise_for_status()
             return True
 
-    def allow(self, principal: str, role: str) -> None:
-        """Give `principal` exactly what `role` may do on the vhost."""
+    def allow(self, principal: str, role: str, changed: bool = False) -> int:
+        """Give `principal` exactly what `role` may do on the vhost; if its role `changed`,
+        close its open connections (they would keep the former role's rights a while).
+        How many were closed."""
         with self.answered("setting the permissions (the registry's grant is recorded; run "
                            "the same command again)"):
             apply(self.session, self.api, self.vhost, principal,
                   permissions(principal, role, entrypoints()))
+            if not changed:
+                return 0
+            return close_connections(self.session, self.api, self.vhost, principal,
+                                     "role changed")
 
     def remove(self, principal: str) -> int:
         """Leave `principal` no permission on the vhost and no connection open there;

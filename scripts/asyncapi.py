@@ -24,7 +24,7 @@ from services.assessment.contracts import CONTRACTS as ASSESSMENT
 from services.equipment.contracts import CONTRACTS as EQUIPMENT
 from services.registry.contracts import CONTRACTS as REGISTRY_MAP
 from services.training.contracts import CONTRACTS as TRAINING
-from shared.contracts.envelope import PROVENANCE, EnvelopeSchema
+from shared.contracts.envelope import EXTENSION_NAME, PROVENANCE, EnvelopeSchema
 from shared.contracts.registry import REGISTRY
 
 OUT = Path(__file__).resolve().parent.parent / "docs/asyncapi.json"
@@ -87,7 +87,11 @@ def _envelope() -> dict[str, Any]:
         "CloudEvents extension: for a fact from an imported file, the file's name.")
     properties["sourcesha256"]["description"] = (
         "CloudEvents extension: for a fact from an imported file, its content's SHA-256.")
-    envelope["description"] = "The CloudEvents 1.0 envelope of every event."
+    # Any other extension attribute a later release adds is allowed, and to be ignored.
+    envelope["patternProperties"] = {EXTENSION_NAME.pattern: {}}
+    envelope["description"] = (
+        "The CloudEvents 1.0 envelope of every event. An extension attribute not listed here "
+        "(a name of lower-case letters and digits) may appear: ignore it.")
     return envelope
 
 

@@ -7,21 +7,25 @@ refused by the broker): the services know who calls without trusting anything el
 caller writes. `sign_requests()` makes nameko's RPC publisher set it; it is called when
 `shared` is imported, as kombu's decoders are cleared (shared/edge.py).
 
-`ClusterRpcProxy` and `ServiceRpcProxy` are nameko's standalone proxies whose reply queue
-binds to the RPC exchange without declaring it: declaring needs the broker's `configure`
-permission on the exchange, which would also let a caller delete it. A caller is given
-`configure` on its own reply queues only (shared/access/broker.py).
+`ClusterRpcProxy` is nameko's standalone proxy with a reply queue and key named for the
+caller's principal, bound to the RPC exchange without declaring it: declaring needs the
+broker's `configure` permission on the exchange, which would also let a caller delete it.
+A caller is given `configure` on its own queues only (shared/access/broker.py).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
+from kombu import Queue
 from nameko import rpc as nameko_rpc
 from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.rpc import RPC_REPLY_QUEUE_TTL, get_rpc_exchange
 from nameko.standalone import rpc as standalone
-from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener
+from nameko.standalone.rpc import SingleThreadedReplyListener
 
 DEFAULT_USER = "guest"  # what kombu logs in as when the URI names no user
 
@@ -44,16 +48,21 @@ def sign_requests() -> None:
     nameko_rpc.MethodProxy.publisher_cls = SignedPublisher
 
 
-class _BindingQueueConsumer(PollingQueueConsumer):
-    def _setup_consumer(self) -> None:
-        self.queue.exchange.passive = True  # the services declare it; a caller only binds
-        super()._setup_consumer()
+class _OwnReplyListener(SingleThreadedReplyListener):
+    """nameko's reply queue, named and bound `<principal>.reply-<uuid>`: the broker lets an
+    outside principal declare and bind only keys and queues under its own name
+    (shared/access/broker.py), so nobody binds to another's replies. It binds to the RPC
+    exchange without declaring it."""
 
-
-class _BindingReplyListener(SingleThreadedReplyListener):
-    def __init__(self, timeout: float | None = None) -> None:
-        super().__init__(timeout)
-        self.queue_consumer = _BindingQueueConsumer(timeout=timeout)
+    def setup(self) -> None:
+        config = self.container.config
+        key = f"{principal_of(config[AMQP_URI_CONFIG_KEY])}.reply-{uuid.uuid4().hex}"
+        exchange = get_rpc_exchange(config)
+        exchange.passive = True  # the services declare it; a caller only binds
+        self.routing_key = key
+        self.queue = Queue(key, exchange=exchange, routing_key=key,
+                           queue_arguments={"x-expires": RPC_REPLY_QUEUE_TTL})
+        self.queue_consumer.register_provider(self)
 
 
 class _HeaderedClusterProxy(standalone.ClusterProxy):
@@ -80,14 +89,7 @@ class ClusterRpcProxy(standalone.ClusterRpcProxy):
     def __init__(self, config: dict[str, Any], context_data: dict[str, Any] | None = None,
                  timeout: float | None = None,
                  headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(config, context_data, timeout, _BindingReplyListener)
+        super().__init__(config, context_data, timeout, _OwnReplyListener)
         if headers:
             self._proxy = _HeaderedClusterProxy(self._worker_ctx, self._reply_listener,
                                                 dict(headers))
-
-
-class ServiceRpcProxy(standalone.ServiceRpcProxy):
-    def __init__(self, service_name: str, config: dict[str, Any],
-                 context_data: dict[str, Any] | None = None,
-                 timeout: float | None = None) -> None:
-        super().__init__(service_name, config, context_data, timeout, _BindingReplyListener)

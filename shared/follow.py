@@ -23,6 +23,7 @@ from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.timer import Timer
 
+from shared.access.caller import acting_alone
 from shared.broker import BROKER_AWAY, Subscription
 from shared.config import amqp_uri, postgres_dsn
 from shared.contracts import TooNew
@@ -167,7 +168,8 @@ class LogReader:
         (nothing stored: the caller sends the command again)."""
         source, asked_at = self.provider.target_service, time.monotonic()
         try:
-            return self.follow(timeout=self.provider.miss_timeout, fresh_since=asked_at)
+            with acting_alone():  # what the service learns is not the caller's doing
+                return self.follow(timeout=self.provider.miss_timeout, fresh_since=asked_at)
         except (RpcTimeout, UnknownService, *BROKER_AWAY) as exc:
             raise Unavailable(
                 f"{source} did not answer within {self.provider.miss_timeout:g} s, so "

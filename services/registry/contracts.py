@@ -67,9 +67,9 @@ CONTRACTS = ContractMap("registry", {
     AccessList.Opened: INTERNAL,  # the list itself; each grant is the fact
     AccessList.Granted: Publish(v1.AccessGrantedV1, lambda e: {
         "principal": e.principal, "role": e.role, "programmes": e.programmes,
-        "granted_by": e.granted_by, "reason": e.reason}),
+        "granted_by": e.granted_by}),
     AccessList.Revoked: Publish(v1.AccessRevokedV1, lambda e: {
-        "principal": e.principal, "revoked_by": e.revoked_by, "reason": e.reason}),
+        "principal": e.principal, "revoked_by": e.revoked_by}),
     # Version 2 is built; version 1 is published until CONTRACTS.publish says 2.
     Participation.Joined: Publish(v1.OrganisationJoinedProgrammeV2, lambda e: {
         "organisation_id": e.organisation_id, "kind": e.kind, "region_code": e.region_code,

@@ -26,7 +26,8 @@ T = TypeVar("T")
 # The programme each command records for, checked against a caller's grant.
 IN_PROGRAMME = scope("programme_id")
 OF_COURSE = scope("course_id", by_uuid(lambda svc, id_: svc.app.course_facts(id_).programme_id))
-IN_PROGRAMME_OR_COURSE = scope("programme_id", fallback=OF_COURSE)
+# A batch naming its course records for the course's programme, whatever else it says.
+OF_COURSE_OR_PROGRAMME = scope("course_id", OF_COURSE.resolve, fallback=IN_PROGRAMME)
 OF_ENROLMENT = scope("enrolment_id", by_uuid(
     lambda svc, id_: svc.app.load(id_, Enrolment, "enrolment").programme_id))
 OF_PRACTICE = scope("practice_id", by_uuid(
@@ -121,7 +122,7 @@ class TrainingService(EventSourcedService):
         """Record that a participant left a course, with the reason."""
         return s.EnrolmentView().dump(self.app.drop(**load(s.Drop(), payload)))
 
-    @command(programme=IN_PROGRAMME_OR_COURSE)
+    @command(programme=OF_COURSE_OR_PROGRAMME)
     def record_training(self, **payload: Any) -> dict[str, Any]:
         """A course's participants in bulk (up to 5,000 rows), stored in one transaction.
 

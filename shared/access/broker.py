@@ -3,14 +3,14 @@ check (shared/access/roles.py): a call outside a principal's grant is refused by
 before any worker sees it, and a subscriber reads only the event exchanges its role reads.
 
 For an outside system (academy, school-data, finance, reader), on its vhost:
-- `configure`: its own queues only: reply queues (nameko's `rpc.reply-…`, the server-named
-  `amq.gen-…`) and queues named `<principal>.…`. Never an exchange: a caller binds to the
-  RPC exchange without declaring it, or it could delete it.
+- `configure`: its own queues only: those named `<principal>.…` (reply queues too:
+  shared/calling.py names them so) and server-named ones (`amq.gen-…`, random). Never an
+  exchange: a caller binds to the RPC exchange without declaring it, or it could delete it.
 - `write`: the RPC exchange (to send requests) and its own queues (to bind them).
 - `read`: the RPC exchange and the event exchanges of its role (to bind), its own queues.
 - topic permissions on the RPC exchange: `write` only the routing keys (`<service>.<method>`)
-  its role may call; `read` (binding) only reply keys (a uuid) or `<principal>.…`, so it
-  cannot bind a queue to another system's requests.
+  its role may call; `read` (binding) only keys `<principal>.…` (its replies' `reply_to`),
+  so it cannot bind a queue to another system's requests or replies.
 Operators and the services have every permission on their vhost: they run the platform.
 """
 
@@ -26,8 +26,7 @@ import requests
 from shared.access.roles import EVENT_SOURCES, GRANTABLE, LOGS, OPERATORS, SERVICE, may_call
 
 RPC_EXCHANGE = "nameko-rpc"
-REPLY_KEY = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-REPLY_QUEUES = r"rpc\.reply-standalone_rpc_proxy-.+|amq\.gen-.+"
+SERVER_NAMED = r"amq\.gen-.+"  # a queue the broker names: random, so nobody else's to guess
 EVERYTHING = ".*"
 TIMEOUT = 10.0  # seconds, for each call of the management API
 
@@ -54,7 +53,7 @@ def permissions(principal: str, role: str,
     if role not in GRANTABLE:
         raise ValueError(f"no such role: {role}")
     own = re.escape(principal) + r"\..+"
-    queues = [REPLY_QUEUES, own]
+    queues = [SERVER_NAMED, own]
     methods = sorted(re.escape(f"{s}.{m}") for s, m in catalogue if may_call(role, s, m))
     logs = [re.escape(f"{source}.events") for source in EVENT_SOURCES
             if source in LOGS.get(role, ())]
@@ -63,7 +62,7 @@ def permissions(principal: str, role: str,
         write=_any_of([re.escape(RPC_EXCHANGE), *queues]),
         read=_any_of([re.escape(RPC_EXCHANGE), *logs, *queues]),
         topic_write=_any_of(methods) if methods else "^$",
-        topic_read=_any_of([REPLY_KEY, own]),
+        topic_read=_any_of([own]),
     )
 
 
@@ -88,20 +87,25 @@ def apply(session: requests.Session, api: str, vhost: str, principal: str,
 
 def withdraw(session: requests.Session, api: str, vhost: str, principal: str) -> int:
     """Remove every permission `principal` has on `vhost` (none left is no error), and
-    close its open connections there: RabbitMQ checks permissions when a channel uses a
-    resource and caches them, so a connection opened before would go on for a while.
-    Returns how many connections were closed."""
+    close its open connections there; how many were closed."""
     for path in _paths(api, vhost, principal):
         answer = session.delete(path, timeout=TIMEOUT)
         if answer.status_code != 404:
             answer.raise_for_status()
+    return close_connections(session, api, vhost, principal, "grant revoked")
+
+
+def close_connections(session: requests.Session, api: str, vhost: str, principal: str,
+                      reason: str) -> int:
+    """Close `principal`'s open connections on `vhost`: RabbitMQ caches a channel's
+    permission checks, so a connection opened before a change would go on for a while."""
     listed = session.get(f"{api}/connections", timeout=TIMEOUT)
     listed.raise_for_status()
     closed = 0
     for connection in listed.json():
         if connection.get("user") == principal and connection.get("vhost") == vhost:
             answer = session.delete(f"{api}/connections/{quote(connection['name'], safe='')}",
-                                    timeout=TIMEOUT, headers={"X-Reason": "grant revoked"})
+                                    timeout=TIMEOUT, headers={"X-Reason": reason})
             if answer.status_code != 404:  # it may have closed meanwhile
                 answer.raise_for_status()
                 closed += 1

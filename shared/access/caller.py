@@ -12,23 +12,24 @@ from __future__ import annotations
 import functools
 import re
 from collections import OrderedDict
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from uuid import UUID
 
 from prometheus_client import Counter
 
 from shared.access.grants import Book, Grant
 from shared.access.roles import may_call, records
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, Unavailable
 
 PRINCIPAL = "baqylau.principal"  # worker context keys; never taken from a frame's headers
 SOURCE_FILE = "baqylau.source_file"
 SOURCE_DIGEST = "baqylau.source_sha256"
 # What an import may say of the file its rows came from (headers x-baqylau-source-file and
 # -sha256): shown beside the facts, so bounded and plain.
-FILE_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,255}$")
+FILE_NAME = re.compile("^[^\x00-\x1f\x7f-\x9f/\\\\\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,255}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SOURCE_FILE_HEADER = "x-baqylau-source-file"
 SOURCE_SHA256_HEADER = "x-baqylau-source-sha256"
@@ -65,6 +66,23 @@ def enter(worker_ctx: Any, book: Book) -> None:
 
 def leave() -> None:
     _current.set(None)
+
+
+def principal() -> str | None:
+    """The principal of the command being run; None outside a command."""
+    caller = _current.get()
+    return None if caller is None else caller.principal
+
+
+@contextmanager
+def acting_alone() -> Iterator[None]:
+    """What the service does on its own within a command (a catch-up from another
+    service's log) is not recorded as the caller's doing."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def provenance() -> dict[str, Any]:
@@ -139,14 +157,23 @@ def check(service_name: str, method: str, service: Any, payload: Mapping[str, An
         raise refuse(service_name, "anonymous", f"{command}: the request has no user_id; "
                      "send it with the AMQP user_id property set to your broker user")
     grant = caller.book.grant_on_miss(caller.principal)
+    if grant is None and not caller.book.current():
+        FORBIDDEN.labels(service_name, "grants_unknown").inc()
+        raise Unavailable(f"{command}: {service_name} could not ask the registry for the "
+                          "grants lately, so it cannot tell whether "
+                          f"{caller.principal!r} may call; nothing was stored; send it again "
+                          "shortly")
     if grant is None:
         raise refuse(service_name, "unknown", f"{command}: principal {caller.principal!r} "
                      "has no grant (never granted, or revoked)")
     if not may_call(grant.role, service_name, method):
         raise refuse(service_name, "role", f"{command}: principal {caller.principal!r} "
                      f"(role {grant.role}) may not call it")
-    if programme_scope is not None and not grant.everywhere \
-            and records(grant.role, service_name, method):
+    if not grant.everywhere and records(grant.role, service_name, method):
+        if programme_scope is None:  # a record that names no programme: closed, not open
+            raise refuse(service_name, "programme", f"{command}: names no programme, so "
+                         f"only a grant for every programme may; principal "
+                         f"{caller.principal!r} holds one for some")
         field, programme_id = programme_scope.programme(service, payload)
         if programme_id is None or not grant.covers(programme_id):
             what = f"programme {programme_id!r}" if programme_id else "no programme"

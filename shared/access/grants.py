@@ -8,15 +8,17 @@ is usable as soon as the registry has stored it, and a revocation is in force on
 replica within about a second. A subscription would not do: a service's replicas share one
 queue, so one replica would hear of a revocation and the others not.
 
-When the registry cannot be asked, the last grants asked stay in force and the failure is
-counted; a replica that has never reached it knows no outside principal and refuses them
-all (it fails closed). Operators and the platform's own services are known without asking:
-their names come from the configuration (`ACCESS.operators`, else the environment's
+When the registry cannot be asked, the last grants asked stay in force for MAX_AGE (60 s)
+and the failure is counted; past that, or before the registry was ever reached, outside
+callers are answered `Unavailable` (fail closed: a revocation cannot go unheard for ever).
+Operators and the platform's own services are known without asking: their names come from
+the configuration (`ACCESS.operators`, else the environment's
 BAQYLAU_OPERATORS, else "operators"; `ACCESS.services`, else the five services' names).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -37,6 +39,11 @@ log = logging.getLogger(__name__)
 REFRESH = 1.0      # seconds between two askings of the registry
 FETCH_TIMEOUT = 5.0
 BACKOFF_CAP = 10.0
+# Grants older than this are not trusted: a registry away for longer leaves outside callers
+# refused (Unavailable) rather than a revocation unheard for ever.
+MAX_AGE = 60.0
+MISS_GAP = 0.1   # an unknown caller asks the registry at most this often, per replica
+MISS_WAIT = 1.0  # and waits this long at most for an asking already under way
 
 GRANTS_HELD = Gauge("baqylau_access_grants", "Grants in force this replica holds", ["service"])
 GRANTS_AGE = Gauge("baqylau_access_grants_age_seconds",
@@ -87,34 +94,47 @@ class Book:
         self.asked_at = 0.0
         self.lock = threading.Lock()
 
+    def current(self) -> bool:
+        """Whether the grants held were asked of the registry lately (within MAX_AGE)."""
+        age = self.age()
+        return age is not None and age <= MAX_AGE
+
     def grant_of(self, principal: str) -> Grant | None:
-        return self.built_in.get(principal) or self.grants.get(principal)
+        """The principal's grant; an outside principal's only while the grants are current:
+        a revocation the registry could not tell this replica of ends here, fail closed."""
+        return self.built_in.get(principal) or (
+            self.grants.get(principal) if self.current() else None)
 
     def grant_on_miss(self, principal: str) -> Grant | None:
         """The principal's grant, asking the registry first if it is not known here: it may
-        have been granted a moment ago. Callers that miss together share one asking."""
+        have been granted a moment ago. Callers that miss together share one asking, and a
+        flood of unknown callers asks at most once per MISS_GAP."""
         grant = self.grant_of(principal)
         if grant is None:
-            self.refresh(unless_asked_since=time.monotonic())
+            arrived = time.monotonic()
+            eventlet.sleep(max(0.0, self.asked_at + MISS_GAP - arrived))
+            self.refresh(unless_asked_since=arrived, wait=MISS_WAIT)
             grant = self.grant_of(principal)
         return grant
 
-    def refresh(self, unless_asked_since: float | None = None) -> bool:
-        if not self.lock.acquire(timeout=FETCH_TIMEOUT):
+    def refresh(self, unless_asked_since: float | None = None,
+                wait: float = FETCH_TIMEOUT) -> bool:
+        if not self.lock.acquire(timeout=wait):
             return False  # the registry is slow; the grants held stay in force
         try:
             if unless_asked_since is not None and self.asked_at >= unless_asked_since:
                 return True  # asked after this caller came: that answer is fresh enough
             self.asked_at = time.monotonic()
             try:
-                facts = list(self.fetch())
+                grants = {g.principal: g for g in map(Grant.of, self.fetch())
+                          if g.principal not in self.built_in}
             except Exception as exc:  # noqa: BLE001 - keep the last grants, say why
                 REFRESH_FAILURES.labels(self.service).inc()
                 log.warning("grants not refreshed from the registry (%s: %s); the last ones "
-                            "asked stay in force", type(exc).__name__, exc)
+                            "asked stay in force for %g s at most", type(exc).__name__, exc,
+                            MAX_AGE)
                 return False
-            self.grants = {g.principal: g for g in map(Grant.of, facts)
-                           if g.principal not in self.built_in}
+            self.grants = grants
             self.fetched_at = time.monotonic()
             GRANTS_HELD.labels(self.service).set(len(self.grants))
             return True
@@ -156,7 +176,13 @@ class AccessBook(DependencyProvider):
         if self.proxy is None:
             proxy = ClusterRpcProxy({"AMQP_URI": amqp_uri(self.container.config)},
                                     timeout=FETCH_TIMEOUT)
-            self.rpc, self.proxy = proxy.start(), proxy
+            try:
+                self.rpc = proxy.start()
+            except Exception:
+                with contextlib.suppress(Exception):  # the half-opened one is not kept
+                    proxy.stop()
+                raise
+            self.proxy = proxy
         try:
             return self.rpc.registry.list_access()["grants"]
         except Exception:

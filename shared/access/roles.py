@@ -31,11 +31,16 @@ RECORDS: dict[str, dict[str, frozenset[str]]] = {
         "schedule_course", "assign_trainer", "enrol", "record_attendance", "complete", "drop",
         "record_training", "certify_trainer", "attest_category", "publish_practice",
         "adopt_practice"})},
-    "school-data": {"assessment": frozenset({"record_scores", "correct_score",
-                                             "pupil_reference"})},
+    "school-data": {"assessment": frozenset({"record_scores", "correct_score"})},
     "finance": {"equipment": frozenset({"record_expenditure"}),
                 "registry": frozenset({"record_disbursement"})},
     "reader": {},
+}
+
+# What a role reads beyond the queries every role may call: a school-data system matches
+# its pupils' ids to the pseudonyms scores are published under.
+READS: dict[str, dict[str, frozenset[str]]] = {
+    "school-data": {"assessment": frozenset({"pupil_reference"})},
 }
 
 # Whose event logs a role reads: the `notifications` RPC and the event exchanges.
@@ -61,11 +66,13 @@ def may_call(role: str, service: str, method: str) -> bool:
         return role in GRANTABLE or role == SERVICE
     if role == SERVICE:
         return method in SERVICE_CALLS.get(service, ())
-    return method in RECORDS.get(role, {}).get(service, ())
+    return (method in RECORDS.get(role, {}).get(service, ())
+            or method in READS.get(role, {}).get(service, ()))
 
 
 def records(role: str, service: str, method: str) -> bool:
-    """Whether the call records facts for a programme (and so is held to the grant's)."""
+    """Whether the call records facts for a programme (and so is held to the grant's
+    programmes: a record command must say which programme it records for)."""
     return method in RECORDS.get(role, {}).get(service, ())
 
 

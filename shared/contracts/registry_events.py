@@ -192,13 +192,13 @@ class PlaceNamedV1(_Strict):
 @REGISTRY.contract("AccessGranted", 1)
 class AccessGrantedV1(_Strict):
     """An operator granted a calling system (its broker user, `principal`) a role, for some
-    programmes or for every one ("*"); it replaces the principal's earlier grant."""
+    programmes or for every one ("*"); it replaces the principal's earlier grant. The
+    operator's reason stays in the registry (`list_access`): it may be an internal note."""
 
     principal = fields.String(required=True)
     role = fields.String(required=True)
     programmes = fields.List(fields.String(), required=True)
     granted_by = fields.String(required=True)
-    reason = fields.String(allow_none=True, load_default=None)
 
 
 @REGISTRY.contract("AccessRevoked", 1)
@@ -207,4 +207,3 @@ class AccessRevokedV1(_Strict):
 
     principal = fields.String(required=True)
     revoked_by = fields.String(required=True)
-    reason = fields.String(required=True)

@@ -178,8 +178,9 @@ class RpcClient {
     // Passive: the services declare the exchange; a caller may not (no `configure` on it).
     await channel.checkExchange(this.exchange.name);
     // The reply queue: server-named, ours alone, gone when we disconnect; replies come on
-    // the RPC exchange with routing key = reply_to, so it is bound under a fresh uuid.
-    const replyTo = crypto.randomUUID();
+    // the RPC exchange with routing key = reply_to, so it is bound under a fresh key, named
+    // for our user: the broker lets us bind no other (docs/integrators.md).
+    const replyTo = `${this.userId}.reply-${crypto.randomUUID()}`;
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     await channel.bindQueue(queue, this.exchange.name, replyTo);
     await channel.consume(queue, (msg) => this.onReply(msg), { noAck: true });

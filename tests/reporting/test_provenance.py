@@ -47,7 +47,7 @@ def grant(nid, principal, programmes, minutes, role="academy"):
                     subject="access-list", schemaversion=1, notificationid=nid,
                     subjectversion=nid, recordedby="operators",
                     data={"principal": principal, "role": role, "programmes": programmes,
-                          "granted_by": "operators", "reason": "pilot"})
+                          "granted_by": "operators"})
 
 
 def revoke(nid, principal, minutes):
@@ -55,8 +55,7 @@ def revoke(nid, principal, minutes):
                     time=datetime(2024, 1, 1, 4, tzinfo=UTC) + timedelta(minutes=minutes),
                     subject="access-list", schemaversion=1, notificationid=nid,
                     subjectversion=nid, recordedby="operators",
-                    data={"principal": principal, "revoked_by": "operators",
-                          "reason": "contract ended"})
+                    data={"principal": principal, "revoked_by": "operators"})
 
 
 GRANTS = [grant(9001, "academy", [P], 0), grant(9002, "ejournal", ["*"], 1, "school-data"),

@@ -12,17 +12,17 @@ from services.reporting.ingest.tables import Cursor, q
 from shared.contracts.envelope import Envelope
 
 INSERT = ("INSERT INTO {s}.access_changes (by_src, by_nid, recorded_at, principal, granted,"
-          " role, programmes, changed_by, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+          " role, programmes, changed_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
           " ON CONFLICT DO NOTHING")
 
 
 def granted(cur: Cursor, s: str, e: Envelope) -> None:
     d = e.data
     cur.execute(q(INSERT, s), (e.service, e.notificationid, e.time, d["principal"], True,
-                               d["role"], d["programmes"], d["granted_by"], d["reason"]))
+                               d["role"], d["programmes"], d["granted_by"]))
 
 
 def revoked(cur: Cursor, s: str, e: Envelope) -> None:
     d = e.data
     cur.execute(q(INSERT, s), (e.service, e.notificationid, e.time, d["principal"], False,
-                               None, None, d["revoked_by"], d["reason"]))
+                               None, None, d["revoked_by"]))

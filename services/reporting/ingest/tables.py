@@ -100,7 +100,7 @@ TABLES: dict[str, tuple[str, str]] = {
     # The registry's grants to calling systems, each grant and revocation as it came
     # (`granted` false: a revocation, with no role): who could record, and who said so.
     "access_changes": ("by_src text, by_nid bigint", "principal text, granted boolean,"
-                       " role text, programmes text[], changed_by text, reason text,"
+                       " role text, programmes text[], changed_by text,"
                        " recorded_at timestamptz"),
 }
 
