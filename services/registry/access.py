@@ -40,7 +40,7 @@ class AccessList(Aggregate):
     def create_id(**_: object) -> uuid.UUID:
         return ACCESS_LIST_ID
 
-    @event("Opened")
+    @event("Created")
     def __init__(self) -> None:
         self.grants: dict[str, dict[str, Any]] = {}
         self.revoked: dict[str, dict[str, Any]] = {}

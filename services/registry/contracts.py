@@ -64,7 +64,7 @@ CONTRACTS = ContractMap("registry", {
     # A renaming publishes the place's names anew; subjectversion orders the two.
     KatoPlace.Named: Publish(v1.PlaceNamedV1, _place),
     KatoPlace.Renamed: Publish(v1.PlaceNamedV1, _place),
-    AccessList.Opened: INTERNAL,  # the list itself; each grant is the fact
+    AccessList.Created: INTERNAL,  # the list itself; each grant is the fact
     AccessList.Granted: Publish(v1.AccessGrantedV1, lambda e: {
         "principal": e.principal, "role": e.role, "programmes": e.programmes,
         "granted_by": e.granted_by}),
