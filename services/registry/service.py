@@ -231,7 +231,7 @@ class RegistryService(EventSourcedService):
         """The grants in force (and the revoked ones with `include_revoked`), by principal.
         Reply: {"grants": [...], "revoked": [...]}"""
         query = load(a.ListAccess(), payload)
-        access = self.app.access_list()
+        access = self.app.access_in_force() or a.AccessList()
         reply = {"grants": a.GrantView(many=True).dump(
             sorted(access.grants.values(), key=lambda g: g["principal"]))}
         if query["include_revoked"]:
