@@ -131,7 +131,8 @@ def throwaway_principals(vhost: str) -> Iterator[dict[str, tuple[str, str]]]:
             session.put(f"{api}/users/{name}", timeout=10,
                         json={"password": password, "tags": ""}).raise_for_status()
             made[label] = (name, f"pyamqp://{name}:{password}@{AMQP}/{vhost}")
-            apply(session, api, vhost, name, permissions(name, role, catalogue))
+            apply(session, api, vhost, name, permissions(
+                name, role, catalogue, service=label if role == SERVICE else None))
         yield made
     finally:
         for name, _ in made.values():

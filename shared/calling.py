@@ -52,17 +52,24 @@ class _OwnReplyListener(SingleThreadedReplyListener):
     """nameko's reply queue, named and bound `<principal>.reply-<uuid>`: the broker lets an
     outside principal declare and bind only keys and queues under its own name
     (shared/access/broker.py), so nobody binds to another's replies. It binds to the RPC
-    exchange without declaring it."""
+    exchange without declaring it (a service, which may, declares it: it may be the first
+    to start)."""
+
+    declares = False
 
     def setup(self) -> None:
         config = self.container.config
         key = f"{principal_of(config[AMQP_URI_CONFIG_KEY])}.reply-{uuid.uuid4().hex}"
         exchange = get_rpc_exchange(config)
-        exchange.passive = True  # the services declare it; a caller only binds
+        exchange.passive = not self.declares  # the services declare it; a caller binds
         self.routing_key = key
         self.queue = Queue(key, exchange=exchange, routing_key=key,
                            queue_arguments={"x-expires": RPC_REPLY_QUEUE_TTL})
         self.queue_consumer.register_provider(self)
+
+
+class _DeclaringReplyListener(_OwnReplyListener):
+    declares = True
 
 
 class _HeaderedClusterProxy(standalone.ClusterProxy):
@@ -88,8 +95,10 @@ class ClusterRpcProxy(standalone.ClusterRpcProxy):
 
     def __init__(self, config: dict[str, Any], context_data: dict[str, Any] | None = None,
                  timeout: float | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(config, context_data, timeout, _OwnReplyListener)
+                 headers: Mapping[str, str] | None = None,
+                 declare_exchange: bool = False) -> None:
+        super().__init__(config, context_data, timeout,
+                         _DeclaringReplyListener if declare_exchange else _OwnReplyListener)
         if headers:
             self._proxy = _HeaderedClusterProxy(self._worker_ctx, self._reply_listener,
                                                 dict(headers))

@@ -20,11 +20,11 @@ from typing import Any, Iterator
 from nameko.amqp.publish import get_producer
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.timer import Timer
 
 from shared.access.caller import acting_alone
 from shared.broker import BROKER_AWAY, Subscription
+from shared.calling import ClusterRpcProxy
 from shared.config import amqp_uri, postgres_dsn
 from shared.contracts import TooNew
 from shared.contracts.versions import ContractVersions
@@ -153,7 +153,8 @@ class LogReader:
             began = time.monotonic()
             left = None if deadline is None else max(0.1, deadline - began)
             wait = provider.rpc_timeout if left is None else min(provider.rpc_timeout, left)
-            with ClusterRpcProxy(provider.rpc_config, timeout=wait) as rpc:
+            with ClusterRpcProxy(provider.rpc_config, timeout=wait,
+                                 declare_exchange=True) as rpc:
                 found = self._follow(getattr(rpc, provider.target_service), positions,
                                      handlers, deadline)
             if found["after"] >= found["last_notification_id"]:  # read to the log's end

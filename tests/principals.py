@@ -14,6 +14,7 @@ import requests
 
 from services.catalogue import entrypoints
 from shared.access.broker import apply, permissions
+from shared.access.roles import SERVICE
 from tests.conftest import RABBIT_API_URI
 
 TIMEOUT = 10
@@ -50,7 +51,9 @@ def broker_users(amqp_uri: str, roles: dict[str, str]) -> Iterator[dict[str, str
             session.put(f"{api}/users/{quote(name, safe='')}", json={
                 "password": password, "tags": ""}, timeout=TIMEOUT).raise_for_status()
             if role is not None:
-                apply(session, api, vhost, name, permissions(name, role, catalogue))
+                # a service's user runs the service its label names
+                apply(session, api, vhost, name, permissions(
+                    name, role, catalogue, service=label if role == SERVICE else None))
             uris[label] = uri_as(amqp_uri, name, password)
         yield Principals(names, uris)
     finally:

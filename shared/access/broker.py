@@ -11,7 +11,9 @@ For an outside system (academy, school-data, finance, reader), on its vhost:
 - topic permissions on the RPC exchange: `write` only the routing keys (`<service>.<method>`)
   its role may call; `read` (binding) only keys `<principal>.…` (its replies' `reply_to`),
   so it cannot bind a queue to another system's requests or replies.
-Operators and the services have every permission on their vhost: they run the platform.
+Operators have every permission on their vhost. So have the services, but for one: on the
+RPC exchange a service binds only its own requests (`<service>.…`) and its own replies
+(`<principal>.…`), so one taken over cannot listen to the others' calls and replies.
 """
 
 from __future__ import annotations
@@ -44,12 +46,20 @@ def _any_of(patterns: Iterable[str]) -> str:
     return "^(" + "|".join(patterns) + ")$"
 
 
-def permissions(principal: str, role: str,
-                catalogue: Iterable[tuple[str, str]]) -> Permissions:
+def permissions(principal: str, role: str, catalogue: Iterable[tuple[str, str]],
+                service: str | None = None) -> Permissions:
     """What `principal`, granted `role`, may do on the broker; `catalogue` is every
-    (service, method) the platform answers (scripts/rpc_catalogue.py finds them)."""
-    if role in (OPERATORS, SERVICE):
+    (service, method) the platform answers (services/catalogue.py finds them); `service`:
+    which service a service principal runs, if not the one of its name."""
+    if role == OPERATORS:
         return Permissions(EVERYTHING, EVERYTHING, EVERYTHING, EVERYTHING, EVERYTHING)
+    if role == SERVICE:
+        # It answers callers on whatever key they bind (replies: write anything), but binds
+        # only its own requests and replies: a service taken over cannot listen to the
+        # others' requests or replies (an issued token, a funder's report).
+        bound = [re.escape(service or principal) + r"\..+", re.escape(principal) + r"\..+"]
+        return Permissions(EVERYTHING, EVERYTHING, EVERYTHING, EVERYTHING,
+                           _any_of(sorted(set(bound))))
     if role not in GRANTABLE:
         raise ValueError(f"no such role: {role}")
     own = re.escape(principal) + r"\..+"

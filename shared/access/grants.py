@@ -175,7 +175,7 @@ class AccessBook(DependencyProvider):
         """The registry's grants, asked as this service over one connection kept open."""
         if self.proxy is None:
             proxy = ClusterRpcProxy({"AMQP_URI": amqp_uri(self.container.config)},
-                                    timeout=FETCH_TIMEOUT)
+                                    timeout=FETCH_TIMEOUT, declare_exchange=True)
             try:
                 self.rpc = proxy.start()
             except Exception:

@@ -22,13 +22,13 @@ def broker(rabbit_manager):
     """A vhost with the platform's exchanges (declared as the services would) and an
     academy's broker user; yields (its AMQP URI, its name)."""
     with throwaway_vhost(rabbit_manager, "baqylau_broker") as amqp_uri, \
-            broker_users(amqp_uri, {"academy": "academy"}) as users:
+            broker_users(amqp_uri, {"academy": "academy", "reporting": "service"}) as users:
         with kombu.Connection(amqp_uri) as connection:
             channel = connection.channel()
             kombu.Exchange(RPC, type="topic", durable=True)(channel).declare()
             for service in ("training", "assessment"):
                 events_exchange(service)(channel).declare()
-        yield users.uris["academy"], users["academy"]
+        yield users.uris["academy"], users["academy"], users
 
 
 def attempt(uri: str, action) -> None:
@@ -50,33 +50,33 @@ def own_queue(channel, name: str) -> kombu.Queue:
 
 @pytest.mark.parametrize("key", ["#", "training.*", "training.enrol", "registry.reply-x"])
 def test_an_outsider_cannot_listen_to_others_requests_or_replies(broker, key):
-    uri, name = broker
+    uri, name, _ = broker
     refused(uri, lambda ch: own_queue(ch, f"{name}.snoop").bind_to(RPC, routing_key=key),
             f"topic '{key}'")
 
 
 def test_an_outsider_binds_its_own_replies(broker):
-    uri, name = broker
+    uri, name, _ = broker
     attempt(uri, lambda ch: own_queue(ch, f"{name}.reply-1").bind_to(
         RPC, routing_key=f"{name}.reply-1"))
 
 
 def test_an_outsider_cannot_declare_or_delete_the_rpc_exchange(broker):
-    uri, _ = broker
+    uri, _, _ = broker
     refused(uri, lambda ch: kombu.Exchange(RPC, type="topic", durable=True)(ch).declare(),
             f"exchange '{RPC}'")
     refused(uri, lambda ch: ch.exchange_delete(RPC), f"exchange '{RPC}'")
 
 
 def test_an_outsider_cannot_publish_events(broker):
-    uri, _ = broker
+    uri, _, _ = broker
     refused(uri, lambda ch: kombu.Producer(ch).publish(
         {"not": "an event"}, exchange="training.events", routing_key="TrainingCompleted",
         serializer="json"), "exchange 'training.events'")
 
 
 def test_an_outsider_reads_only_the_event_logs_of_its_role(broker):
-    uri, name = broker
+    uri, name, _ = broker
     attempt(uri, lambda ch: own_queue(ch, f"{name}.training").bind_to(
         "training.events", routing_key="#"))
     refused(uri, lambda ch: own_queue(ch, f"{name}.scores").bind_to(
@@ -84,5 +84,16 @@ def test_an_outsider_reads_only_the_event_logs_of_its_role(broker):
 
 
 def test_an_outsider_cannot_declare_a_queue_named_for_someone_else(broker):
-    uri, _ = broker
+    uri, _, _ = broker
     refused(uri, lambda ch: own_queue(ch, "rpc-training"), "queue 'rpc-training'")
+
+
+@pytest.mark.parametrize("key", ["#", "registry.*", "training.enrol"])
+def test_a_service_taken_over_cannot_listen_to_the_others_calls(broker, key):
+    """Reporting faces the internet: its broker user binds only its own requests and
+    replies, never another service's requests or a caller's replies (an issued token)."""
+    _, _, users = broker
+    uri, name = users.uris["reporting"], users["reporting"]
+    refused(uri, lambda ch: own_queue(ch, f"{name}.snoop").bind_to(RPC, routing_key=key),
+            f"topic '{key}'")
+    attempt(uri, lambda ch: own_queue(ch, f"{name}.own").bind_to(RPC, routing_key="reporting.*"))

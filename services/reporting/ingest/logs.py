@@ -12,12 +12,12 @@ from typing import Any, Iterator, Mapping
 
 import eventlet
 import kombu
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.reporting.ingest import projections, tables
 from services.reporting.ingest.feed import SOURCES, send_to_dead_letters
 from services.reporting.ingest.tables import q
 from shared import pgconnect
+from shared.calling import ClusterRpcProxy
 from shared.contracts import TooNew, parse_envelope
 from shared.contracts.envelope import Envelope
 from shared.follow import pages
@@ -44,7 +44,7 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
         if schema is None:
             with conn, conn.cursor() as cur:
                 schema = tables.current(cur)
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30, declare_exchange=True) as rpc:
             for source in sources:
                 try:
                     applied[source] = _catch_up_source(conn, getattr(rpc, source), source,
@@ -111,7 +111,7 @@ def stream_logs(amqp_uri: str, sources: tuple[str, ...] = SOURCES, page: int = 1
                 readable: Mapping[str, int] | None = None) -> Iterator[Envelope]:
     """Every public event of every source, from its own log, in log order, a page at a
     time: only the page being read is held."""
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=60, declare_exchange=True) as rpc:
         for source in sources:
             for reply in pages(getattr(rpc, source), limit=page):
                 yield from (parse_envelope(m, readable=readable) for m in reply["items"])
