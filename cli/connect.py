@@ -47,12 +47,19 @@ def amqp_uri() -> str:
 
 
 def local_operators_uri() -> str | None:
-    """The URI scripts/principals.py gives the operators' broker user, if `make up` made it."""
-    secret = LOCAL_PRINCIPALS / OPERATORS
+    return local_uri(OPERATORS)
+
+
+def local_uri(principal: str, vhost: str = "/") -> str | None:
+    """The local stack's URI for `principal`'s broker user on `vhost`, if `make up` made
+    it (scripts/principals.py keeps its password in .stack/principals/)."""
+    secret = LOCAL_PRINCIPALS / principal
     if not secret.is_file():
         return None
     password = quote(secret.read_text().strip(), safe="")
-    return f"pyamqp://{OPERATORS}:{password}@127.0.0.1:{os.environ.get('AMQP_PORT', '5672')}/"
+    path = "" if vhost == "/" else quote(vhost, safe="")
+    return (f"pyamqp://{quote(principal, safe='')}:{password}@127.0.0.1:"
+            f"{os.environ.get('AMQP_PORT', '5672')}/{path}")
 
 
 def rpc_timeout() -> float:

@@ -34,7 +34,7 @@ from scripts.image_plan import Plan, overrides_for, plans, render  # noqa: E402
 from scripts.k8s_services import SERVICES  # noqa: E402
 from scripts.seed_registry import generate as registry_seed  # noqa: E402
 from services.catalogue import entrypoints  # noqa: E402
-from shared.access.broker import apply, permissions  # noqa: E402
+from shared.access.broker import add_user  # noqa: E402
 from shared.access.roles import OPERATORS, SERVICE  # noqa: E402
 from shared.calling import ClusterRpcProxy  # noqa: E402
 
@@ -128,11 +128,9 @@ def throwaway_principals(vhost: str) -> Iterator[dict[str, tuple[str, str]]]:
     try:
         for label, role in roles.items():
             name, password = f"smoke-{RUN}-{label}", secrets.token_urlsafe(18)
-            session.put(f"{api}/users/{name}", timeout=10,
-                        json={"password": password, "tags": ""}).raise_for_status()
             made[label] = (name, f"pyamqp://{name}:{password}@{AMQP}/{vhost}")
-            apply(session, api, vhost, name, permissions(
-                name, role, catalogue, service=label if role == SERVICE else None))
+            add_user(session, api, vhost, name, password, role, catalogue,
+                     service=label if role == SERVICE else None)
         yield made
     finally:
         for name, _ in made.values():

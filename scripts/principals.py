@@ -14,29 +14,22 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from pathlib import Path
-from urllib.parse import quote
 
 import requests
 
+from cli.connect import LOCAL_PRINCIPALS, local_uri
 from services.catalogue import entrypoints
-from shared.access.broker import apply, permissions
+from shared.access.broker import add_user
 from shared.access.roles import OPERATORS, SERVICE, SERVICES
 
-ROOT = Path(__file__).resolve().parent.parent
-FOLDER = ROOT / ".stack" / "principals"
+FOLDER = LOCAL_PRINCIPALS  # where cli/connect.py looks for them
 # The seed programmes' outside systems: the academy's platform, the schools' e-journal,
 # the akimats' finance system (scripts/demo.py sends each seed as the one it comes from).
 SEED_SYSTEMS = {"academy": "academy", "ejournal": "school-data", "finance": "finance"}
-TIMEOUT = 10
 
 
 def roles() -> dict[str, str]:
     return {OPERATORS: OPERATORS, **{name: SERVICE for name in SERVICES}, **SEED_SYSTEMS}
-
-
-def amqp_port() -> str:
-    return os.environ.get("AMQP_PORT", "5672")
 
 
 def management() -> str:
@@ -53,17 +46,15 @@ def password_of(name: str) -> str:
 
 
 def uri(name: str, vhost: str = "/") -> str:
-    return (f"pyamqp://{quote(name, safe='')}:{quote(password_of(name), safe='')}@127.0.0.1:"
-            f"{amqp_port()}/{quote(vhost, safe='') if vhost != '/' else ''}")
+    password_of(name)  # made now if it is not yet
+    return str(local_uri(name, vhost))
 
 
 def ensure(session: requests.Session, api: str, vhost: str = "/",
            names: dict[str, str] | None = None) -> None:
     catalogue = entrypoints()
     for name, role in (names or roles()).items():
-        session.put(f"{api}/users/{quote(name, safe='')}", timeout=TIMEOUT,
-                    json={"password": password_of(name), "tags": ""}).raise_for_status()
-        apply(session, api, vhost, name, permissions(name, role, catalogue))
+        add_user(session, api, vhost, name, password_of(name), role, catalogue)
 
 
 def admin_session() -> requests.Session:

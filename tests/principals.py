@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 
 from services.catalogue import entrypoints
-from shared.access.broker import apply, permissions
+from shared.access.broker import add_user
 from shared.access.roles import SERVICE
 from tests.conftest import RABBIT_API_URI
 
@@ -48,12 +48,9 @@ def broker_users(amqp_uri: str, roles: dict[str, str]) -> Iterator[dict[str, str
     try:
         for label, role in roles.items():
             name, password = names[label], secrets.token_urlsafe(12)
-            session.put(f"{api}/users/{quote(name, safe='')}", json={
-                "password": password, "tags": ""}, timeout=TIMEOUT).raise_for_status()
-            if role is not None:
-                # a service's user runs the service its label names
-                apply(session, api, vhost, name, permissions(
-                    name, role, catalogue, service=label if role == SERVICE else None))
+            # a service's user runs the service its label names
+            add_user(session, api, vhost, name, password, role, catalogue,
+                     service=label if role == SERVICE else None)
             uris[label] = uri_as(amqp_uri, name, password)
         yield Principals(names, uris)
     finally:

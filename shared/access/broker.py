@@ -95,6 +95,18 @@ def apply(session: requests.Session, api: str, vhost: str, principal: str,
     }).raise_for_status()
 
 
+def add_user(session: requests.Session, api: str, vhost: str, principal: str, password: str,
+             role: str | None, catalogue: Iterable[tuple[str, str]],
+             service: str | None = None) -> None:
+    """Create (or update) the broker user `principal` and give it `role`'s permissions on
+    `vhost` (none for a role of None); a service's user runs `service` (its name, if
+    unsaid)."""
+    session.put(f"{api}/users/{quote(principal, safe='')}", timeout=TIMEOUT,
+                json={"password": password, "tags": ""}).raise_for_status()
+    if role is not None:
+        apply(session, api, vhost, principal, permissions(principal, role, catalogue, service))
+
+
 def withdraw(session: requests.Session, api: str, vhost: str, principal: str) -> int:
     """Remove every permission `principal` has on `vhost` (none left is no error), and
     close its open connections there; how many were closed."""

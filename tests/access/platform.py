@@ -22,7 +22,7 @@ from services.registry.service import RegistryService
 from services.reporting.service import ReportingService
 from services.training.service import TrainingService
 from shared.calling import ClusterRpcProxy
-from shared.kz_bin import check_digit
+from tests.training.registry import bin_of
 
 CLASSES = {"registry": RegistryService, "training": TrainingService,
            "equipment": EquipmentService, "assessment": AssessmentService,
@@ -37,16 +37,6 @@ GRANTS = {"academy": "academy", "ejournal": "school-data", "finance": "finance",
           "reader": "reader", "wide": "reader"}
 FIRST, SECOND = "acc-first", "acc-second"
 SCHOOL_YEAR = "2024-2025"
-
-
-def bins(count: int) -> list[str]:
-    found, serial = [], 1
-    while len(found) < count:
-        first = f"2401400{serial:04d}"
-        if (digit := check_digit(first)) is not None:
-            found.append(f"{first}{digit}")
-        serial += 1
-    return found
 
 
 @dataclass
@@ -94,7 +84,6 @@ def start(platform: Platform, new_database: Any, replicas: dict[str, int]) -> No
 
 def seed(platform: Platform) -> None:
     """Reference data as operators, then a grant of the first programme to each outsider."""
-    school_bins = bins(2)
     with platform.rpc(timeout=60) as rpc:
         rpc.registry.register_funder(funder_id="acc-funder", name_kk="Қор", name_ru="Фонд",
                                      organisation_type="60")
@@ -105,7 +94,7 @@ def seed(platform: Platform) -> None:
                 models=["online_teaching"], budget_kzt=90_000_000)
             school = f"ACC-{n}"
             rpc.registry.register_organisation(
-                organisation_id=school, bin=school_bins[n], kind="school",
+                organisation_id=school, bin=bin_of(school), kind="school",
                 name_kk="Мектеп", name_ru="Школа", kato="152230100",
                 school_year=SCHOOL_YEAR, locality="rural", small_class=True, pupils=40,
                 teachers=8)
@@ -141,16 +130,6 @@ def settle(platform: Platform, quiet: float = 3.0, timeout: float = 60.0) -> Non
         now = platform.last_ids()
         if now != last:
             last, since = now, time.monotonic()
-
-
-def wait_for(check: Any, what: str, timeout: float = 10.0) -> float:
-    """Seconds until `check()` is true; past `timeout`, fails saying what it waited for."""
-    began = time.monotonic()
-    while not check():
-        if time.monotonic() - began > timeout:
-            raise AssertionError(f"waited {timeout:g} s for {what}")
-        time.sleep(0.02)
-    return time.monotonic() - began
 
 
 def unique(prefix: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 
 import kombu
 import pytest
@@ -15,6 +16,7 @@ from nameko.exceptions import RemoteError
 
 from services.catalogue import entrypoints
 from shared.access.roles import may_call
+from shared.calling import principal_of
 from shared.errors import DomainRuleViolated, Forbidden
 from tests.access.platform import (
     FIRST,
@@ -25,10 +27,10 @@ from tests.access.platform import (
     seed,
     start,
     unique,
-    wait_for,
 )
 from tests.conftest import throwaway_databases, throwaway_vhost
 from tests.principals import broker_users
+from tests.shared.consumers import wait_for
 
 pytestmark = pytest.mark.integration
 SERVICES = ("registry", "training", "equipment", "assessment", "reporting")
@@ -78,24 +80,27 @@ def envelope_of_last(platform: Platform, service: str) -> dict:
         return rpc[service].notifications(after=last - 1, limit=1)["items"][0]
 
 
+def raw_error(uri: str, routing_key: str, kwargs: dict, **properties) -> dict:
+    """The error a request published as given (plain kombu, no nameko) is answered with;
+    its reply queue and key named for the sender, as the broker requires."""
+    key = f"{principal_of(uri)}.reply-{uuid.uuid4().hex}"
+    with kombu.Connection(uri) as connection:
+        channel = connection.channel()
+        queue = kombu.Queue(key, exchange=kombu.Exchange("nameko-rpc", passive=True),
+                            routing_key=key, exclusive=True, auto_delete=True)(channel)
+        queue.declare()
+        kombu.Producer(channel).publish(
+            {"args": [], "kwargs": kwargs}, exchange="nameko-rpc", routing_key=routing_key,
+            serializer="json", reply_to=key, correlation_id=key, **properties)
+        reply = wait_for(lambda: queue.get(no_ack=True), f"the reply to {routing_key}",
+                         timeout=15, every=0.05)
+    return json.loads(reply.body)["error"]
+
+
 def test_a_request_without_user_id_is_refused_and_stores_nothing(platform):
     before = platform.last_ids()
-    with kombu.Connection(platform.amqp_uri) as connection:
-        queue = kombu.Queue(exclusive=True, auto_delete=True)
-        channel = connection.channel()
-        bound = queue(channel)
-        bound.declare()
-        bound.bind_to("nameko-rpc", routing_key=bound.name)
-        kombu.Producer(channel).publish(
-            json.dumps({"args": [], "kwargs": {"programme_id": FIRST, "code": "ANON"}}),
-            exchange="nameko-rpc", routing_key="training.find_course",
-            content_type="application/json", content_encoding="utf-8",
-            reply_to=bound.name, correlation_id="anon")
-        deadline = time.monotonic() + 15
-        while (message := bound.get(no_ack=True)) is None:
-            assert time.monotonic() < deadline, "no reply to a request without user_id"
-            time.sleep(0.05)
-    error = json.loads(message.body)["error"]
+    error = raw_error(platform.amqp_uri, "training.find_course",
+                      {"programme_id": FIRST, "code": "ANON"})
     assert error["exc_type"] == "Forbidden"
     assert "no user_id" in error["value"] and list(error["exc_args"][1]) == ["user_id"]
     assert platform.last_ids() == before
@@ -180,24 +185,12 @@ def test_a_principal_named_in_headers_is_not_believed(platform):
     """The worker's principal is the frame's user_id: a header saying otherwise (as nameko
     propagates context) is dropped."""
     before = platform.last_ids()
-    with kombu.Connection(platform.users.uris["academy"]) as connection:
-        channel = connection.channel()
-        key = f"{platform.users['academy']}.reply-forged-header"
-        queue = kombu.Queue(key, exchange=kombu.Exchange("nameko-rpc", passive=True),
-                            routing_key=key, exclusive=True, auto_delete=True)(channel)
-        queue.declare()
-        kombu.Producer(channel).publish(
-            {"args": [], "kwargs": {"programme_id": SECOND, "code": "FORGED", "title": "x",
-                                    "subject": "x", "format": "online", "audience": "teacher",
-                                    "planned_hours": "1", "provider": "x"}},
-            exchange="nameko-rpc", routing_key="training.schedule_course", serializer="json",
-            reply_to=key, correlation_id="forged", user_id=platform.users["academy"],
-            headers={"nameko.baqylau.principal": "guest", "baqylau.principal": "guest"})
-        deadline = time.monotonic() + 15
-        while (message := queue.get(no_ack=True)) is None:
-            assert time.monotonic() < deadline, "no reply to the forged-header request"
-            time.sleep(0.05)
-    error = json.loads(message.body)["error"]
+    error = raw_error(
+        platform.users.uris["academy"], "training.schedule_course",
+        {"programme_id": SECOND, "code": "FORGED", "title": "x", "subject": "x",
+         "format": "online", "audience": "teacher", "planned_hours": "1", "provider": "x"},
+        user_id=platform.users["academy"],
+        headers={"nameko.baqylau.principal": "guest", "baqylau.principal": "guest"})
     assert (error["exc_type"], list(error["exc_args"][1])) == ("Forbidden", ["programme_id"])
     assert platform.last_ids() == before
 
@@ -229,7 +222,7 @@ def test_a_grant_works_at_once_and_a_revocation_is_in_force_everywhere_within_se
         assert rpc.training.get_course(id=platform.made[f"course:{FIRST}"])["code"] == "C1"
     books = {f"{s}#{n}": book for s in SERVICES for n, book in enumerate(platform.books(s))}
     wait_for(lambda: all(b.grant_of(principal) for b in books.values()),
-             f"every replica to hold {principal}'s grant")
+             f"every replica to hold {principal}'s grant", timeout=10, every=0.02)
     with platform.rpc() as rpc:
         rpc.registry.revoke_access(principal=principal, reason="contract ended")
     revoked_at = time.monotonic()
@@ -241,7 +234,8 @@ def test_a_grant_works_at_once_and_a_revocation_is_in_force_everywhere_within_se
                 latencies[replica] = time.monotonic() - revoked_at
         return len(latencies) == len(books)
 
-    wait_for(dropped_everywhere, f"every replica to drop {principal}'s grant")
+    wait_for(dropped_everywhere, f"every replica to drop {principal}'s grant", timeout=10,
+             every=0.02)
     in_force_everywhere = max(latencies.values())
     print(f"\nrevocation in force on {len(books)} replicas after {in_force_everywhere:.2f} s"
           f" (each: {', '.join(f'{k} {v:.2f}' for k, v in latencies.items())})")

@@ -27,10 +27,10 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.registry.service import RegistryService
 from services.training.service import TrainingService
-from shared.kz_bin import check_digit
 from shared.publisher import events_exchange
 from tests.conftest import ROOT, config_for
 from tests.principals import broker_users
+from tests.training.registry import bin_of
 
 pytestmark = pytest.mark.integration
 
@@ -45,19 +45,6 @@ KATO = "152230100"  # Aktobe region, Alga district
 PROGRAMME = dict(name_kk="Node бағдарламасы", name_ru="Программа Node", regions=["15"],
                  start="2024-06-01", end="2025-05-31", models=["online_teaching"],
                  budget_kzt=50_000_000)
-
-
-def bins(count: int) -> list[str]:
-    """Well-formed BINs (resident legal entity, head office, valid check digit)."""
-    found = []
-    serial = 1
-    while len(found) < count:
-        first = f"2401400{serial:04d}"
-        digit = check_digit(first)
-        if digit is not None:
-            found.append(f"{first}{digit}")
-        serial += 1
-    return found
 
 
 def school(organisation_id: str, bin_: str) -> dict:
@@ -80,9 +67,8 @@ def seed(registry) -> dict[str, str]:
                             amount_kzt=10_000_000, committed_on="2024-06-01")
     members = {"NODE-SCH-1": "node-programme", "NODE-SCH-2": "node-programme",
                "NODE-OTHER-1": "node-other-programme"}
-    for (organisation_id, programme_id), bin_ in zip(members.items(), bins(len(members)),
-                                                     strict=True):
-        registry.register_organisation(**school(organisation_id, bin_))
+    for organisation_id, programme_id in members.items():
+        registry.register_organisation(**school(organisation_id, bin_of(organisation_id)))
         registry.join_programme(programme_id=programme_id, organisation_id=organisation_id,
                                 model="online_teaching", joined_on="2024-06-01")
     return {"PROGRAMME_ID": "node-programme", "OTHER_PROGRAMME_ID": "node-other-programme",

@@ -42,8 +42,10 @@ def start_with_registry(container_factory: Any, rabbit_config: dict, pg_database
         web=f"http://{config['WEB_SERVER_ADDRESS']}", amqp=rabbit_config["AMQP_URI"])
 
 
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-    """`check()`'s first truthy value; fails naming `what` after `timeout` seconds."""
+def wait_for(check: Callable[[], Any], what: str, timeout: float = 15.0,
+             every: float = 0.1) -> Any:
+    """`check()`'s first truthy value, asked `every` seconds; fails naming `what` after
+    `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -51,7 +53,7 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {value!r}")
-        time.sleep(0.1)
+        time.sleep(every)
 
 
 def dead_letters_counted(web: str, kind: str) -> float:
