@@ -165,7 +165,7 @@ def seed_registry(operators: Any) -> None:
         serial += 1
     operators.registry.register_organisation(
         organisation_id=SCHOOL, bin=f"2401400{serial:04d}{digit}", kind="school",
-        name_kk="Мектеп", name_ru="Школа", kato="152230100", school_year="2024-2025",
+        name_kk="Мектеп", name_ru="Школа", kato="153220100", school_year="2024-2025",
         locality="rural", small_class=True, pupils=40, teachers=8)
     operators.registry.launch_programme(
         programme_id=PROGRAMME, name_kk="Бағдарлама", name_ru="Программа", regions=["15"],

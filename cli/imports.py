@@ -32,7 +32,8 @@ Exit status: 0 every row accepted, 1 some rejected, 2 unusable file or platform.
               "2024-2025")
 @click.option("--round", "round_id", help="scores: the assessment round, e.g. "
               "AKT-2023-24-BASELINE")
-@click.option("--programme", "programme_id", help="training, practices: the programme id")
+@click.option("--programme", "programme_id", help="training, practices, strategies, projects, "
+              "partnerships: the programme id")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every rejected row's reasons here (CSV: row, field, reason).")
 def import_file(kind: str, file: Path, school_year: str | None, round_id: str | None,

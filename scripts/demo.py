@@ -4,8 +4,9 @@ services next to the programmes' targets.
 
 Each seed goes as the system it comes from, each its own broker user (scripts/principals.py):
 the operators set up the reference data and first grant the others; then the academies'
-platform sends the training, the schools' e-journal the scores, the akimats' finance system
-the expenditures and disbursements (shared/access/roles.py says what each may call)."""
+platform sends the training, the schools' e-journal the scores and the Uralsk schools'
+development (strategies, projects, partners), the akimats' finance system the expenditures
+and disbursements (shared/access/roles.py says what each may call)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from scripts import (  # noqa: E402
     load_registry,
     load_reporting,
     seed_access,
+    seed_development,
 )
 from scripts import load_training as load_academies  # noqa: E402
 from scripts.calls import call_all, connected, importing_as  # noqa: E402
@@ -102,7 +104,7 @@ def main() -> None:
         rpc, academy, ejournal, finance = (stack.enter_context(connected(principal)) for
                                            principal in (OPERATORS, ACADEMY, EJOURNAL, FINANCE))
         print(f"Sending as {OPERATORS} (reference data, grants), {ACADEMY} (training), "
-              f"{EJOURNAL} (scores), {FINANCE} (expenditures, disbursements)")
+              f"{EJOURNAL} (scores, schools' development), {FINANCE} (expenditures, disbursements)")
         load_equipment.set_rule(rpc)  # first, so allocation follows the registry's events
         load_registry.load_reference(rpc, importing_as(OPERATORS))
         grant_seed_systems(rpc)
@@ -110,6 +112,7 @@ def main() -> None:
         load_equipment.load(rpc)
         load_equipment.load_spending(rpc, finance)
         load_assessment.load(rpc, importing_as(EJOURNAL))
+        seed_development.load(ejournal, importing_as(EJOURNAL))
         load_training(academy)
         load_academies.load(academy, importing_as(ACADEMY))
         load_registry.print_summaries(rpc)

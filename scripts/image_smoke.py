@@ -6,7 +6,8 @@ permissions (shared/access/broker.py), as its Secret baqylau-amqp-<service> make
 cluster; the smoke test's own calls go as the operators' user. Each /readyz answers 200; a
 funder, programme and commitment go through the containerised registry; the containerised
 reporting learns them from the events; the `baqylau` command inside the reporting container,
-run as the operators, issues the funder's token; the funder's report is read over HTTP; each
+run as the operators, issues the funder's token; the funder's report is read over HTTP, and
+its PDF made in the container (Pango, fonts) reads back in Kazakh; each
 service then exits 0 on SIGTERM within the grace period. Every wait has a deadline;
 everything made, the broker users too, is removed on exit."""
 
@@ -18,6 +19,7 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
+import io  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
 import signal  # noqa: E402
@@ -29,6 +31,7 @@ from typing import Any, Callable, Iterator  # noqa: E402
 
 import psycopg2  # noqa: E402
 import requests  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
 
 from scripts.image_plan import Plan, overrides_for, plans, render  # noqa: E402
 from scripts.k8s_services import SERVICES  # noqa: E402
@@ -249,6 +252,18 @@ def funder_report_flow(operators_uri: str, reporting: str, reporting_user: str) 
     money = until(report, f"the commitment in the funder's report ({url})", 60)
     log(f"reporting (container): the funder's report over HTTP: committed "
         f"{money['committed_kzt']:,} KZT, budget {money['budget_kzt']:,} KZT")
+    # report.pdf is made in the container, read-only root and all: WeasyPrint finds Pango,
+    # HarfBuzz and the fonts the image installed, and the Kazakh name reads back.
+    began = time.monotonic()
+    answer = requests.get(f"{url}.pdf?lang=kk", timeout=120,
+                          headers={"Authorization": f"Bearer {token}"})
+    text = "" if answer.status_code != 200 else " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    if programme["name_kk"] not in text:
+        raise SystemExit(f"[smoke] FAILED: report.pdf: HTTP {answer.status_code}, "
+                         f"{answer.text[:300] if answer.status_code != 200 else text[:300]}")
+    log(f"reporting (container): report.pdf in {time.monotonic() - began:.1f} s, "
+        f"{len(answer.content):,} bytes, the programme's Kazakh name in its text")
 
 
 def main() -> int:

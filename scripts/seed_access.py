@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts import seed_academies, seed_assessment, seed_registry, seed_spending, seed_training
+from scripts import (
+    seed_academies,
+    seed_assessment,
+    seed_development,
+    seed_registry,
+    seed_spending,
+    seed_training,
+)
 from scripts.principals import SEED_SYSTEMS
 
 
@@ -18,8 +25,10 @@ def academy_programmes() -> set[str]:
 
 
 def school_data_programmes() -> set[str]:
-    """The programmes of the e-journal's assessment rounds."""
-    return {r["programme_id"] for r in (seed_assessment.BASELINE, seed_assessment.ENDLINE)}
+    """The programmes of the e-journal's assessment rounds, and of the schools'
+    development it sends (strategies, projects, partnerships)."""
+    return {r["programme_id"] for r in (seed_assessment.BASELINE, seed_assessment.ENDLINE)
+            } | {seed_development.PROGRAMME}
 
 
 def finance_programmes() -> set[str]:
@@ -32,7 +41,8 @@ def finance_programmes() -> set[str]:
 PROGRAMMES = {"academy": academy_programmes, "school-data": school_data_programmes,
               "finance": finance_programmes}
 REASONS = {"academy": "demo: the academies' platform sends the seed programmes' training",
-           "school-data": "demo: the schools' e-journal sends the assessment rounds' scores",
+           "school-data": "demo: the schools' e-journal sends the assessment rounds' scores "
+                          "and the Uralsk schools' strategies, projects and partners",
            "finance": "demo: the akimats' finance system sends expenditures and "
                       "disbursements"}
 

@@ -146,9 +146,14 @@ VILLAGES = [("Ақжар", "Акжар", "Akzhar"), ("Қарабұлақ", "Ка
             ("Талапкер", "Талапкер", "Talapker"), ("Ақмол", "Акмол", "Akmol"),
             ("Қараөткел", "Караоткель", "Karaotkel"), ("Оразақ", "Оразак", "Orazak"),
             ("Қоянды", "Коянды", "Koyandy"), ("Шұбарсу", "Шубарсу", "Shubarsu")]
-AKTOBE_DISTRICTS = ["1520", "1522", "1524", "1530", "1532", "1534", "1536", "1540", "1542",
-                    "1544", "1546", "1548"]
-KYZYLORDA_DISTRICTS = ["4320", "4330", "4340", "4350", "4360", "4370", "4380"]
+# The rural districts by their KATO codes (data/kato/README.md). Their order is the earlier
+# list's, name for name (its second code for Oiyl/Uil, one district, is now Irgiz), so the
+# seeded schools draw the same places as before: Aiteke Bi, Alga, Baiganin, Kargaly, Kobda,
+# Martuk, Mugalzhar, Oiyl, Temir, Irgiz, Khromtau, Shalkar.
+AKTOBE_DISTRICTS = ["1534", "1532", "1536", "1540", "1542", "1546", "1548", "1552", "1556",
+                    "1568", "1560", "1564"]
+# Aral, Zhalagash, Zhanakorgan, Kazaly, Karmakshy, Syrdarya, Shieli.
+KYZYLORDA_DISTRICTS = ["4332", "4336", "4340", "4344", "4346", "4348", "4352"]
 
 
 @dataclass

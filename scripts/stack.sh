@@ -23,6 +23,14 @@ install_packages() {
   local missing=()
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
+  # The reporting service makes report.pdf with WeasyPrint, which loads Pango and HarfBuzz
+  # at run time; DejaVu has every Kazakh letter (ә ғ қ ң ө ұ ү һ і).
+  local libs; libs=$(ldconfig -p 2>/dev/null || true)
+  for lib in libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0 \
+             libharfbuzz-subset0:libharfbuzz-subset.so.0; do
+    grep -qF "${lib#*:}" <<<"$libs" || missing+=("${lib%%:*}")
+  done
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} from Debian packages"
     export DEBIAN_FRONTEND=noninteractive

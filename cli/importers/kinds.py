@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 from marshmallow.fields import Field
 
 from cli.importers import (
+    development,
     disbursements,
     expenditures,
     kato,
@@ -114,6 +115,24 @@ def _kato_fields() -> dict[str, Field]:
     return {name: KatoRow().fields[name] for name in [*kato.COLUMNS, *kato.OPTIONAL]}
 
 
+def _development(kind: str) -> Callable[[Any, Any, Rows, str], ImportReport]:
+    return lambda registry, programme_id, rows, label: development.import_rows(
+        registry, kind, programme_id, rows, label)
+
+
+def _fields_of(schema: str, columns: list[str]) -> Callable[[], dict[str, Field]]:
+    def fields() -> dict[str, Field]:
+        from services.registry import development_schemas
+
+        loaded = getattr(development_schemas, schema)().fields
+        return {name: loaded[name] for name in columns}
+    return fields
+
+
+DEVELOPMENT_NOTES = {
+    "organisation_id": "a school that joined the programme (--programme)",
+}
+
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("organisations", "schools, preschools and colleges with their profile for a school "
          "year (registry)", organisations.REQUIRED, organisations.OPTIONAL, "school_year",
@@ -185,10 +204,47 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("kato", "the KATO classifier as the Bureau of National Statistics publishes it: "
          "regions' and districts' names in Kazakh and Russian (registry)", kato.COLUMNS,
          kato.OPTIONAL, None, "registry", _kato, _kato_fields,
-         {"te": "152200000", "ab": "15", "cd": "22", "ef": "00", "hij": "000", "k": "2",
+         {"te": "153200000", "ab": "15", "cd": "32", "ef": "00", "hij": "000", "k": "2",
           "name_kaz": "Алға ауданы", "name_rus": "Алгинский район",
           "name_en": "Alga district"},
          {"te": "the 9-digit code; ab, cd, ef, hij must be its parts",
           "k": "the classifier's level of the object",
           "name_en": "not in the Bureau's file: an English form, if you have one"}),
+    Kind("strategies", "schools' development strategies, one row per strategy adopted "
+         "(registry)", development.STRATEGY_COLUMNS, development.STRATEGY_OPTIONAL,
+         "programme_id", "registry", _development("strategies"),
+         _fields_of("AdoptStrategy", [*development.STRATEGY_COLUMNS,
+                                      *development.STRATEGY_OPTIONAL]),
+         {"strategy_id": "URL-SCH-01-STR", "organisation_id": "URL-SCH-01",
+          "title": "Мектептің 2024–2027 жылдарға арналған даму стратегиясы",
+          "adopted_on": "2024-12-20", "valid_until": "2027-08-31"},
+         {**DEVELOPMENT_NOTES,
+          "strategy_id": "your id for the strategy: each is recorded once",
+          "adopted_on": "the day the school's governing body adopted it",
+          "valid_until": "empty: open-ended; else not before adopted_on"}),
+    Kind("projects", "the projects schools launched, one row per project (registry); "
+         "import their strategies first", development.PROJECT_COLUMNS,
+         development.PROJECT_OPTIONAL, "programme_id", "registry", _development("projects"),
+         _fields_of("LaunchProject", [*development.PROJECT_COLUMNS,
+                                      *development.PROJECT_OPTIONAL]),
+         {"project_id": "URL-SCH-01-P1", "organisation_id": "URL-SCH-01",
+          "title": "«Оқитын мектеп» кәсіби қоғамдастығы", "launched_on": "2025-01-15",
+          "strategy_id": "URL-SCH-01-STR"},
+         {**DEVELOPMENT_NOTES,
+          "project_id": "your id for the project: each is recorded once",
+          "strategy_id": "empty: it serves no strategy yet; else one the same school "
+          "adopted"}),
+    Kind("partnerships", "the partners schools drew in, one row per memorandum signed "
+         "(registry)", development.PARTNERSHIP_COLUMNS, development.PARTNERSHIP_OPTIONAL,
+         "programme_id", "registry", _development("partnerships"),
+         _fields_of("SignPartnership", development.PARTNERSHIP_COLUMNS),
+         {"partnership_id": "URL-SCH-01-M1", "organisation_id": "URL-SCH-01",
+          "partner_name": "М. Өтемісов атындағы Батыс Қазақстан университеті",
+          "partner_kind": "university", "signed_on": "2025-02-10",
+          "purpose": "Студенттердің педагогикалық практикасы және тәлімгерлік",
+          "memorandum_ref": "№ 14-М/2025"},
+         {**DEVELOPMENT_NOTES,
+          "partnership_id": "your id for the partnership: each is recorded once",
+          "partner_name": "the partner organisation's name (never a person's)",
+          "memorandum_ref": "the memorandum's number, as signed"}),
 )}

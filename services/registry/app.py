@@ -9,6 +9,7 @@ from eventsourcing.persistence import IntegrityError
 
 from services.registry.access import AccessGrants
 from services.registry.contracts import CONTRACTS
+from services.registry.development import DevelopmentFacts
 from services.registry.domain import (
     BinClaim,
     CommitmentClaim,
@@ -24,7 +25,7 @@ from shared.application import ServiceApplication, retry_on_conflict
 from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 
-class RegistryApplication(AccessGrants, ServiceApplication):
+class RegistryApplication(AccessGrants, DevelopmentFacts, ServiceApplication):
     name = "registry"
     contracts = CONTRACTS
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.registry.access import AccessList
+from services.registry.development import Partnership, Project, Strategy
 from services.registry.domain import (
     IATI_ROLES,
     BinClaim,
@@ -76,4 +77,17 @@ CONTRACTS = ContractMap("registry", {
         "district_code": e.district_code, "programme_id": e.programme_id,
         "model": e.model, "joined_on": e.joined_on,
         "school_year": v1.school_year_of(e.joined_on)}),
+    Strategy.Adopted: Publish(v1.StrategyAdoptedV1, lambda e: {
+        "strategy_id": e.strategy_id, "programme_id": e.programme_id,
+        "organisation_id": e.organisation_id, "title": e.title, "adopted_on": e.adopted_on,
+        "valid_until": e.valid_until}),
+    Project.Launched: Publish(v1.ProjectLaunchedV1, lambda e: {
+        "project_id": e.project_id, "programme_id": e.programme_id,
+        "organisation_id": e.organisation_id, "title": e.title, "launched_on": e.launched_on,
+        "strategy_id": e.strategy_id}),
+    Partnership.Signed: Publish(v1.PartnershipSignedV1, lambda e: {
+        "partnership_id": e.partnership_id, "programme_id": e.programme_id,
+        "organisation_id": e.organisation_id, "partner_name": e.partner_name,
+        "partner_kind": e.partner_kind, "signed_on": e.signed_on, "purpose": e.purpose,
+        "memorandum_ref": e.memorandum_ref}),
 })

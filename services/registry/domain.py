@@ -38,7 +38,7 @@ def _differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, l
             for name, value in wanted.items() if current.get(name) != value}
 
 
-def _resent(existing: dict[str, Any] | None, wanted: dict[str, Any], what: str) -> bool:
+def resent(existing: dict[str, Any] | None, wanted: dict[str, Any], what: str) -> bool:
     """True when `what` was recorded before with these very details (nothing to do again);
     a Conflict naming each field when it was recorded with others."""
     if existing is None:
@@ -246,7 +246,7 @@ class Programme(Aggregate):
                        amount_kzt: int, committed_on: date) -> None:
         wanted = {"funder_id": funder_id, "scope": scope, "amount_kzt": amount_kzt,
                   "committed_on": committed_on}
-        if _resent(self.commitments.get(commitment_id), wanted, f"commitment {commitment_id}"):
+        if resent(self.commitments.get(commitment_id), wanted, f"commitment {commitment_id}"):
             return
         if committed_on > self.end:
             raise DomainRuleViolated(
@@ -281,7 +281,7 @@ class Programme(Aggregate):
                 f"programme {self.programme_id} has no commitment {commitment_id}",
                 {"commitment_id": ["No such commitment in this programme."]})
         wanted = {"amount_kzt": amount_kzt, "disbursed_on": disbursed_on}
-        if _resent(commitment["disbursements"].get(reference), wanted,
+        if resent(commitment["disbursements"].get(reference), wanted,
                    f"disbursement {reference}"):
             return
         if not commitment["committed_on"] <= disbursed_on <= self.end:

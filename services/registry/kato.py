@@ -39,18 +39,29 @@ REGIONS: dict[str, tuple[str, str, str]] = {
     "79": ("Шымкент қаласы", "город Шымкент", "Shymkent"),
 }
 
-# 4-digit region+district code: English name (the seeds' regions only; see module doc).
+# 4-digit region+district code: English name, every district of the seeds' four regions as
+# the Bureau's KATO has them (data/kato/README.md names the sources they were checked against;
+# tests/registry/test_kato.py keeps this list and the shipped extract the same).
 DISTRICTS: dict[str, str] = {
-    "1110": "Kokshetau city", "1166": "Tselinograd district", "1138": "Arshaly district",
-    "1146": "Yereymentau district", "1510": "Aktobe city", "1520": "Aiteke Bi district",
-    "1522": "Alga district", "1524": "Baiganin district", "1530": "Kargaly district",
-    "1532": "Kobda district", "1534": "Martuk district", "1536": "Mugalzhar district",
-    "1540": "Oiyl district", "1542": "Temir district", "1544": "Uil district",
-    "1546": "Khromtau district", "1548": "Shalkar district", "2710": "Uralsk city",
-    "2720": "Akzhaik district", "2730": "Baiterek district", "2740": "Terekti district",
-    "4310": "Kyzylorda city", "4320": "Aral district", "4330": "Zhalagash district",
-    "4340": "Zhanakorgan district", "4350": "Kazaly district", "4360": "Karmakshy district",
-    "4370": "Syrdarya district", "4380": "Shieli district",
+    "1110": "Kokshetau city", "1116": "Kosshy city", "1118": "Stepnogorsk city",
+    "1132": "Akkol district", "1134": "Arshaly district", "1136": "Astrakhan district",
+    "1138": "Atbasar district", "1140": "Bulandy district", "1144": "Egindykol district",
+    "1145": "Birzhan Sal district", "1146": "Yereymentau district", "1148": "Esil district",
+    "1152": "Zhaksy district", "1154": "Zharkain district", "1156": "Zerendi district",
+    "1160": "Korgalzhyn district", "1164": "Sandyktau district",
+    "1166": "Tselinograd district", "1168": "Shortandy district", "1170": "Burabay district",
+    "1510": "Aktobe city", "1532": "Alga district", "1534": "Aiteke Bi district",
+    "1536": "Baiganin district", "1540": "Kargaly district", "1542": "Kobda district",
+    "1546": "Martuk district", "1548": "Mugalzhar district", "1552": "Oiyl (Uil) district",
+    "1556": "Temir district", "1560": "Khromtau district", "1564": "Shalkar district",
+    "1568": "Irgiz district", "2710": "Uralsk city", "2732": "Akzhaik district",
+    "2736": "Burli district", "2740": "Zhangala district", "2742": "Zhanibek district",
+    "2744": "Baiterek district", "2748": "Kaztalov district", "2750": "Karatobe district",
+    "2754": "Bokey Orda district", "2758": "Syrym district", "2760": "Taskala district",
+    "2762": "Terekti district", "2766": "Shyngyrlau district", "4310": "Kyzylorda city",
+    "4319": "Baikonur city", "4332": "Aral district", "4336": "Zhalagash district",
+    "4340": "Zhanakorgan district", "4344": "Kazaly district", "4346": "Karmakshy district",
+    "4348": "Syrdarya district", "4352": "Shieli district",
 }
 REGIONS_WITH_DISTRICT_LIST = {code[:2] for code in DISTRICTS}
 

@@ -8,6 +8,7 @@ from typing import Any
 import eventlet
 
 from services.registry import access as a
+from services.registry import development_schemas as d
 from services.registry import schemas as s
 from services.registry.app import RegistryApplication
 from services.registry.contracts import CONTRACTS
@@ -205,6 +206,29 @@ class RegistryService(EventSourcedService):
         """Let a registered organisation of the programme's regions take part in it."""
         return s.ParticipationView().dump(
             self.app.join_programme(**load(s.JoinProgramme(), payload)))
+
+    # ------------------------------------------------------------ a school's development
+    @command(programme=scope("programme_id"))
+    def adopt_strategy(self, **payload: Any) -> dict[str, Any]:
+        """Record the development strategy a school of the programme adopted (strategy_id:
+        the natural key). Reply: the strategy with "outcome": recorded or unchanged."""
+        strategy, outcome = self.app.adopt_strategy(**load(d.AdoptStrategy(), payload))
+        return {**d.StrategyView().dump(strategy), "outcome": outcome}
+
+    @command(programme=scope("programme_id"))
+    def launch_project(self, **payload: Any) -> dict[str, Any]:
+        """Record a project a school of the programme launched, serving one of its own
+        strategies (strategy_id) or none. Reply: the project with "outcome"."""
+        project, outcome = self.app.launch_project(**load(d.LaunchProject(), payload))
+        return {**d.ProjectView().dump(project), "outcome": outcome}
+
+    @command(programme=scope("programme_id"))
+    def sign_partnership(self, **payload: Any) -> dict[str, Any]:
+        """Record a partner a school of the programme drew in, with the memorandum signed
+        (partner_kind: business, ngo, university, government, school, other). Reply: the
+        partnership with "outcome"."""
+        partnership, outcome = self.app.sign_partnership(**load(d.SignPartnership(), payload))
+        return {**d.PartnershipView().dump(partnership), "outcome": outcome}
 
     # ------------------------------------------------------------ grants
     @command

@@ -31,7 +31,11 @@ RECORDS: dict[str, dict[str, frozenset[str]]] = {
         "schedule_course", "assign_trainer", "enrol", "record_attendance", "complete", "drop",
         "record_training", "certify_trainer", "attest_category", "publish_practice",
         "adopt_practice"})},
-    "school-data": {"assessment": frozenset({"record_scores", "correct_score"})},
+    # A school's own data: its pupils' scores, and the strategy, projects and partners its
+    # leaders record (the same schools' system, and the same programmes).
+    "school-data": {"assessment": frozenset({"record_scores", "correct_score"}),
+                    "registry": frozenset({"adopt_strategy", "launch_project",
+                                           "sign_partnership"})},
     "finance": {"equipment": frozenset({"record_expenditure"}),
                 "registry": frozenset({"record_disbursement"})},
     "reader": {},

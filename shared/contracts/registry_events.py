@@ -207,3 +207,49 @@ class AccessRevokedV1(_Strict):
 
     principal = fields.String(required=True)
     revoked_by = fields.String(required=True)
+
+
+# ---------------------------------------------------------------- a school's development
+PARTNER_KINDS = ["business", "ngo", "university", "government", "school", "other"]
+
+
+@REGISTRY.contract("StrategyAdopted", 1)
+class StrategyAdoptedV1(_Strict):
+    """A school's development strategy, adopted by its governing body; recorded once per
+    `strategy_id`, for the programme the school takes part in."""
+
+    strategy_id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    title = fields.String(required=True)
+    adopted_on = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True, load_default=None, metadata={
+        "description": "the last day it covers; null: open-ended"})
+
+
+@REGISTRY.contract("ProjectLaunched", 1)
+class ProjectLaunchedV1(_Strict):
+    """A project a school launched; `strategy_id` is the school's own strategy it serves,
+    null when it serves none (yet)."""
+
+    project_id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    title = fields.String(required=True)
+    launched_on = fields.Date(required=True)
+    strategy_id = fields.String(allow_none=True, load_default=None)
+
+
+@REGISTRY.contract("PartnershipSigned", 1)
+class PartnershipSignedV1(_Strict):
+    """A partner a school drew in, with the memorandum both signed (`memorandum_ref`: its
+    number). Partners are organisations; no person is named."""
+
+    partnership_id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    organisation_id = fields.String(required=True)
+    partner_name = fields.String(required=True)
+    partner_kind = fields.String(required=True, validate=validate.OneOf(PARTNER_KINDS))
+    signed_on = fields.Date(required=True)
+    purpose = fields.String(required=True)
+    memorandum_ref = fields.String(required=True)

@@ -95,7 +95,7 @@ def seed(platform: Platform) -> None:
             school = f"ACC-{n}"
             rpc.registry.register_organisation(
                 organisation_id=school, bin=bin_of(school), kind="school",
-                name_kk="Мектеп", name_ru="Школа", kato="152230100",
+                name_kk="Мектеп", name_ru="Школа", kato="153220100",
                 school_year=SCHOOL_YEAR, locality="rural", small_class=True, pupils=40,
                 teachers=8)
             rpc.registry.join_programme(programme_id=programme, organisation_id=school,

@@ -74,7 +74,7 @@ def launch(registry):
                               end="2024-12-31", models=["digital_solutions"])
     registry.register_organisation(
         organisation_id="AKT-001", bin="940140000385", kind="school", name_kk="№1 мектеп",
-        name_ru="Школа №1", kato="152230100", school_year="2023-2024", locality="rural",
+        name_ru="Школа №1", kato="153220100", school_year="2023-2024", locality="rural",
         small_class=True, pupils=60, teachers=9)
     registry.join_programme(programme_id=BASELINE["programme_id"], organisation_id="AKT-001",
                             model="digital_solutions", joined_on="2023-02-01")
@@ -166,7 +166,7 @@ def test_a_school_that_joined_moments_ago_is_learnt_on_the_miss_and_a_stranger_r
     registry, assessment = services.registry, services.assessment
     registry.register_organisation(
         organisation_id="AKT-002", bin=bin_of("AKT-002"), kind="school", name_kk="№2 мектеп",
-        name_ru="Школа №2", kato="152230100", school_year="2023-2024", locality="rural",
+        name_ru="Школа №2", kato="153220100", school_year="2023-2024", locality="rural",
         small_class=True, pupils=40, teachers=6)
     queues = subscription_queues("assessment", {"on_joined_programme":
                                                 "OrganisationJoinedProgramme"})

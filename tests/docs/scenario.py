@@ -13,7 +13,7 @@ from typing import Any
 from tests.docs.wire import RawRpc
 
 PROGRAMME = "docs-pilot"
-SCHOOL = dict(kind="school", name_kk="№1 мектеп", name_ru="Школа №1", kato="152230100",
+SCHOOL = dict(kind="school", name_kk="№1 мектеп", name_ru="Школа №1", kato="153220100",
               school_year="2023-2024", locality="rural", small_class=True, teachers=9)
 BINS = {"DOC-000": "940140000385", "DOC-001": "990140004654", "DOC-002": "010140000004"}
 RULE = dict(programme_id=PROGRAMME, threshold_pupils=80, kinds=["school"],
@@ -37,10 +37,11 @@ def registry_facts(rpc: RawRpc) -> None:
     rpc.call("registry.record_disbursement", programme_id=PROGRAMME, commitment_id="DOC-EQ",
              reference="PO-1", amount_kzt=1_000_000, disbursed_on="2023-02-15")
     rpc.call("registry.import_kato", rows=[dict(
-        row=2, te="152200000", ab="15", cd="22", ef="00", hij="000", k="2",
+        row=2, te="153200000", ab="15", cd="32", ef="00", hij="000", k="2",
         name_kaz="Алға ауданы", name_rus="Алгинский район")])
     for school in ("DOC-000", "DOC-001"):
         join(rpc, school)
+    development_facts(rpc)
     # An academy's platform granted the pilot, then a reader's grant made and revoked.
     rpc.call("registry.grant_access", principal="docs-academy", role="academy",
              programmes=[PROGRAMME], reason="the pilot's online academy")
@@ -57,6 +58,21 @@ def join(rpc: RawRpc, school: str) -> None:
              pupils=45, **SCHOOL)
     rpc.call("registry.join_programme", programme_id=PROGRAMME, organisation_id=school,
              model="digital_solutions", joined_on="2023-02-01")
+
+
+def development_facts(rpc: RawRpc) -> None:
+    """A school's strategy, a project serving it and a partner it drew in."""
+    rpc.call("registry.adopt_strategy", strategy_id="DOC-000-STR", programme_id=PROGRAMME,
+             organisation_id="DOC-000", title="Даму стратегиясы 2023–2026",
+             adopted_on="2023-03-01", valid_until="2026-08-31")
+    rpc.call("registry.launch_project", project_id="DOC-000-P1", programme_id=PROGRAMME,
+             organisation_id="DOC-000", title="STEM зертханасы", launched_on="2023-04-01",
+             strategy_id="DOC-000-STR")
+    rpc.call("registry.sign_partnership", partnership_id="DOC-000-M1",
+             programme_id=PROGRAMME, organisation_id="DOC-000",
+             partner_name="Ақтөбе өңірлік университеті", partner_kind="university",
+             signed_on="2023-05-01", purpose="Педагогикалық практика",
+             memorandum_ref="№ 3-М/2023")
 
 
 def equipment_facts(rpc: RawRpc) -> None:

@@ -29,14 +29,14 @@ def app(request):
 def profile(app, organisation_id, pupils, school_year="2023-2024"):
     return app.apply_registry_fact("OrganisationProfileUpdated", dict(
         organisation_id=organisation_id, kind="school", region_code="15",
-        district_code="1522", school_year=school_year, locality="rural", small_class=True,
+        district_code="1532", school_year=school_year, locality="rural", small_class=True,
         pupils=pupils, teachers=9, network_role=None))
 
 
 def join(app, organisation_id, programme_id=PROGRAMME):
     return app.apply_registry_fact("OrganisationJoinedProgramme", dict(
         organisation_id=organisation_id, programme_id=programme_id, kind="school",
-        region_code="15", district_code="1522", model="digital_solutions",
+        region_code="15", district_code="1532", model="digital_solutions",
         joined_on="2023-02-01"))
 
 
@@ -201,7 +201,7 @@ def test_every_internal_equipment_event_is_in_the_contract_map():
 def test_the_seed_prices_the_pilots_155_cabinets_to_the_exact_tenge():
     kinds = ["combined"] * 113 + ["online_robotics"] * 21 + ["science_lab"] * 21
     cabinets = [{"cabinet_id": f"c{n}", "organisation_id": f"AKT-{n:03d}", "kind": kind,
-                 "district_code": "1522" if n % 2 else "1530"} for n, kind in enumerate(kinds)]
+                 "district_code": "1532" if n % 2 else "1540"} for n, kind in enumerate(kinds)]
     assert sum(prices(cabinets)) == EQUIPMENT_KZT == 2_064_199_025
     seed = plan(cabinets)
     assert sum(i["cost_kzt"] for c in seed.contracts for i in c["items"]) == EQUIPMENT_KZT

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 PROGRAMME = RULE["programme_id"]
 SCHOOL = dict(bin="940140000385", kind="school", name_kk="№1 мектеп", name_ru="Школа №1",
-              kato="152230100", school_year="2023-2024", locality="rural", small_class=True,
+              kato="153220100", school_year="2023-2024", locality="rural", small_class=True,
               teachers=9)
 BINS = ["940140000385", "990140004654", "010140000004"]
 

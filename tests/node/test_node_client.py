@@ -41,7 +41,7 @@ NODE_TIMEOUT = 90  # ours, longer: the Node process is killed if it outlives its
 # What the Node test prints when its grant is to be revoked (client.test.js REVOKE_SIGNAL).
 REVOKE_SIGNAL = "baqylau-node-test: revoke my grant now"
 SCHOOL_YEAR = "2024-2025"
-KATO = "152230100"  # Aktobe region, Alga district
+KATO = "153220100"  # Aktobe region, Alga district
 PROGRAMME = dict(name_kk="Node бағдарламасы", name_ru="Программа Node", regions=["15"],
                  start="2024-06-01", end="2025-05-31", models=["online_teaching"],
                  budget_kzt=50_000_000)

@@ -15,7 +15,7 @@ from shared.errors import Conflict, DomainRuleViolated, NotFound
 PROFILE = dict(locality="rural", small_class=True, pupils=60, teachers=11, network_role=None)
 OTHER_BIN = "010140000004"
 IDENTITY = dict(organisation_id="AKT-001", bin="940140000385", kind="school",
-                name_kk="№1 мектеп", name_ru="Школа №1", name_en=None, kato="152230100")
+                name_kk="№1 мектеп", name_ru="Школа №1", name_en=None, kato="153220100")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
@@ -68,7 +68,7 @@ def test_a_corrected_profile_for_a_past_year_is_recorded_without_changing_the_cu
 def test_refuses_other_details_under_the_same_organisation_id(app):
     register(app)
     with pytest.raises(Conflict) as caught:
-        register(app, kato="152430100", name_ru="Другая школа")
+        register(app, kato="153630100", name_ru="Другая школа")
     assert set(caught.value.errors) == {"kato", "name_ru"}
 
 

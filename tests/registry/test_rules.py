@@ -7,7 +7,7 @@ import pytest
 from cli.importers import organisations as import_organisations
 from cli.importers.runner import UnusableFile
 from scripts.seed_registry import AKTOBE_PUPILS, CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR, generate
-from services.registry import domain, kato
+from services.registry import development, domain, kato
 from services.registry import schemas as s
 from services.registry.access import AccessList
 from services.registry.contracts import CONTRACTS
@@ -19,7 +19,7 @@ from shared.validation import load
 from tests.cli.run import baqylau
 
 ORGANISATION = dict(organisation_id="AKT-001", bin="940140000385", kind="school",
-                    name_kk="№1 мектеп", name_ru="Школа №1", kato="152230100",
+                    name_kk="№1 мектеп", name_ru="Школа №1", kato="153220100",
                     school_year="2023-2024", locality="rural", small_class=True, pupils=60,
                     teachers=11)
 
@@ -105,7 +105,8 @@ def test_an_import_row_reads_csv_text_and_treats_empty_cells_as_missing():
 
 def test_every_internal_registry_event_is_in_the_contract_map():
     aggregates = [domain.Organisation, domain.BinClaim, domain.CommitmentClaim, domain.Funder,
-                  domain.Programme, domain.Participation, KatoPlace, AccessList]
+                  domain.Programme, domain.Participation, KatoPlace, AccessList,
+                  development.Strategy, development.Project, development.Partnership]
     event_classes = {value for aggregate in aggregates for name, value in vars(aggregate).items()
                      if isinstance(value, type) and issubclass(value, aggregate.Event)
                      and name not in ("Event", "Created")}

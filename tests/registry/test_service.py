@@ -18,7 +18,7 @@ from shared.errors import DomainRuleViolated, InvalidInput, NotFound
 pytestmark = pytest.mark.integration
 
 GOOD = dict(organisation_id="AKT-001", bin="940140000385", kind="school", name_kk="№1 мектеп",
-            name_ru="Школа №1", name_en="School No. 1", kato="152230100", locality="rural",
+            name_ru="Школа №1", name_en="School No. 1", kato="153220100", locality="rural",
             small_class="yes", pupils="60", teachers="11", network_role="")
 
 

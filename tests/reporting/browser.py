@@ -36,13 +36,15 @@ def chromium() -> Iterator[Any]:
         driver.quit()
 
 
-def log_in(driver: Any, web: str, programme: str, token: str, deadline: float = 30) -> None:
-    """Through the login form, as a funder would. A click returns before the redirect it
-    starts has landed, so this waits for the dashboard's address, up to a deadline."""
-    driver.get(f"{web}/v1/login?programme_id={programme}")
+def log_in(driver: Any, web: str, programme: str, token: str, deadline: float = 30,
+           lang: str = "kk") -> None:
+    """Through the login form in `lang`, as a funder would; the dashboard opens in the same
+    language. A click returns before the redirect it starts has landed, so this waits for
+    the dashboard's address, up to a deadline."""
+    driver.get(f"{web}/v1/login?programme_id={programme}&lang={lang}")
     driver.find_element("name", "token").send_keys(token)
     driver.find_element("css selector", "button[type=submit]").click()
-    wanted = f"/v1/dashboard/{programme}"
+    wanted = f"/v1/dashboard/{programme}?lang={lang}"
     try:
         WebDriverWait(driver, deadline).until(lambda d: d.current_url.endswith(wanted))
     except TimeoutException:

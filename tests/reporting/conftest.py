@@ -16,7 +16,8 @@ TABLES = ["programmes", "funders", "funder_roles", "targets", "commitments", "di
           "organisations",
           "participants", "enrolments", "trainers", "categories", "practices", "adoptions",
           "cabinets", "rounds", "scores", "profiles", "places", "cabinet_allocations",
-          "comparison_schools", "access_changes",
+          "comparison_schools", "access_changes", "faults", "strategies", "projects",
+          "partnerships",
           *(f"{t}_superseded" for t in tables.SUPERSEDED)]
 
 

@@ -64,18 +64,18 @@ def registry_events(app: RegistryApplication) -> None:
     # edition's names win in any arrival order).
     app.name_place("150000000", "region", "Ақтөбе облысы", "Актюбинская область",
                    "Aktobe Region")
-    app.name_place("152200000", "district", "Алға ауданы", "Алгинский р-н", None)
-    app.name_place("152200000", "district", "Алға ауданы", "Алгинский район", "Alga district")
+    app.name_place("153200000", "district", "Алға ауданы", "Алгинский р-н", None)
+    app.name_place("153200000", "district", "Алға ауданы", "Алгинский район", "Alga district")
     for n, (bin_, pupils) in enumerate((("940140000385", 95), ("990140004654", 50))):
         app.register_organisation(school_year="2023-2024", profile={**PROFILE, "pupils": pupils},
                                   organisation_id=f"S{n}", bin=bin_, kind="school",
                                   name_kk="Мектеп", name_ru=f"Школа {n}", name_en=None,
-                                  kato="152230100")
+                                  kato="153220100")
         app.join_programme(P, f"S{n}", "digital_solutions", date(2023, 2, 1))
     app.register_organisation(school_year="2024-2025", profile={**PROFILE, "pupils": 52},
                               organisation_id="S1", bin="990140004654", kind="school",
                               name_kk="Мектеп", name_ru="Школа 1", name_en=None,
-                              kato="152230100")
+                              kato="153220100")
     # An academy's platform granted the programme, and a reader's grant made and revoked.
     app.grant_access("stream-academy", "academy", [P], granted_by="operators")
     app.grant_access("stream-reader", "reader", ["*"], granted_by="operators")
@@ -116,7 +116,7 @@ def equipment_events(app: EquipmentApplication, registry: list[Envelope]) -> Non
         app.apply_registry_fact(envelope.type, envelope.data)
     # S0 (95 pupils) gets two cabinets; then its contingent drops: one combined instead.
     app.apply_registry_fact("OrganisationProfileUpdated", {
-        "organisation_id": "S0", "kind": "school", "district_code": "1522",
+        "organisation_id": "S0", "kind": "school", "district_code": "1532",
         "school_year": "2024-2025", "pupils": 70, "small_class": True})
     cabinets = [c for c in _cabinets(app) if c.status == "allocated"]
     app.procure("K1", "Supplier", "QH", date(2023, 4, 1),

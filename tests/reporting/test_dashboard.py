@@ -60,39 +60,41 @@ def test_every_role_a_system_may_be_granted_is_named():
 
 
 def commitment(cid="QH", funder="qazaqstan-halqyna", scope="equipment", committed=2_000,
-               spent=500, **names):
+               spent=500, disbursed=None, **names):
+    disbursed = committed if disbursed is None else disbursed
     return {"commitment_id": cid, "funder_id": funder, "scope": scope,
-            "committed_kzt": committed, "disbursed_kzt": committed, "procured_kzt": spent,
+            "committed_kzt": committed, "disbursed_kzt": disbursed, "procured_kzt": spent,
             "expenditure_kzt": 0, "spent_kzt": spent, "remaining_kzt": committed - spent,
-            **names}
+            "held_by_implementer_kzt": disbursed - spent, "spent_by_category": {}, **names}
 
 
 def test_money_is_captioned_with_the_funders_name_and_scope_in_the_chosen_language():
-    named = money.by_funder([commitment(funder_name_kk="«Қазақстан халқына» қоры",
-                                        funder_name_ru="Фонд «Қазақстан халқына»",
-                                        funder_name_en=None)])["qazaqstan-halqyna"]
-    assert money.caption(named, "kk") == "«Қазақстан халқына» қоры · жабдық"
-    assert money.caption(named, "ru") == "Фонд «Қазақстан халқына» · оборудование"
+    named = commitment(funder_name_kk="«Қазақстан халқына» қоры",
+                       funder_name_ru="Фонд «Қазақстан халқына»", funder_name_en=None)
+    assert money.caption(named, "kk") == "«Қазақстан халқына» қоры · жабдық (QH)"
+    assert money.caption(named, "ru") == "Фонд «Қазақстан халқына» · оборудование (QH)"
     # no English name registered: the Russian one, as the programme's own name does
-    assert money.caption(named, "en") == "Фонд «Қазақстан халқына» · equipment"
+    assert money.caption(named, "en") == "Фонд «Қазақстан халқына» · equipment (QH)"
     # the funder's registration not in the read model yet: its id
-    bare = money.by_funder([commitment()])["qazaqstan-halqyna"]
-    assert money.caption(bare, "en") == "qazaqstan-halqyna · equipment"
+    assert money.caption(commitment(), "en") == "qazaqstan-halqyna · equipment (QH)"
 
 
-def test_money_is_committed_spent_and_remaining_per_funder():
-    lines = [commitment("A", "akimat", "programme", 1_000, 300),
+def test_money_is_committed_disbursed_spent_held_and_remaining_per_commitment():
+    lines = [commitment("A", "akimat", "programme", 1_000, 300, disbursed=600),
              commitment("B", "akimat", "training", 500, 500),
              commitment("C", "fund", "equipment", 2_000, 0)]
     shown = money.section({"money": {"commitments": lines, "committed_kzt": 3_500,
-                                     "disbursed_kzt": 3_500, "procured_kzt": 800,
-                                     "spent_kzt": 800, "remaining_kzt": 2_700}}, "en")
-    cells = dict(re.findall(r'data-figure="(money:[^"]+)" data-value="(\d+)"', shown))
-    assert cells == {"money:akimat:committed_kzt": "1500", "money:akimat:disbursed_kzt": "1500",
-                     "money:akimat:spent_kzt": "800", "money:akimat:remaining_kzt": "700",
-                     "money:fund:committed_kzt": "2000", "money:fund:disbursed_kzt": "2000",
-                     "money:fund:spent_kzt": "0", "money:fund:remaining_kzt": "2000"}
-    assert "akimat · whole programme, training" in shown and "53 %" in shown
+                                     "disbursed_kzt": 3_100, "procured_kzt": 800,
+                                     "spent_kzt": 800, "remaining_kzt": 2_700,
+                                     "held_by_implementer_kzt": 2_300}}, "en")
+    cells = dict(re.findall(r'data-figure="(money:[^"]+)" data-value="(-?\d+)"', shown))
+    assert {k: v for k, v in cells.items() if k.startswith("money:A:")} == {
+        "money:A:committed_kzt": "1000", "money:A:disbursed_kzt": "600",
+        "money:A:spent_kzt": "300", "money:A:held_by_implementer_kzt": "300",
+        "money:A:remaining_kzt": "700"}
+    assert cells["money:C:held_by_implementer_kzt"] == "2000"
+    assert "akimat · training (B)" in shown and "30.0\u202f%" in shown  # A spent 300 of 1000
+    assert 'data-figure="held_by_implementer_kzt">held by implementer: 2\u202f300<' in shown
 
 
 def gain_cell(split, gain, ci, did=None):
@@ -174,11 +176,10 @@ def district(code="1522", name="Алға ауданы", known=True, region="Ақ
 
 
 def test_districts_read_with_their_regions_and_unnamed_codes_carry_a_visible_mark():
-    shown = districts.section([district(), district("1540", "1540", False)], "kk")
+    shown = districts.section([district(), district("1599", None, False)], "kk")
     assert ">Алға ауданы</td>" in shown and shown.count(">Ақтөбе облысы</td>") == 2
-    assert 'data-name-known="false"' in shown and ">1540 ?</td>" in shown
-    assert words.label("unnamed", "kk") in shown  # the mark explained under the table
-    assert words.label("unnamed", "kk") not in districts.section([district()], "kk")
+    assert 'data-name-known="false"' in shown and ">1599 ?</td>" not in shown
+    assert ">Ауданның аты классификаторда жоқ (код 1599)</td>" in shown  # said, with its code
 
 
 def full_report():
@@ -187,7 +188,7 @@ def full_report():
             "indicators": [indicator(), indicator("practices_adopted", "100")],
             "money": {"commitments": [commitment()], "committed_kzt": 2_000,
                       "disbursed_kzt": 2_000, "procured_kzt": 500, "spent_kzt": 500,
-                      "remaining_kzt": 1_500},
+                      "remaining_kzt": 1_500, "held_by_implementer_kzt": 1_500},
             "learning_outcomes": [outcome("math"), gain_cell("all", "1.5", ["0.9", "2.1"])],
             "diffusion": [], "approval": None}
 

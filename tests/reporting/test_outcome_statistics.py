@@ -66,7 +66,7 @@ def evaluation(tmp_path):
         registry.register_organisation(
             school_year="2023-2024", profile={**PROFILE, "pupils": 40},
             organisation_id=school, bin=make.bin(), kind="school", name_kk="Мектеп",
-            name_ru=f"Школа {school}", name_en=None, kato="152230100")
+            name_ru=f"Школа {school}", name_en=None, kato="153220100")
         if school in MODELS:
             registry.join_programme(P, school, MODELS[school], date(2023, 2, 1))
     assessment = sqlite(AssessmentApplication, tmp_path, "assessment")

@@ -176,7 +176,7 @@ def test_reconciliation_catches_a_wrong_outcome_cell(database, events, in_order)
         database.rollback()
     assert {d["indicator"] for d in found} == {
         f"outcome:END:6:math:{split}:endline.{name}" for split in
-        ("all", "small_class", "district:1522", "model:digital_solutions")
+        ("all", "small_class", "district:1532", "model:digital_solutions")
         for name in ("mean",)}
 
 
@@ -198,7 +198,7 @@ def test_learning_outcomes_match_a_direct_computation(database, in_order):
     assert overall["effect_size_d"] == f"{d:.3f}"
     # One school is one cluster: no cluster-robust interval can be drawn from it.
     assert overall["gain_ci"] is None and overall["effect_size_d_ci"] is None
-    assert {s["split"] for s in splits} == {"small_class", "district:1522",
+    assert {s["split"] for s in splits} == {"small_class", "district:1532",
                                             "model:digital_solutions", "comparison"}
 
 
@@ -218,7 +218,7 @@ def test_a_past_rounds_outcomes_keep_their_split_when_next_years_profile_arrives
         projections.handle(database, envelope, schema)
     with database, database.cursor() as cur:
         before = outcomes.learning_outcomes(cur, P, schema)
-    assert {o["split"] for o in before} == {"all", "small_class", "district:1522",
+    assert {o["split"] for o in before} == {"all", "small_class", "district:1532",
                                             "model:digital_solutions", "comparison"}
     # 2025-2026: S0 grows past the small-class limit. The 2023-2024 rounds must not move.
     grown = later_event(events, "OrganisationRegistered", "S0", school_year="2025-2026",
@@ -297,8 +297,8 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
                                  reports.organisations(cur, P, schema))
     book = openpyxl.load_workbook(io.BytesIO(document))
     assert book.sheetnames == ["Indicators", "Progress", "Money", "Spending",
-                               "Learning outcomes", "Diffusion", "Districts",
-                               "Organisations"]
+                               "Spending by commitment", "Learning outcomes", "Diffusion",
+                               "Cabinets", "Cabinets in total", "Districts", "Organisations"]
     money = list(book["Money"].iter_rows(min_row=2, values_only=True))
     assert [row[3] for row in money] == [c["committed_kzt"] for c in
                                           report["money"]["commitments"]]
@@ -310,7 +310,7 @@ def test_the_xlsx_export_has_a_sheet_per_section_with_numbers_as_numbers(databas
     d = outcome[header.index("effect_size_d")]
     assert isinstance(d, float) and f"{d:.3f}" == report["learning_outcomes"][0]["effect_size_d"]
     district = next(book["Districts"].iter_rows(min_row=2, values_only=True))
-    assert district[0] == "1522"  # a code stays text
+    assert district[0] == "1532"  # a code stays text
 
 
 def test_tokens_are_stored_only_as_hashes_and_revocation_holds(pg_database):

@@ -319,9 +319,11 @@ def test_reports_as_of_past_moments_equal_the_events_recorded_by_then(stack, mon
         path = "/v1/programmes/aktobe/figures/organisations_reached/events"
         first = get(stack.web, f"{path}?limit=1&as_of={quote(moments[1].isoformat())}",
                     token).json()
-        second = get(stack.web, f"{path}?limit=1&after=1&as_of="
+        second = get(stack.web, f"{path}?limit=1&after={first['next_after']}&as_of="
                                 f"{quote(moments[1].isoformat())}", token).json()
-        assert (first["figure"], first["count"], first["next_after"]) == (2, 2, 1)
+        assert (first["figure"], first["count"]) == (2, 2) and first["next_after"]
+        stale = get(stack.web, f"{path}?limit=1&after=1", token)  # an offset: no cursor
+        assert stale.status_code == 400 and set(stale.json()["errors"]) == {"after"}
         assert second["next_after"] is None and log_reads == []
         joins = [first["events"][0], second["events"][0]]
         assert [(e["type"], e["fields"]["organisation_id"], e["value"]) for e in joins] == [

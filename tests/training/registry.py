@@ -8,7 +8,7 @@ import zlib
 from shared.kz_bin import check_digit
 
 # A programme's region and a locality in it (KATO), by region code.
-LOCALITY = {"15": "152230100", "27": "271010000", "11": "116630100"}
+LOCALITY = {"15": "153220100", "27": "271010000", "11": "116630100"}
 
 
 def bin_of(organisation_id: str) -> str:

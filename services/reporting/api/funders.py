@@ -1,10 +1,11 @@
-"""The funders' HTTP API: their programmes, each report (JSON, CSV, XLSX, IATI), its
+"""The funders' HTTP API: their programmes, each report (JSON, CSV, XLSX, PDF, IATI), its
 drill-downs and the events behind each figure, as of now or a past moment; the OpenAPI
 document. Every programme endpoint answers only the token's funder."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Callable
 
 import psycopg2
@@ -12,7 +13,7 @@ from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.reporting.api import access, openapi, schemas, tokens
-from services.reporting.api.render import xlsx
+from services.reporting.api.render import dashboard, pdf, trends, xlsx
 from services.reporting.api.render.csv import report_csv, rows_csv
 from services.reporting.api.requests import EventsPage, Language
 from services.reporting.api.responses import (
@@ -24,12 +25,14 @@ from services.reporting.api.responses import (
     not_found,
     unauthorized,
 )
-from services.reporting.figures import behind, moments, reports
+from services.reporting.figures import behind, daily, moments, reports
+from services.reporting.figures import provenance as recorded_by
 from services.reporting.figures.places import in_all_languages, in_language
 from services.reporting.ingest import tables
 from shared.validation import load
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 class FunderHttp:
@@ -53,11 +56,13 @@ class FunderHttp:
     @answered
     def programme_report(self, request: Any, programme_id: str) -> Response:
         """A programme's report: indicators (target, actual, share) and money, exact to the
-        tenge. `?format=csv` for CSV."""
+        tenge. `?format=csv` for CSV: one table, a figure per row (render/csv.py), its
+        names in `?lang=kk|ru|en` (default kk)."""
         if request.args.get("format") == "csv":
-            return self._rendered(request, programme_id, "report", ("report.csv",),
+            lang = _language(request)
+            return self._rendered(request, programme_id, "report", ("report.csv", lang),
                                   "text/csv", lambda cur, schema: report_csv(
-                                      self.read_model.report(cur, programme_id, schema)))
+                                      self.read_model.report(cur, programme_id, schema), lang))
         return self._rendered(request, programme_id, "report", ("report.json",),
                               "application/json", lambda cur, schema: (
                                   self.read_model.report_json(cur, programme_id, schema)))
@@ -79,6 +84,42 @@ class FunderHttp:
                               render, {"Content-Disposition":
                                        f'attachment; filename="{programme_id}.xlsx"'})
 
+    @http("GET", "/v1/programmes/<string:programme_id>/report.pdf")
+    @answered
+    def report_pdf(self, request: Any, programme_id: str) -> Response:
+        """The dashboard as an A4 PDF to print and send, in `?lang=kk|ru|en` (default kk),
+        `?as_of=` as on the report: its figures and charts, every page headed by the
+        programme and the moment the figures stand at, footed by whether they are approved
+        (by whom, up to when) and numbered. Made on the server once per state of the model
+        and of the daily series it charts (render/pdf.py). The dashboard's session cookie
+        opens it too: the dashboard links to it."""
+        lang = _language(request)
+        headers = {"Content-Disposition": f'inline; filename="{programme_id}-{lang}.pdf"'}
+
+        def key(stamp: tuple[Any, ...]) -> tuple[str, ...]:
+            return ("report.pdf", lang, *map(str, stamp), programme_id)
+
+        def build(cur: Any, schema: str) -> Response:
+            stamp = daily.stamp(cur)  # before the series: see daily.stamp
+            moment = moments.parse(request.args)
+
+            def render() -> bytes:
+                report = self.read_model.report(cur, programme_id, schema)
+                page = _dashboard_page(self.read_model, cur, schema, report, lang, moment)
+                return pdf.document(page, report, lang, moment)
+            body = self.read_model.rendered(cur, schema, key(stamp), render)
+            return Response(body, status=200, mimetype=PDF, headers=headers)
+
+        def cached(who: access.Access) -> Response | None:
+            # A bearer token's question does not carry the daily series' stamp: it goes
+            # the full way, one short transaction, to the same cached PDF.
+            body = None if who.daily is None else self.read_model.cached_rendered(
+                who, key(who.daily))
+            return None if body is None else Response(body, status=200, mimetype=PDF,
+                                                      headers=headers)
+        return self._for_funder(request, programme_id, "report_pdf", build,
+                                allow_cookie=True, cached=cached)
+
     @http("GET", "/v1/programmes/<string:programme_id>/iati.xml")
     @answered
     def iati_activity(self, request: Any, programme_id: str) -> Response:
@@ -99,7 +140,7 @@ class FunderHttp:
         `?format=csv` for CSV, which names them in the asked language and then in all three
         (`district_name_kk`, …, `region_name_en`).
 
-        Example line: {"district_code": "1522", "district_name": "Алға ауданы",
+        Example line: {"district_code": "1532", "district_name": "Алға ауданы",
         "name_known": true, "region_code": "15", "region_name": "Ақтөбе облысы",
         "region_name_known": true, "organisations": 24, "pupils": 1840, ...}"""
         lang = _language(request)
@@ -222,6 +263,22 @@ class FunderHttp:
     def openapi(self, request: Any) -> Response:
         """The OpenAPI 3 document of the report endpoints (no token needed)."""
         return json_response(openapi.document())
+
+
+def _dashboard_page(read_model: Any, cur: Any, schema: str, report: dict[str, Any],
+                    lang: str, moment: datetime | None) -> str:
+    """The dashboard's page as the browser's is drawn (browser.py), its daily series cut
+    at `moment` when a past one is asked."""
+    programme_id = report["programme_id"]
+    series = daily.series(cur, programme_id)
+    if moment is not None:
+        last_day = moment.astimezone(moments.KAZAKHSTAN).date()
+        series = {name: [p for p in points if p[0] <= last_day]
+                  for name, points in series.items()}
+    districts = in_language(read_model.drill_down(cur, programme_id, schema, "districts"),
+                            lang)
+    return dashboard.page(report, districts, lang, series, recorded_by.of_programme(
+        cur, schema, programme_id, trends.audited(report)))
 
 
 def _language(request: Any) -> str:

@@ -46,8 +46,9 @@ def _get(summary: str, schema: str, csv: bool = False) -> dict[str, Any]:
 
 LANG = {"name": "lang", "in": "query", "required": False,
         "schema": {"type": "string", "enum": ["kk", "ru", "en"], "default": "kk"},
-        "description": "The language of the districts' and regions' names (the KATO "
-                       "classifier's); CSV and XLSX then name them in all three as well"}
+        "description": "The language of the labels and of the districts' and regions' "
+                       "names (the KATO classifier's); CSV and XLSX name places in all "
+                       "three as well"}
 
 
 def _named(operations: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +85,7 @@ def document() -> dict[str, Any]:
         spec.components.schema(schema.__name__, schema=schema)
     spec.path("/v1/programmes", operations=_get("The token's programmes", "ProgrammeList"))
     spec.path("/v1/programmes/{programme_id}/report",
-              operations=_get("A programme's report", "ProgrammeReport", csv=True))
+              operations=_named(_get("A programme's report", "ProgrammeReport", csv=True)))
     spec.path("/v1/programmes/{programme_id}/districts",
               operations=_named(_get("The report by district", "Districts", csv=True)))
     spec.path("/v1/programmes/{programme_id}/organisations",
@@ -94,7 +95,9 @@ def document() -> dict[str, Any]:
     events["get"]["parameters"] += [
         {"name": "indicator", "in": "path", "required": True,
          "schema": {"type": "string", "enum": behind.figures()}},
-        {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "after", "in": "query", "schema": {"type": "string"},
+         "description": "the previous page's `next_after` (opaque); absent, empty or 0:"
+                        " the first page"},
         {"name": "limit", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]
     spec.path("/v1/programmes/{programme_id}/figures/{indicator}/events", operations=events)
@@ -102,9 +105,11 @@ def document() -> dict[str, Any]:
     for path, summary, media, fmt in (
             ("iati.xml", "The programme as an IATI 2.03 activity", "application/xml", None),
             ("report.xlsx", "The report as a workbook",
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "binary")):
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "binary"),
+            ("report.pdf", "The dashboard as an A4 PDF to print and send: the moment and the "
+             "approval status on every page", "application/pdf", "binary")):
         operations = _get(summary, "Error")
-        if path == "report.xlsx":
+        if path != "iati.xml":
             _named(operations)
         operations["get"]["responses"]["200"]["content"] = {
             media: {"schema": {"type": "string", **({"format": fmt} if fmt else {})}}}

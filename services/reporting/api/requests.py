@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from services.reporting.figures import behind
 from shared.fields import Ref
 
 
+def _a_cursor(after: str) -> None:
+    try:
+        behind.after_key(after)
+    except ValueError:
+        raise ValidationError("Not a cursor of this list: give the previous page's"
+                              " `next_after`, or nothing (or 0) for the first page.") from None
+
+
 class EventsPage(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # Opaque: the previous page's `next_after`; absent, empty or 0 asks for the first page.
+    after = fields.String(load_default=None, validate=_a_cursor)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

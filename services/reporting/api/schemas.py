@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from services.reporting.api.section_schemas import Cabinets, Development
+
 
 class Figure(fields.Number):
     """A count as an integer, a percentage as a number to 0.1 (null: nothing to divide)."""
@@ -34,6 +36,9 @@ class Indicator(Schema):
     numerator = fields.Integer(metadata={"description": "percentages only"})
     denominator = fields.Integer(metadata={"description": "percentages only"})
     share_reached = fields.String(allow_none=True, metadata={"example": "1.000"})
+    progress_from_baseline = fields.String(allow_none=True, metadata={
+        "description": "(actual - baseline) / (target - baseline), to 0.001; null when the "
+                       "target is the baseline or there is no actual", "example": "0.667"})
     progress = fields.List(fields.Nested(ProgressPoint), metadata={
         "description": "month by month from the programme's start to today (or its end);"
                        " the last point is `actual`"})
@@ -51,6 +56,14 @@ class CommitmentLine(Schema):
         "description": "other spending: seminars, fees, platforms, assessment..."})
     spent_kzt = fields.Integer(required=True, metadata={"description": "procured + expenditure"})
     remaining_kzt = fields.Integer(required=True)
+    held_by_implementer_kzt = fields.Integer(required=True, metadata={
+        "description": "disbursed - spent: paid out by the funder and not yet spent "
+                       "(negative: the implementer spent ahead of the payments)"})
+    spent_by_category = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                    required=True, metadata={
+                                        "description": "this commitment's expenditures by "
+                                                       "category (cabinets bought are "
+                                                       "procured_kzt)"})
     funder_name_kk = fields.String(allow_none=True)
     funder_name_ru = fields.String(allow_none=True, metadata={
         "description": "null until the funder's registration has reached the read model"})
@@ -65,6 +78,8 @@ class Money(Schema):
     expenditure_kzt = fields.Integer(required=True)
     spent_kzt = fields.Integer(required=True)
     remaining_kzt = fields.Integer(required=True)
+    held_by_implementer_kzt = fields.Integer(required=True, metadata={
+        "description": "the commitments' disbursed - spent"})
     spent_by_category = fields.Dict(keys=fields.String(), values=fields.Integer(),
                                     required=True)
     commitments = fields.List(fields.Nested(CommitmentLine), required=True)
@@ -90,6 +105,10 @@ class Outcome(Schema):
     endline_round_id = fields.String(required=True)
     grade = fields.Integer(required=True)
     subject = fields.String(required=True)
+    max_score = fields.Integer(metadata={
+        "description": "the subject's maximum score, as the round defined it"})
+    threshold = fields.Integer(metadata={
+        "description": "the subject's proficiency threshold, as the round defined it"})
     split = fields.String(required=True, metadata={
         "description": "all, small_class, other, district:<4-digit KATO district>, "
                        "model:<development model> (the programme's schools), or comparison "
@@ -145,6 +164,10 @@ class ProgrammeReport(Schema):
     learning_outcomes = fields.List(fields.Nested(Outcome), required=True)
     diffusion = fields.List(fields.Nested(PracticeSpread), required=True, metadata={
         "description": "a league's practices and the schools that adopted them"})
+    cabinets = fields.Nested(Cabinets, required=True, metadata={
+        "description": "whether the cabinets work: faults and internet per school"})
+    development = fields.Nested(Development, required=True, metadata={
+        "description": "the schools' development strategies, projects and partners"})
     status = fields.Constant("preliminary", metadata={
         "description": "the figures above are today's; `approval` holds the approved ones"})
     approval = fields.Nested(lambda: ApprovalWithChanges(), allow_none=True, metadata={
@@ -245,7 +268,7 @@ class FigureEvents(Schema):
     denominator = fields.Integer(metadata={"description": "percentages only"})
     count = fields.Integer(required=True)
     events = fields.List(fields.Nested(EventBehind), required=True)
-    next_after = fields.Integer(allow_none=True, required=True)
+    next_after = fields.String(allow_none=True, required=True)
 
 
 class Approval(Schema):

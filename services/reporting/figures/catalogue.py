@@ -10,30 +10,20 @@ SQL runs with `{s}` the read model's schema and `%(p)s` the programme. An `event
 gives, per unit counted, the event that made it count: `src`, `nid` (its source and
 notification id), `value` (what it adds), `fields` (what it is) and `day` (the fact's own
 date: completed on, delivered on, adopted on…, which the progress lines are drawn by).
+A unit made by several facts (a teacher with two courses, a pupil in two rounds) is one
+line: the event is its first recorded, the day the earliest of its facts' own dates, so
+that the line counts it from when it first was, whatever order the facts arrived in.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Callable
+from typing import Any
 
+from services.reporting.figures import cabinet_figures, development_figures
 from services.reporting.figures.fold import Fold
-
-Count = Callable[[Fold, str], int]
-
-
-@dataclass(frozen=True)
-class Indicator:
-    name: str
-    labels: dict[str, str]  # kk, ru, en
-    actual: str = ""  # SQL of the count; empty for a percentage
-    events: str = ""  # SQL of the events behind the count
-    count: Count | None = None  # the reconciliation's own count from the logs
-    measure: str = "unit"
-    parts: tuple[str, str] | None = None  # a percentage's numerator and denominator
-    targetable: bool = True  # False: only ever a part of another
+from services.reporting.figures.indicator import Count, Indicator
 
 
 def _trained(role: str, unit: str) -> tuple[str, str, Count]:
@@ -42,14 +32,20 @@ def _trained(role: str, unit: str) -> tuple[str, str, Count]:
     actual = f"SELECT count(DISTINCT {unit}){where}"
     events = (f"SELECT DISTINCT ON ({unit}) ended_src AS src, ended_nid AS nid, 1 AS value,"
               f" jsonb_build_object('{'management_team_id' if unit == 'team_id' else unit}',"
-              f" {unit}, 'enrolment_id', enrolment_id::text) AS fields, ended_on AS day{where}"
-              f" ORDER BY {unit}, ended_nid")
+              f" {unit}, 'enrolment_id', enrolment_id::text) AS fields,"
+              f" {earliest('ended_on', unit)} AS day{where} ORDER BY {unit}, ended_nid")
     key = "management_team_id" if unit == "team_id" else unit
 
     def count(fold: Fold, p: str) -> int:
         return len({r[key] for r in fold.enrolments.values() if r["programme_id"] == p
                     and r["status"] == "completed" and r["role"] == role})
     return actual, events, count
+
+
+def earliest(day: str, unit: str) -> str:
+    """The earliest of a unit's facts' own dates, beside the one row DISTINCT ON keeps
+    (a window is computed before DISTINCT ON picks)."""
+    return f"min({day}) OVER (PARTITION BY {unit})"
 
 
 def _one_per_row(table: str, day: str, *fields: str) -> str:
@@ -89,10 +85,42 @@ def _schools_equipped(fold: Fold, p: str) -> int:
     return sum(all(done) for done in by_school.values())
 
 
+# The programme's teachers: in one of its courses, or attested under it (the newest
+# attestation names it: a teacher re-attested under another programme is that one's). Each
+# with the event that made it one (an enrolment before an attestation, the first recorded)
+# and the earliest date it was one.
+PROGRAMME_TEACHERS = (
+    "SELECT DISTINCT ON (teacher_id) teacher_id, src, nid,"
+    f" {earliest('day', 'teacher_id')} AS day FROM ("
+    " SELECT participant_id AS teacher_id, coalesce(enrolled_src, ended_src) AS src,"
+    " coalesce(enrolled_nid, ended_nid) AS nid, 0 AS first,"
+    " coalesce(enrolled_on, ended_on) AS day FROM {s}.enrolments"
+    " WHERE programme_id = %(p)s AND role = 'teacher' UNION ALL"
+    " SELECT teacher_id, by_src, by_nid, 1, attested_on FROM {s}.categories"
+    " WHERE programme_id = %(p)s) t ORDER BY teacher_id, first, nid")
+# Of them, those holding a category, attested under this programme, another or none. The
+# event is the attestation that gives the category; the day, the later of when the teacher
+# first held one and when it became the programme's teacher (never more teachers with a
+# category than teachers, month by month).
+WITH_CATEGORY = (
+    "SELECT c.by_src AS src, c.by_nid AS nid, 1 AS value, jsonb_build_object("
+    "'teacher_id', c.teacher_id, 'category', c.category, 'attested_under', c.programme_id)"
+    f" AS fields, GREATEST(c.attested_on, pt.day) AS day FROM ({PROGRAMME_TEACHERS}) pt"
+    " JOIN {s}.categories c USING (teacher_id)")
+
+
+def _teachers_of(fold: Fold, p: str) -> set[str]:
+    return ({r["participant_id"] for r in fold.enrolments.values()
+             if r["programme_id"] == p and r["role"] == "teacher"}
+            | {t for t, q in fold.categories.items() if q == p})
+
+
 def _programme_teachers(fold: Fold, p: str) -> int:
-    return len({r["participant_id"] for r in fold.enrolments.values()
-                if r["programme_id"] == p and r["role"] == "teacher"}
-               | {t for t, q in fold.categories.items() if q == p})
+    return len(_teachers_of(fold, p))
+
+
+def _teachers_with_category(fold: Fold, p: str) -> int:
+    return len({t for t in _teachers_of(fold, p) if t in fold.categories})
 
 
 def _entries() -> list[Indicator]:
@@ -115,27 +143,22 @@ def _entries() -> list[Indicator]:
                   "SELECT count(*) FROM {s}.trainers WHERE programme_id = %(p)s",
                   _one_per_row("trainers", "certified_on", "person_id"),
                   lambda fold, p: sum(q == p for q, _ in fold.trainers)),
+        # The programme's teachers holding a qualification category.
         Indicator("teachers_with_category", {"kk": "Санаты бар мұғалімдер",
                                              "ru": "Учителя с категорией",
                                              "en": "Teachers with a category"},
-                  "SELECT count(*) FROM {s}.categories WHERE programme_id = %(p)s",
-                  _one_per_row("categories", "attested_on", "teacher_id", "category"),
-                  lambda fold, p: sum(q == p for q in fold.categories.values())),
-        # The programme's teachers: in one of its courses, or attested under it.
+                  "SELECT count(*) FROM {s}.categories c WHERE c.programme_id = %(p)s"
+                  " OR EXISTS (SELECT 1 FROM {s}.enrolments e WHERE e.programme_id = %(p)s"
+                  " AND e.role = 'teacher' AND e.participant_id = c.teacher_id)",
+                  WITH_CATEGORY, _teachers_with_category),
         Indicator("programme_teachers", {"kk": "Бағдарлама мұғалімдері",
                                          "ru": "Учителя программы",
                                          "en": "The programme's teachers"},
                   "SELECT count(*) FROM (SELECT participant_id FROM {s}.enrolments"
                   " WHERE programme_id = %(p)s AND role = 'teacher' UNION"
                   " SELECT teacher_id FROM {s}.categories WHERE programme_id = %(p)s) t",
-                  "SELECT DISTINCT ON (teacher_id) src, nid, 1 AS value,"
-                  " jsonb_build_object('teacher_id', teacher_id) AS fields, day FROM ("
-                  " SELECT participant_id AS teacher_id, coalesce(enrolled_src, ended_src) AS src,"
-                  " coalesce(enrolled_nid, ended_nid) AS nid, 0 AS first,"
-                  " coalesce(enrolled_on, ended_on) AS day FROM {s}.enrolments"
-                  " WHERE programme_id = %(p)s AND role = 'teacher' UNION ALL"
-                  " SELECT teacher_id, by_src, by_nid, 1, attested_on FROM {s}.categories"
-                  " WHERE programme_id = %(p)s) t ORDER BY teacher_id, first, nid",
+                  "SELECT src, nid, 1 AS value, jsonb_build_object('teacher_id', teacher_id)"
+                  f" AS fields, day FROM ({PROGRAMME_TEACHERS}) t",
                   _programme_teachers, targetable=False),
         # Of the programme's teachers, the share holding a qualification category: the
         # Aktobe pilot's 60 % at the start.
@@ -181,7 +204,8 @@ def _entries() -> list[Indicator]:
                   + IN_PROGRAMME,
                   "SELECT DISTINCT ON (sc.pupil_ref) sc.by_src AS src, sc.by_nid AS nid,"
                   " 1 AS value, jsonb_build_object('pupil_ref', sc.pupil_ref, 'school_id',"
-                  " sc.school_id, 'grade', sc.grade) AS fields, r.opened_on AS day"
+                  " sc.school_id, 'grade', sc.grade) AS fields,"
+                  f" {earliest('r.opened_on', 'sc.pupil_ref')} AS day"
                   " FROM {s}.scores sc"
                   " JOIN {s}.rounds r USING (round_id) WHERE r.programme_id = %(p)s"
                   + IN_PROGRAMME + " ORDER BY sc.pupil_ref, sc.by_nid",
@@ -206,11 +230,15 @@ def _entries() -> list[Indicator]:
                   " WHERE programme_id = %(p)s",
                   "SELECT DISTINCT ON (school_id) by_src AS src, by_nid AS nid, 1 AS value,"
                   " jsonb_build_object('practice_id', practice_id::text, 'school_id',"
-                  " school_id) AS fields, adopted_on AS day FROM {s}.adoptions"
+                  f" school_id) AS fields, {earliest('adopted_on', 'school_id')} AS day"
+                  " FROM {s}.adoptions"
                   " WHERE programme_id = %(p)s"
                   " ORDER BY school_id, by_nid",
                   lambda fold, p: len({school for (_, school), q in fold.adoptions.items()
                                        if q == p})),
+        # The cabinets' working state and the schools' development, each in its own module.
+        *cabinet_figures.indicators(),
+        *development_figures.indicators(),
     ]
 
 
@@ -228,10 +256,15 @@ def shares() -> dict[str, tuple[str, str]]:
 
 
 def percentage(numerator: int, denominator: int) -> Decimal | None:
-    """numerator / denominator in per cent, to 0.1; None when there is nothing to divide."""
+    """numerator / denominator in per cent, to 0.1; None when there is nothing to divide.
+    Never rounded up to 100 while one is missing, nor down to 0 while one is there: 10,499
+    of 10,500 is 99.9, not a target met."""
     if not denominator:
         return None
-    return (Decimal(100 * numerator) / denominator).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+    share = (Decimal(100 * numerator) / denominator).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+    if numerator < denominator:
+        share = min(share, Decimal("99.9"))
+    return max(share, Decimal("0.1")) if numerator > 0 else share
 
 
 def public_list() -> dict[str, str]:

@@ -5,6 +5,7 @@ model's SQL so that it can check it. The catalogue counts each indicator from it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from services.reporting.figures.reconcile_outcomes import ScoreFold
@@ -12,6 +13,10 @@ from shared.contracts.envelope import Envelope
 
 # The money figures compared per commitment and in total (spent and remaining follow).
 MONEY_COMPARED = ("committed_kzt", "disbursed_kzt", "procured_kzt", "expenditure_kzt")
+# A school's development facts: the fold's table and the event's id field.
+DEVELOPMENT = {"StrategyAdopted": ("strategies", "strategy_id"),
+               "ProjectLaunched": ("projects", "project_id"),
+               "PartnershipSigned": ("partnerships", "partnership_id")}
 
 
 @dataclass
@@ -24,6 +29,10 @@ class Fold:
     participants: set[tuple[str, str]] = field(default_factory=set)
     profiles: dict[str, tuple[str, int]] = field(default_factory=dict)  # org -> (year, pupils)
     cabinets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # cabinet, id
+    strategies: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> programme, org
+    projects: dict[str, tuple[str, str]] = field(default_factory=dict)
+    partnerships: dict[str, tuple[str, str]] = field(default_factory=dict)
     rounds: dict[str, str] = field(default_factory=dict)
     scores: set[tuple[str, str, str, str]] = field(default_factory=set)  # round, school, …
     comparison: set[tuple[str, str]] = field(default_factory=set)  # round, comparison school
@@ -73,6 +82,14 @@ class Fold:
                 d["amount_kzt"]
         elif t.startswith("Cabinet"):
             self._cabinet(t, d)
+        elif t in ("FaultReported", "FaultResolved"):
+            fault = self.faults.setdefault((d["cabinet_id"], d["fault_id"]), {
+                "programme_id": d["programme_id"], "organisation_id": d["organisation_id"],
+                "reported": False, "resolved": False})
+            fault["reported" if t == "FaultReported" else "resolved"] = True
+        elif t in DEVELOPMENT:
+            table, key = DEVELOPMENT[t]
+            getattr(self, table)[d[key]] = (d["programme_id"], d["organisation_id"])
         elif t == "AssessmentRoundOpened":
             self.rounds[d["round_id"]] = d["programme_id"]
             self.comparison |= {(d["round_id"], school) for school in d["comparison_school_ids"]}
@@ -100,6 +117,7 @@ class Fold:
             row["delivered"] = True
         elif t == "CabinetCommissioned":
             row["commissioned"] = True
+            row["internet_mbps"] = Decimal(str(d["internet_mbps"]))
 
     def money(self, programme_id: str) -> dict[str, int]:
         """The compared money, in total and per commitment, as `reports.money` has it."""

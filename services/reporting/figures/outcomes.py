@@ -149,7 +149,23 @@ def learning_outcomes(cur: Any, programme_id: str, schema: str = SCHEMA) -> list
     for pair, grade, subject, _, small, district, model, comparison, *sums in cur.fetchall():
         for split in splits_of(small, district, model, comparison):
             matched[(pair, grade, subject, split)].append(tuple(int(v) for v in sums))
-    return assemble(baseline_of, rounds, matched)
+    return with_scales(cur, programme_id, schema, assemble(baseline_of, rounds, matched))
+
+
+def with_scales(cur: Any, programme_id: str, schema: str,
+                cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each cell with its subject's maximum score and proficiency threshold, as the endline
+    round defined them (else the baseline round), when a round defines them."""
+    cur.execute(q("SELECT round_id, subjects FROM {s}.rounds WHERE programme_id = %s",
+                  schema), (programme_id,))
+    subjects = {round_id: defined or {} for round_id, defined in cur.fetchall()}
+    for cell in cells:
+        scale = (subjects.get(cell["endline_round_id"], {}).get(cell["subject"])
+                 or subjects.get(cell["baseline_round_id"], {}).get(cell["subject"]) or {})
+        for name in ("max_score", "threshold"):
+            if scale.get(name) is not None:
+                cell[name] = int(scale[name])
+    return cells
 
 
 def assemble(baseline_of: dict[str, str],

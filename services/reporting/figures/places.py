@@ -1,12 +1,13 @@
 """Districts and regions by name: the classifier's names (the registry's PlaceNamed, in the
 `places` table) beside the codes the facts carry. A code the classifier has not named is
-shown as the code itself and flagged (`name_known` / `region_name_known` false), never left
-blank or guessed.
+flagged (`name_known` / `region_name_known` false) and never shown bare nor guessed: where
+a person reads it, `unnamed` says in words that the classifier lacks it and gives the code
+("District not in the classifier (code 1599)"); in JSON its name is null.
 
 A drill-down line as the figures compute it carries each place's names in every language
-(`district_name_kk`, …, `region_name_en`); `in_language` turns it into what a funder reads
-in one language (the JSON drill-downs, the dashboard), `in_all_languages` into what an
-export carries (CSV and XLSX: all three, and the asked one first)."""
+(`district_name_kk`, …, `region_name_en`); `in_language` turns it into one language (the
+JSON drill-downs, the dashboard: the name, or null), `in_all_languages` into what an
+export carries (CSV and XLSX: all three, and the asked one first, the note where no name)."""
 
 from __future__ import annotations
 
@@ -27,10 +28,33 @@ def region_of(district_code: str) -> str:
     return district_code[:2]
 
 
-def name_in(names: dict[str, str | None], lang: str, code: str) -> str:
+# What a reader sees for a place the classifier has not named, in each language.
+UNNAMED = {
+    "district": {"kk": "Ауданның аты классификаторда жоқ (код {code})",
+                 "ru": "Район отсутствует в классификаторе (код {code})",
+                 "en": "District not in the classifier (code {code})"},
+    "region": {"kk": "Облыстың аты классификаторда жоқ (код {code})",
+               "ru": "Область отсутствует в классификаторе (код {code})",
+               "en": "Region not in the classifier (code {code})"},
+}
+
+
+def unnamed(place: str, lang: str, code: str) -> str:
+    """The note for a `place` ("district" or "region") the classifier has no name for."""
+    return UNNAMED[place][lang].format(code=code)
+
+
+def named(names: dict[str, str | None] | None, lang: str) -> str | None:
     """The name in `lang`; else Russian, then Kazakh (the classifier always has both; an
-    English form may be missing); else the code itself."""
-    return names.get(lang) or names.get("ru") or names.get("kk") or code
+    English form may be missing); None where the classifier has none."""
+    names = names or {}
+    return names.get(lang) or names.get("ru") or names.get("kk")
+
+
+def name_in(names: dict[str, str | None] | None, lang: str, code: str,
+            place: str = "district") -> str:
+    """What a reader sees: the name in `lang` (as `named`), else the note with the code."""
+    return named(names, lang) or unnamed(place, lang, code)
 
 
 def _names(line: dict[str, Any], place: str) -> dict[str, str | None]:
@@ -42,18 +66,20 @@ def _code(line: dict[str, Any], place: str) -> str:
 
 
 def in_language(lines: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Drill-down lines as a funder reads them: each place's name in `lang` in place of the
-    three languages' columns, its flag kept beside it."""
-    return [_shown(line, {place: {f"{place}_name": name_in(
-        _names(line, place), lang, _code(line, place))} for place in PLACES}) for line in lines]
+    """Drill-down lines in one language: each place's name in `lang` (null where the
+    classifier has none) in place of the three languages' columns, its flag beside it."""
+    return [_shown(line, {place: {f"{place}_name": named(_names(line, place), lang)}
+                          for place in PLACES}) for line in lines]
 
 
 def in_all_languages(lines: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Drill-down lines for an export: each place's name in `lang`, then in every language
-    (each with the same fall-back, so no cell is blank), its flag kept beside them."""
+    (each with the same fall-back, and the note where there is no name, so no cell is blank
+    nor a bare code), its flag kept beside them."""
     return [_shown(line, {place: {
-        f"{place}_name": name_in(_names(line, place), lang, _code(line, place)),
-        **{f"{place}_name_{code}": name_in(_names(line, place), code, _code(line, place))
+        f"{place}_name": name_in(_names(line, place), lang, _code(line, place), place),
+        **{f"{place}_name_{code}": name_in(_names(line, place), code, _code(line, place),
+                                           place)
            for code in LANGUAGES}} for place in PLACES}) for line in lines]
 
 

@@ -1,9 +1,11 @@
 """Progress over the programme's own time: each indicator's value at the end of every month
 from the programme's start, by the facts' own dates (completed on, delivered on, adopted
 on…), not by when they reached the platform, so a programme loaded in one go still shows
-its history. The line ends at the report's figure: a fact dated before the start counts
-from the first month, and one with no date (a model from before version 3, until its
-rebuild) too."""
+its history. A unit made of several facts (a teacher with two courses, a pupil in two
+rounds) counts from the earliest of its own dates, whichever fact was recorded first (the
+catalogue's `day`). The line ends at the report's figure: a fact dated before the start
+counts from the first month, and one with no date (a model from before version 3, until
+its rebuild) too."""
 
 from __future__ import annotations
 

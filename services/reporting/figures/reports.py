@@ -13,7 +13,7 @@ from typing import Any
 import psycopg2.extensions
 from psycopg2.sql import Composable
 
-from services.reporting.figures import diffusion, progress
+from services.reporting.figures import cabinets, development, diffusion, progress
 from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
@@ -51,6 +51,15 @@ def _share(actual: int | Decimal | None, target: Decimal | None) -> str | None:
     return str((Decimal(actual) / target).quantize(Decimal("0.001"), ROUND_HALF_EVEN))
 
 
+def _progress_from_baseline(actual: int | Decimal | None, baseline: Decimal,
+                            target: Decimal) -> str | None:
+    """How far from the baseline towards the target: 60 -> 70 of a 75 target is 0.667."""
+    if actual is None or target == baseline:
+        return None
+    return str(((Decimal(actual) - baseline) / (target - baseline)).quantize(
+        Decimal("0.001"), ROUND_HALF_EVEN))
+
+
 def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
     """An indicator's actual from the counts: the count itself, or for a percentage the
     share with its numerator and denominator."""
@@ -77,7 +86,9 @@ def indicators(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> list[dic
         out.append({"indicator": indicator, "measure": CATALOGUE[indicator].measure,
                     "baseline": _number(baseline), "target": _number(target),
                     "period_end": period_end, **actual,
-                    "share_reached": _share(actual["actual"], target)})
+                    "share_reached": _share(actual["actual"], target),
+                    "progress_from_baseline": _progress_from_baseline(
+                        actual["actual"], baseline, target)})
     return out
 
 
@@ -93,8 +104,9 @@ def _count(cur: Cursor, name: str, programme_id: str, schema: str) -> int:
 
 def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any]:
     """Committed, disbursed (paid out by the funder), spent (procured cabinets + other
-    expenditures) and remaining, per funder's commitment and scope, and spending by
-    category, in whole tenge."""
+    expenditures), remaining and held by the implementer (disbursed - spent), per funder's
+    commitment and scope, and spending by category (in total and per commitment), in
+    whole tenge."""
     # The funder's names come with each line (None until FunderRegistered has arrived: the
     # events may come in any order), so that a page can name who committed the money.
     cur.execute(q(
@@ -117,6 +129,16 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
               "funder_name_kk": kk, "funder_name_ru": ru, "funder_name_en": en}
              for cid, funder, scope, amount, procured, spent, disbursed, kk, ru, en
              in cur.fetchall()]
+    for line in lines:
+        line["held_by_implementer_kzt"] = line["disbursed_kzt"] - line["spent_kzt"]
+        line["spent_by_category"] = {}
+    by_commitment = {line["commitment_id"]: line for line in lines}
+    cur.execute(q("SELECT commitment_id, category, sum(amount_kzt) FROM {s}.expenditures"
+                  " WHERE programme_id = %s GROUP BY 1, 2 ORDER BY 1, 2", schema),
+                (programme_id,))
+    for commitment_id, category, total in cur.fetchall():
+        if commitment_id in by_commitment:
+            by_commitment[commitment_id]["spent_by_category"][category] = int(total)
     cur.execute(q("SELECT category, sum(amount_kzt) FROM {s}.expenditures"
                   " WHERE programme_id = %s GROUP BY 1 ORDER BY 1", schema), (programme_id,))
     by_category = {category: int(total) for category, total in cur.fetchall()}
@@ -129,6 +151,7 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
             "expenditure_kzt": sum(line["expenditure_kzt"] for line in lines),
             "spent_kzt": sum(line["spent_kzt"] for line in lines),
             "remaining_kzt": sum(line["remaining_kzt"] for line in lines),
+            "held_by_implementer_kzt": sum(line["held_by_implementer_kzt"] for line in lines),
             "spent_by_category": by_category,
             "commitments": lines}
 
@@ -148,7 +171,9 @@ def programme_report(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> di
             "money": money(cur, programme_id, schema),
             "learning_outcomes": name_district_splits(
                 cur, schema, learning_outcomes(cur, programme_id, schema)),
-            "diffusion": diffusion.practices(cur, programme_id, schema)}
+            "diffusion": diffusion.practices(cur, programme_id, schema),
+            "cabinets": cabinets.section(cur, programme_id, schema),
+            "development": development.section(cur, programme_id, schema)}
 
 
 ORGANISATIONS = """

@@ -101,6 +101,14 @@ expenditure = _insert_one("expenditures", "commitment_id", "reference", "program
                           "funder_id", "category", "amount_kzt", "spent_on")
 disbursement = _insert_one("disbursements", "commitment_id", "reference", "programme_id",
                            "funder_id", "amount_kzt", "disbursed_on")
+# A school's development: facts recorded once per id (a repeat is the same fact).
+strategy = _insert_one("strategies", "strategy_id", "programme_id", "organisation_id", "title",
+                       "adopted_on", "valid_until")
+project = _insert_one("projects", "project_id", "programme_id", "organisation_id", "title",
+                      "launched_on", "strategy_id")
+partnership = _insert_one("partnerships", "partnership_id", "programme_id", "organisation_id",
+                          "partner_name", "partner_kind", "signed_on", "purpose",
+                          "memorandum_ref")
 joined = _insert_one("participants", "programme_id", "organisation_id", "model", "kind",
                      "district_code", "joined_on")
 
@@ -238,6 +246,28 @@ def cabinet_step(step: str, columns: tuple[str, ...] = (), fields: tuple[str, ..
                       c=_names(names), v=sql.SQL(", ").join([sql.Placeholder()] * len(names))),
                     (*[e.data[f] for f in fields], e.service, e.notificationid, e.time,
                      *([True] if flag else []), e.data["cabinet_id"]))
+    return project
+
+
+def fault_step(step: str, *fields: str) -> Fact:
+    """A fault's report and its resolution each happen once: either may arrive first (the
+    row is made by whichever does), and each keeps its own event. Of two events claiming
+    the same step, the earlier in its log is kept."""
+    names = [*fields, f"{step}_src", f"{step}_nid", f"{step}_at"]
+
+    def project(cur: Cursor, s: str, e: Envelope) -> None:
+        d = e.data
+        cur.execute(q("INSERT INTO {s}.faults (cabinet_id, fault_id, programme_id,"
+                      " organisation_id, district_code) VALUES (%s,%s,%s,%s,%s)"
+                      " ON CONFLICT DO NOTHING", s),
+                    (d["cabinet_id"], d["fault_id"], d["programme_id"], d["organisation_id"],
+                     d["district_code"]))
+        cur.execute(q("UPDATE {s}.faults SET ({c}) = ROW({v}) WHERE cabinet_id = %s"
+                      " AND fault_id = %s AND ({n} IS NULL OR {n} > %s)", s,
+                      c=_names(names), v=sql.SQL(", ").join([sql.Placeholder()] * len(names)),
+                      n=f"{step}_nid"),
+                    (*[d[f] for f in fields], e.service, e.notificationid, e.time,
+                     d["cabinet_id"], d["fault_id"], e.notificationid))
     return project
 
 

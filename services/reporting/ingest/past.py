@@ -36,6 +36,8 @@ STEPS: dict[str, dict[str, tuple[str, ...]]] = {
                                   "delivered"),
                  "commissioned_at": ("commissioned_src", "commissioned_nid", "commissioned_on",
                                      "commissioned", "internet_mbps")},
+    "faults": {"reported_at": ("reported_src", "reported_nid", "reported_on", "description"),
+               "resolved_at": ("resolved_src", "resolved_nid", "resolved_on", "resolution")},
 }
 # What a step's column reads before the step (NULL when not named).
 BEFORE = {"status": "'enrolled'", "status_version": "0", "delivered": "false",

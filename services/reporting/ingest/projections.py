@@ -115,6 +115,11 @@ PROJECTIONS: dict[str, facts.Fact] = {
     "CabinetCommissioned": facts.cabinet_step(
         "commissioned", ("internet_mbps", "commissioned_on"), ("internet_mbps", "accepted_on"),
         flag=True),
+    "FaultReported": facts.fault_step("reported", "reported_on", "description"),
+    "FaultResolved": facts.fault_step("resolved", "resolved_on", "resolution"),
+    "StrategyAdopted": facts.strategy,
+    "ProjectLaunched": facts.project,
+    "PartnershipSigned": facts.partnership,
     "AssessmentRoundOpened": facts.assessment_round,
     "ScoreCorrected": facts.correction,
     # Who may record: no figure, the audit view's history of grants.
@@ -122,8 +127,8 @@ PROJECTIONS: dict[str, facts.Fact] = {
     "AccessRevoked": access_changes.revoked,
 }
 # Events reporting reads but that change no figure (kept in `processed` all the same).
-IGNORED = {"CourseScheduled", "TrainerAssigned", "AttendanceRecorded", "FaultReported",
-           "FaultResolved", "AssessmentRoundClosed"}
+IGNORED = {"CourseScheduled", "TrainerAssigned", "AttendanceRecorded",
+           "AssessmentRoundClosed"}
 
 # Types that arrive by the hundred thousand, projected a batch at a time (same rules).
 SET_PROJECTIONS: dict[str, Callable[[Cursor, str, list[Envelope]], None]] = {

@@ -75,6 +75,13 @@ TABLES: dict[str, tuple[str, str]] = {
                  " procured_at timestamptz, delivered_at timestamptz,"
                  " commissioned_at timestamptz"),
     "cabinet_allocations": ("cabinet_id uuid, version int", f"allocated boolean, {EVENT}"),
+    # A fault, keyed by its cabinet and its id (an id names a fault on one cabinet):
+    # reported once, resolved at most once, each step with its event, whichever comes first.
+    "faults": ("cabinet_id uuid, fault_id text", "programme_id text, organisation_id text,"
+               " district_code text, reported_on date, description text, resolved_on date,"
+               " resolution text, reported_src text, reported_nid bigint,"
+               " reported_at timestamptz, resolved_src text, resolved_nid bigint,"
+               " resolved_at timestamptz"),
     "rounds": ("round_id text", "programme_id text, phase text, baseline_round_id text,"
                f" school_year text, subjects jsonb, opened_on date, {EVENT}"),
     # The schools a round assesses as its comparison group: outside the programme, so in
@@ -93,6 +100,15 @@ TABLES: dict[str, tuple[str, str]] = {
     # sheet's) and the pupil: one pupil recorded by two schools counts at each, as stored.
     "scores": ("round_id text, school_id text, grade int, pupil_ref text, subject text",
                f"score int, version int NOT NULL DEFAULT 0, {EVENT}"),
+    # A school's development (the Uralsk model): its strategy, the projects it runs and the
+    # partners it drew in, each recorded once per id.
+    "strategies": ("strategy_id text", "programme_id text, organisation_id text, title text,"
+                   f" adopted_on date, valid_until date, {EVENT}"),
+    "projects": ("project_id text", "programme_id text, organisation_id text, title text,"
+                 f" launched_on date, strategy_id text, {EVENT}"),
+    "partnerships": ("partnership_id text", "programme_id text, organisation_id text,"
+                     " partner_name text, partner_kind text, signed_on date, purpose text,"
+                     f" memorandum_ref text, {EVENT}"),
     # The classifier's regions (2-digit code) and districts (4-digit), by name.
     "places": ("place_code text", "level text NOT NULL DEFAULT '',"
                " kato text NOT NULL DEFAULT '', name_kk text, name_ru text, name_en text,"
@@ -193,9 +209,10 @@ POINTER = "reporting_read_model"
 # (version 2: each school year's profile, scores keyed by their sheet; version 3: the event
 # behind each fact, the IATI role code, disbursements; version 4: each round's comparison
 # schools; version 5: when each fact was recorded and every version it had; version 6: who
-# recorded each event, from which file, and the grants), so it is rebuilt from the logs; a
+# recorded each event, from which file, and the grants; version 7: the cabinets' faults and
+# the schools' strategies, projects and partnerships), so it is rebuilt from the logs; a
 # fresh database starts at this version.
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 
 
 def ensure_current(cur: Cursor) -> str:

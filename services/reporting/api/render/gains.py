@@ -12,6 +12,7 @@ from html import escape
 from typing import Any, Callable
 
 from services.reporting.api.render.layout import svg
+from services.reporting.api.render.splits import split_name
 from services.reporting.api.render.words import label, subject_name, word
 
 COLOURS = {"all": "#1f4e79", "comparison": "#555555"}
@@ -20,7 +21,7 @@ WIDTH, HEIGHT, PAD = 220, 18, 8
 
 
 def group_name(split: str, lang: str) -> str:
-    return word(split.removeprefix("model:"), lang)
+    return split_name({"split": split}, lang)
 
 
 def _shown(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ KATO, the national classifier, is not one of IATI's geographic vocabularies, so 
 is identified by the reporting organisation's own `ref` (KZ-KATO-<9-digit code>) and the
 `administrative` element states what IATI can check: the country (vocabulary A4, ISO 3166-1
 alpha-2, level 0). The description names the district in its region in each language. A
-district (or region) the classifier has not named is named by its code, and the description
-says so.
+district (or region) the classifier has not named is named in each language by the note that
+says so and gives its code (places.unnamed), never by a bare code.
 """
 
 from __future__ import annotations
@@ -38,12 +38,9 @@ def _location(activity: ET.Element, district: str, names: dict[str, Any] | None,
     location = ET.SubElement(activity, "location", {"ref": f"KZ-KATO-{kato}"})
     ET.SubElement(location, "location-reach", {"code": "1"})  # where the activity happens
     name = ET.SubElement(location, "name")
-    if names is None:
-        ET.SubElement(name, "narrative").text = district
-    else:
-        for lang in ORDER:
-            if names.get(lang):
-                ET.SubElement(name, "narrative", _lang(lang)).text = names[lang]
+    for lang in ORDER:
+        if names is None or names.get(lang):  # a name only in the languages it has
+            ET.SubElement(name, "narrative", _lang(lang)).text = name_in(names, lang, district)
     described = ET.SubElement(location, "description")
     for lang in ORDER:
         text = _described(lang, district, kato, names, region, region_names)
@@ -62,18 +59,9 @@ def _lang(lang: str) -> dict[str, str]:
 
 def _described(lang: str, district: str, kato: str, names: dict[str, Any] | None,
                region: str, region_names: dict[str, Any] | None) -> str | None:
-    """The district in its region, in `lang`; a place the classifier held has not named is
-    said so (in English only: there is no name to give in the others)."""
-    if names is None or region_names is None:
-        if lang != "en":
-            return None
-        district_part = (f"{name_in(names, 'en', district)} (KATO {kato})" if names else
-                         f"District {district} (KATO {kato}): not named in the KATO"
-                         " classifier held")
-        region_part = (f"region {region}: not named in the KATO classifier held"
-                       if region_names is None else name_in(region_names, "en", region))
-        return f"{district_part}; {region_part}; Kazakhstan"
-    if not names.get(lang):
+    """The district in its region, in `lang`; a place the classifier has not named by the
+    note that says so; None where the classifier names the district but not in `lang`."""
+    if names is not None and not names.get(lang):
         return None
-    return (f"{names[lang]}, {name_in(region_names, lang, region)}, {COUNTRY[lang]}"
-            f" (KATO {kato})")
+    return (f"{name_in(names, lang, district)}, {name_in(region_names, lang, region, 'region')},"
+            f" {COUNTRY[lang]} (KATO {kato})")

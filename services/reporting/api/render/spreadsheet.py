@@ -34,7 +34,8 @@ _MATCHED = ("matched_pupils", "matched_schools", "gain", "gain_low", "gain_high"
             "difference_in_differences", "difference_in_differences_low",
             "difference_in_differences_high")
 _NAMES = ("district_name_kk", "district_name_ru", "district_name_en")  # of a district split
-OUTCOME_COLUMNS = ["baseline_round_id", "endline_round_id", "grade", "subject", "split", *_NAMES,
+OUTCOME_COLUMNS = ["baseline_round_id", "endline_round_id", "grade", "subject", "max_score",
+                   "threshold", "split", *_NAMES,
                    *[f"{phase}_{name}" for phase in ("baseline", "endline") for name in _ROUND],
                    *_MATCHED]
 
@@ -47,7 +48,8 @@ def outcome_rows(outcomes: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for o in outcomes:
         row = [o["baseline_round_id"], o["endline_round_id"], o["grade"], o["subject"],
-               o["split"], *(o.get(name) for name in _NAMES)]
+               o.get("max_score"), o.get("threshold"), o["split"],
+               *(o.get(name) for name in _NAMES)]
         for phase in ("baseline", "endline"):
             figures = o.get(phase) or {}
             row += [figures.get("pupils"), figures.get("schools"), figures.get("mean"),

@@ -4,6 +4,14 @@ are the catalogue's)."""
 
 from __future__ import annotations
 
+from services.reporting.api.render.names import (  # noqa: F401  (named here before)
+    ROLE_NAMES,
+    SUBJECT_NAMES,
+    role_name,
+    subject_name,
+)
+from services.reporting.api.render.words_funder import FUNDER_WORDS
+
 LABELS: dict[str, dict[str, str]] = {
     "title": {"kk": "Бағдарлама көрсеткіштері", "ru": "Показатели программы",
               "en": "Programme dashboard"},
@@ -87,16 +95,10 @@ LABELS: dict[str, dict[str, str]] = {
     "unnamed": {"kk": "? — KATO сыныптауышында атауы жоқ код",
                 "ru": "? — код, которому в классификаторе КАТО нет названия",
                 "en": "? — a code the KATO classifier has no name for"},
-    "means": {"kk": "Орташа балл (40-тан), 95 % аралық",
-              "ru": "Средний балл (из 40), 95 % интервал",
-              "en": "Mean score (out of 40), 95 % interval"},
+    "means": {"kk": "Орташа балл, 95 % аралық",
+              "ru": "Средний балл, 95 % интервал",
+              "en": "Mean score, 95 % interval"},
     "mean": {"kk": "орташа", "ru": "среднее", "en": "mean"},
-    "money_note": {"kk": "Әр қаржыландырушы: жұмсалғаны (толық) және қалғаны (бос) бірге —"
-                         " міндеттемесі.",
-                   "ru": "По каждому источнику: израсходовано (заливка) и остаток (контур)"
-                         " вместе составляют обязательства.",
-                   "en": "Each funder: spent (filled) and remaining (outlined) make up what"
-                         " it committed."},
     "adopting_schools": {"kk": "Тәжірибе енгізген мектептер (жинақталған)",
                          "ru": "Школы, внедрившие практики (нарастающим итогом)",
                          "en": "Schools that adopted a practice (cumulative)"},
@@ -152,53 +154,6 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-# Subjects are the assessment rounds' own keys (a round may add any); the usual ones of
-# Kazakhstan's curriculum are named here, any other is shown as its key, readably.
-SUBJECT_NAMES: dict[str, dict[str, str]] = {
-    "math": {"kk": "Математика", "ru": "Математика", "en": "Mathematics"},
-    "natural_science": {"kk": "Жаратылыстану", "ru": "Естествознание",
-                        "en": "Natural science"},
-    "algebra": {"kk": "Алгебра", "ru": "Алгебра", "en": "Algebra"},
-    "geometry": {"kk": "Геометрия", "ru": "Геометрия", "en": "Geometry"},
-    "kazakh_language": {"kk": "Қазақ тілі", "ru": "Казахский язык", "en": "Kazakh language"},
-    "russian_language": {"kk": "Орыс тілі", "ru": "Русский язык", "en": "Russian language"},
-    "english_language": {"kk": "Ағылшын тілі", "ru": "Английский язык",
-                         "en": "English language"},
-    "reading_literacy": {"kk": "Оқу сауаттылығы", "ru": "Читательская грамотность",
-                         "en": "Reading literacy"},
-    "physics": {"kk": "Физика", "ru": "Физика", "en": "Physics"},
-    "chemistry": {"kk": "Химия", "ru": "Химия", "en": "Chemistry"},
-    "biology": {"kk": "Биология", "ru": "Биология", "en": "Biology"},
-    "geography": {"kk": "География", "ru": "География", "en": "Geography"},
-    "informatics": {"kk": "Информатика", "ru": "Информатика", "en": "Computer science"},
-    "history_of_kazakhstan": {"kk": "Қазақстан тарихы", "ru": "История Казахстана",
-                              "en": "History of Kazakhstan"},
-}
-
-
-# The roles a calling system may be granted (shared/access/roles.py GRANTABLE), as a
-# programme officer would say them.
-ROLE_NAMES: dict[str, dict[str, str]] = {
-    "academy": {"kk": "оқыту (академия)", "ru": "обучение (академия)",
-                "en": "training (academy)"},
-    "school-data": {"kk": "мектеп деректері", "ru": "данные школ", "en": "school data"},
-    "finance": {"kk": "қаржы", "ru": "финансы", "en": "finance"},
-    "reader": {"kk": "тек оқу", "ru": "только чтение", "en": "read only"},
-}
-
-
-def role_name(role: str, lang: str) -> str:
-    """A granted role in `lang`; one with no name here, as the grant names it."""
-    names = ROLE_NAMES.get(role)
-    return names[lang] if names else role
-
-
-def subject_name(key: str, lang: str) -> str:
-    """A subject in `lang`; one a round added that has no name here, by its key, readably."""
-    names = SUBJECT_NAMES.get(key)
-    return names[lang] if names else key.replace("_", " ")
-
-
 def label(key: str, lang: str) -> str:
     """A word the page always has."""
     return LABELS[key][lang]
@@ -209,3 +164,6 @@ def word(key: str, lang: str) -> str:
     readably, when it has no name yet."""
     names = LABELS.get(key)
     return names[lang] if names else key.replace("_", " ")
+
+
+LABELS.update(FUNDER_WORDS)
