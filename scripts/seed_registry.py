@@ -146,10 +146,11 @@ VILLAGES = [("Ақжар", "Акжар", "Akzhar"), ("Қарабұлақ", "Ка
             ("Талапкер", "Талапкер", "Talapker"), ("Ақмол", "Акмол", "Akmol"),
             ("Қараөткел", "Караоткель", "Karaotkel"), ("Оразақ", "Оразак", "Orazak"),
             ("Қоянды", "Коянды", "Koyandy"), ("Шұбарсу", "Шубарсу", "Shubarsu")]
-# The rural districts by their KATO codes (data/kato/README.md). Their order is the earlier
-# list's, name for name (its second code for Oiyl/Uil, one district, is now Irgiz), so the
-# seeded schools draw the same places as before: Aiteke Bi, Alga, Baiganin, Kargaly, Kobda,
-# Martuk, Mugalzhar, Oiyl, Temir, Irgiz, Khromtau, Shalkar.
+# The rural districts by their KATO codes (data/kato/README.md): Aiteke Bi, Alga, Baiganin,
+# Kargaly, Kobda, Martuk, Mugalzhar, Oiyl, Temir, Irgiz, Khromtau, Shalkar. Not in code order
+# on purpose: each seeded school draws its district by position in this list, so the order
+# decides which school is in which district, and the demo's figures by district (and the
+# tests reading them) rest on it. Reordering it moves schools, even with the same seed.
 AKTOBE_DISTRICTS = ["1534", "1532", "1536", "1540", "1542", "1546", "1548", "1552", "1556",
                     "1568", "1560", "1564"]
 # Aral, Zhalagash, Zhanakorgan, Kazaly, Karmakshy, Syrdarya, Shieli.

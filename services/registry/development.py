@@ -5,7 +5,9 @@ it drew in, each with a memorandum signed.
 Each fact is its own aggregate, named by the caller's id (uuid5 of it), so that an id means
 one fact platform-wide: the report keys strategies, projects and partnerships by id alone.
 Sending a fact again with the same details stores nothing; with other details it is a
-Conflict naming each field that differs.
+Conflict naming each field that differs. A caller's grant covers some programmes only, so an
+id that another programme's fact holds is refused naming the id alone: what that fact says
+is never compared, nor named, for a caller of another programme.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from eventsourcing.domain import Aggregate, event
 from services.registry.domain import Organisation, Participation, Programme, natural_id, resent
 from shared.application import ServiceApplication, retry_on_conflict
 from shared.contracts import registry_events
-from shared.errors import DomainRuleViolated, NotFound
+from shared.errors import Conflict, DomainRuleViolated, NotFound
 
 # The public contract's list, so the command and the event can never disagree.
 PARTNER_KINDS = tuple(registry_events.PARTNER_KINDS)
@@ -127,15 +129,17 @@ class DevelopmentFacts(ServiceApplication):
     def _record_fact(self, kind: type[F], fact: dict[str, Any],
                      serves: str | None = None) -> tuple[F, str]:
         """Record `fact` as a new `kind`, once its school is the programme's and the
-        strategy it `serves` (a project's) is the school's own."""
+        strategy it `serves` (a project's) is the school's own in that programme."""
+        self.check_participant(fact["programme_id"], fact["organisation_id"])
         key = fact[f"{kind.KIND}_id"]
         existing = self.find(kind.create_id(key), kind)  # type: ignore[attr-defined]
-        wanted = {name: fact[name] for name in kind.FIELDS}
-        if existing is not None and resent(existing.details(), wanted, f"{kind.KIND} {key}"):
+        if existing is not None:
+            self.check_same_programme(existing, fact["programme_id"])
+            wanted = {name: fact[name] for name in kind.FIELDS}
+            resent(existing.details(), wanted, f"{kind.KIND} {key}")
             return existing, "unchanged"
-        self.check_participant(fact["programme_id"], fact["organisation_id"])
         if serves is not None:
-            self.check_own_strategy(serves, fact["organisation_id"])
+            self.check_own_strategy(serves, fact["programme_id"], fact["organisation_id"])
         created = kind(**fact)
         # A twin sent at the same moment collides on version 1; the retry compares with it.
         self.save(created)
@@ -153,14 +157,27 @@ class DevelopmentFacts(ServiceApplication):
                 f"organisation {organisation_id} has not joined programme {programme_id}",
                 {"organisation_id": [f"Not a participant of programme {programme_id}."]})
 
-    def check_own_strategy(self, strategy_id: str, organisation_id: str) -> None:
-        """A project serves a strategy of its own school, never another's."""
+    @staticmethod
+    def check_same_programme(existing: DevelopmentFact, programme_id: str) -> None:
+        """The id is free for this programme's caller, or already one of its own facts. Of
+        another programme's fact nothing is said but that the id is taken: the caller's
+        grant may not cover that programme."""
+        if existing.details()["programme_id"] != programme_id:
+            field = f"{existing.KIND}_id"
+            raise Conflict(f"{field}: already used", {field: ["Already used."]})
+
+    def check_own_strategy(self, strategy_id: str, programme_id: str,
+                           organisation_id: str) -> None:
+        """A project serves a strategy its own school adopted in the same programme. Any
+        other strategy is refused without saying whose it is: it may be another programme's."""
         strategy = self.find(Strategy.create_id(strategy_id), Strategy)
         if strategy is None:
             raise NotFound(f"strategy {strategy_id} not found",
                            {"strategy_id": [f"No strategy {strategy_id}."]})
-        if strategy.organisation_id != organisation_id:
+        if (strategy.programme_id, strategy.organisation_id) != (programme_id,
+                                                                 organisation_id):
             raise DomainRuleViolated(
-                f"strategy {strategy_id} is organisation {strategy.organisation_id}'s",
-                {"strategy_id": [f"Adopted by {strategy.organisation_id}, not by "
-                                 f"{organisation_id}."]})
+                f"strategy {strategy_id} is not {organisation_id}'s in programme "
+                f"{programme_id}",
+                {"strategy_id": [f"Not a strategy of {organisation_id} in programme "
+                                 f"{programme_id}."]})

@@ -93,13 +93,18 @@ def every_event(registry):
         after = page["next_after"]
 
 
-def refused(registry, command, exception, **payload):
-    """The command's refusal (nothing stored by it) and the fields it names."""
+def refusal(registry, command, exception, **payload):
+    """The command's refusal, nothing stored by it."""
     before = stored(registry)
     with pytest.raises(exception) as caught:
         getattr(registry, command)(**payload)
     assert stored(registry) == before
-    return caught.value.errors
+    return caught.value
+
+
+def refused(registry, command, exception, **payload):
+    """The fields the command's refusal (nothing stored by it) names."""
+    return refusal(registry, command, exception, **payload).errors
 
 
 @integration
@@ -189,18 +194,88 @@ def test_refuses_dates_that_are_not_dates_or_out_of_order_naming_each(registry):
 
 
 @integration
-def test_refuses_a_project_serving_another_schools_strategy_naming_the_strategy(registry):
+def test_refuses_a_project_serving_another_schools_strategy_without_naming_the_owner(registry):
     registry.adopt_strategy(**STRATEGY)
     errors = refused(registry, "launch_project", DomainRuleViolated,
                      **{**PROJECT, "project_id": "URL-SCH-02-P1",
                         "organisation_id": "URL-SCH-02"})
-    assert errors == {"strategy_id": ["Adopted by URL-SCH-01, not by URL-SCH-02."]}
+    assert errors == {"strategy_id": [f"Not a strategy of URL-SCH-02 in programme {PROGRAMME}."]}
     errors = refused(registry, "launch_project", NotFound,
                      **{**PROJECT, "strategy_id": "URL-SCH-01-NONE"})
     assert set(errors) == {"strategy_id"}
     assert registry.launch_project(**{**PROJECT, "project_id": "URL-SCH-02-P1",
                                       "organisation_id": "URL-SCH-02",
                                       "strategy_id": None})["outcome"] == "recorded"
+
+
+# ------------------------------------------------- another programme's facts stay its own
+OTHER = "uralsk-second-cohort"
+FACTS = {"adopt_strategy": STRATEGY, "launch_project": PROJECT,
+         "sign_partnership": PARTNERSHIP}
+
+
+@pytest.fixture
+def two_programmes(registry):
+    """Uralsk's three facts recorded by URL-SCH-01, and a second programme in the same
+    region that URL-SCH-01 and URL-SCH-03 (outside Uralsk's) joined."""
+    [uralsk] = [p for p in PROGRAMMES if p["programme_id"] == PROGRAMME]
+    registry.launch_programme(**{**uralsk, "programme_id": OTHER,
+                                 "name_en": "Uralsk second cohort"})
+    for school in ("URL-SCH-01", OUTSIDE):
+        registry.join_programme(programme_id=OTHER, organisation_id=school,
+                                model="management_course", joined_on="2024-09-01")
+    for command, fact in FACTS.items():
+        getattr(registry, command)(**fact)
+    return registry
+
+
+def told(refusal, fact, sent):
+    """What the refusal's words tell of `fact` beyond what the caller `sent`: its
+    programme, school or details (its own id and the strategy it serves are the caller's)."""
+    said = f"{refusal.message} {refusal.errors}"
+    for value in sorted(map(str, filter(None, sent.values())), key=len, reverse=True):
+        said = said.replace(value, "")
+    return [value for name, value in fact.items()
+            if not name.endswith("_id") or name in ("programme_id", "organisation_id")
+            if value and str(value) in said]
+
+
+@integration
+@pytest.mark.parametrize("command", FACTS)
+def test_an_id_of_another_programmes_fact_is_refused_naming_only_the_id(two_programmes,
+                                                                        command):
+    fact = FACTS[command]
+    key = next(name for name in fact if name.endswith("_id"))
+    for sent in ({**fact, "programme_id": OTHER},  # the same details, another programme
+                 {**fact, "programme_id": OTHER, "organisation_id": OUTSIDE,
+                  "title": "Басқа", "partner_name": "Басқа"}):
+        sent = {name: value for name, value in sent.items() if name in fact}
+        if command == "launch_project":
+            sent["strategy_id"] = None
+        refused_ = refusal(two_programmes, command, Conflict, **sent)
+        assert refused_.errors == {key: ["Already used."]}
+        assert told(refused_, fact, sent) == []
+
+
+@integration
+def test_an_id_of_another_programmes_fact_sent_for_a_school_outside_is_refused_for_the_school(
+        two_programmes):
+    sent = {**STRATEGY, "programme_id": OTHER, "organisation_id": "URL-SCH-02"}
+    refused_ = refusal(two_programmes, "adopt_strategy", DomainRuleViolated, **sent)
+    assert refused_.errors == {"organisation_id": [f"Not a participant of programme {OTHER}."]}
+    assert told(refused_, STRATEGY, sent) == []
+
+
+@integration
+@pytest.mark.parametrize("school", ["URL-SCH-01", OUTSIDE])
+def test_refuses_a_project_serving_another_programmes_strategy_without_naming_its_owner(
+        two_programmes, school):
+    sent = {**PROJECT, "project_id": "OTHER-P1", "programme_id": OTHER,
+            "organisation_id": school}
+    refused_ = refusal(two_programmes, "launch_project", DomainRuleViolated, **sent)
+    assert refused_.errors == {
+        "strategy_id": [f"Not a strategy of {school} in programme {OTHER}."]}
+    assert told(refused_, STRATEGY, sent) == []
 
 
 # ---------------------------------------------------------------- the seed

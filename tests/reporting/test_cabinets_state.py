@@ -2,6 +2,7 @@
 any arrival order and on redelivery, the catalogue's counts equal to the independent fold of
 the logs, and a fault open at a past moment reading open as of then."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from services.reporting.figures.catalogue import CATALOGUE
 from services.reporting.figures.reports import figures
 from services.reporting.ingest import past, projections
 from services.reporting.ingest.tables import q
+from shared.contracts import REGISTRY as CONTRACTS
 from tests.reporting.conftest import dump, fresh_schema
 from tests.reporting.working_stream import SCHOOL, UNNAMED, P, applied, stream
 
@@ -154,3 +156,40 @@ def test_the_past_of_the_new_tables_is_the_model_of_the_events_recorded_by_then(
                 cur.execute(f"SELECT * FROM {recomputed}.{table}")
                 assert shown == sorted(cur.fetchall(), key=repr), (moment, table)
             assert cabinets.section(cur, P, then) == cabinets.section(cur, P, recomputed)
+
+
+def cancelled(events, school, kind):
+    """The equipment's next notification: the allocation of `school`'s `kind` cancelled."""
+    [allocated] = [e for e in events if e.type == "CabinetAllocated"
+                   and (e.data["organisation_id"], e.data["kind"]) == (school, kind)]
+    last = max(e.notificationid for e in events if e.source == allocated.source)
+    version = max(e.subjectversion for e in events if e.subject == allocated.subject)
+    schema = CONTRACTS.instance("CabinetAllocationCancelled", 1)
+    data = {k: v for k, v in allocated.data.items() if k != "pupils"}
+    return dataclasses.replace(
+        allocated, type="CabinetAllocationCancelled", notificationid=last + 1,
+        subjectversion=version + 1, time=max(e.time for e in events) + timedelta(seconds=1),
+        data=schema.dump(schema.load({**data, "reason": "school closed"})))
+
+
+@pytest.mark.parametrize("seed", [None, 11])
+def test_faults_on_a_cabinet_whose_allocation_was_cancelled_are_not_counted(
+        database, working, seed):
+    """S0's science lab (F3, resolved in 5 days) is no longer the programme's: neither its
+    cabinet nor its fault counts, in the figures, the section and the fold alike."""
+    cancellation = cancelled(working, "S0", "science_lab")
+    events = [*working, cancellation]
+    schema = applied(database, events, seed)
+    with database, database.cursor() as cur:
+        counted = figures(cur, P, schema)
+        section = cabinets.section(cur, P, schema)
+        differences = reconcile.compare(reconcile.folded(events), cur, [P], schema)
+        before = figures(cur, P, as_of(cur, schema, cancellation.time - timedelta(seconds=1)))
+    assert before["faults_resolved"] == 2  # as of before the cancellation: still its fault
+    assert (counted["faults_reported"], counted["faults_open"],
+            counted["faults_resolved"]) == (3, 2, 1)
+    assert (section["faults_reported"], section["faults_resolved"],
+            section["days_to_resolve_max"]) == (3, 1, 2)
+    [s0] = [line for line in section["schools"] if line["organisation_id"] == "S0"]
+    assert (s0["cabinets"], s0["faults_resolved"]) == (1, 1)
+    assert differences == []

@@ -221,3 +221,33 @@ def test_a_refused_token_is_said_in_the_language_the_form_was_in(lang, error):
 def test_the_login_page_defaults_to_kazakh_like_the_dashboard():
     assert login.language(None) == login.language("de") == "kk"
     assert '<html lang="kk">' in dashboard.login_page("p", login.language(None))
+
+
+def test_the_login_pages_language_links_carry_the_programme_id_url_encoded():
+    shown = dashboard.login_page("a&lang=en #д", "ru")
+    assert 'href="?programme_id=a%26lang%3Den%20%23%D0%B4&amp;lang=kk"' in shown
+    assert '<input type="hidden" name="programme_id" value="a&amp;lang=en #д">' in shown
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_gains_charts_are_described_in_the_pages_language(lang):
+    shown = outcomes.section(aktobe_like.report(), lang)
+    described = set(re.findall(r'<svg [^>]*aria-label="([^"]*)"', shown))
+    assert words.label("all", lang) in described
+    assert words.label("comparison", lang) in described
+    assert words.label("gain_scale", lang) in described
+    if lang != "en":
+        assert not described & {"programme, all", "comparison group", "scale"}
+
+
+def test_the_speed_bands_and_the_need_are_the_reports_own():
+    report = aktobe_like.report()
+    schools = [{**report["cabinets"]["schools"][0], "organisation_id": f"S-{mbps}",
+                "internet_mbps": str(mbps), "faults_open": 0} for mbps in (8, 15, 30, 120)]
+    need = {**report["cabinets"], "internet_need_mbps": "20", "schools": schools}
+    shown = cabinets.section({"cabinets": need}, "en")
+    bands = re.findall(r'<td data-figure="speed:([\d.]+)" data-value="(\d+)">', shown)
+    assert bands == [("0", "1"), ("10", "1"), ("20", "1"), ("40", "0"), ("100", "1")]
+    assert "10–20 ✗" in shown and "20–40 ✗" not in shown  # slow: below the need of 20
+    assert words.label("cabinets_below_need", "en").format(need="20") in shown
+    assert [s["organisation_id"] for s in cabinets.watched(need)] == ["S-8", "S-15"]

@@ -3,7 +3,9 @@ qualification category (whatever programme, or none, their category was attested
 live, as of a past moment and in the reconciliation; and the monthly progress, each unit
 dated by the earliest of its own facts' dates, not by the fact recorded first."""
 
-from datetime import date
+import dataclasses
+import uuid
+from datetime import date, timedelta
 
 import pytest
 
@@ -102,15 +104,40 @@ def test_each_unit_counts_from_the_earliest_of_its_own_dates_not_the_first_recor
         assert monthly[-1]["actual"] == actual[figure], figure  # the line ends at the figure
 
 
-def test_a_teacher_holds_a_category_for_the_programme_from_when_it_is_its_teacher(
-        database, model):
-    """T0's category (2022) counts from its course (2023-09): never more teachers with a
-    category than teachers, month by month."""
+def test_a_category_held_before_the_programme_counts_from_its_first_month(database, model):
+    """T0's category (2022, before its course) counts from the first month; the share is
+    drawn over all the programme's teachers (4 at the end), so it only rises as teachers
+    come to hold a category, never from teachers joining."""
     with database, database.cursor() as cur:
         line = lines(cur, model, "teachers_with_category", "programme_teachers",
                      "teachers_with_category_share")
-    held, teachers = line["teachers_with_category"], line["programme_teachers"]
-    assert all(h["actual"] <= t["actual"] for h, t in zip(held, teachers, strict=True))
-    assert [month(held, m) for m in ("2023-08", "2023-09", "2023-12", "2024-03")] == [
-        0, 1, 2, 3]
-    assert line["teachers_with_category_share"][-1]["actual"] == 75
+    held, share = line["teachers_with_category"], line["teachers_with_category_share"]
+    assert [month(held, m) for m in ("2023-01", "2023-09", "2023-12", "2024-03")] == [
+        1, 1, 2, 3]
+    assert [month(share, m) for m in ("2023-01", "2023-12", "2024-03")] == [25, 50, 75]
+    assert share[-1]["actual"] == 75
+
+
+def test_a_teacher_holding_a_category_before_joining_the_programme_counts_by_its_enrolment(
+        database, stream_):
+    """T5, attested long ago under no programme, enrols in the programme's course after an
+    approval: the numerator's change is that enrolment, an event recorded since."""
+    schema = fresh_schema(database)
+    projections.handle_batch(database, stream_, schema)
+    approved_at = max(e.time for e in stream_) + timedelta(seconds=1)
+    [course] = [e for e in stream_ if e.type == "ParticipantEnrolled"
+                and e.data["participant_id"] == "T1"]
+    joined = str(uuid.uuid4())
+    enrolment = dataclasses.replace(
+        course, time=approved_at + timedelta(minutes=5), subject=joined,
+        notificationid=course.notificationid + 10_000,
+        data={**course.data, "enrolment_id": joined, "participant_id": "T5"})
+    projections.handle_batch(database, [enrolment], schema)
+    with database, database.cursor() as cur:
+        since = behind.page(cur, schema, P, "teachers_with_category", 0, 100,
+                            recorded_after=approved_at)
+        every = behind.page(cur, schema, P, "teachers_with_category", 0, 100)
+        differences = reconcile.differences([*stream_, enrolment], cur, [P], schema)
+    assert [(e["type"], e["fields"]["teacher_id"]) for e in since["events"]] == [
+        ("ParticipantEnrolled", "T5")]
+    assert every["figure"] == 4 and differences == []

@@ -2,7 +2,9 @@
 pages, every unit once (one score sheet's event stands behind many pupils); and every
 figure an approval fixes, money included, with the events recorded since."""
 
+import base64
 import dataclasses
+import json
 from datetime import timedelta
 
 import pytest
@@ -82,6 +84,31 @@ def test_a_malformed_cursor_is_refused_naming_after(junk):
     with pytest.raises(InvalidInput) as refused:
         load(EventsPage(), {"after": junk, "limit": "10"})
     assert set(refused.value.errors) == {"after"}
+
+
+def crafted(*key):
+    """A cursor spelled by hand: the right shape, JSON escapes and all."""
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+DATABASE_REFUSES = [crafted("\u0000", 1, "", ""), crafted("training", 1, "", "\ud800"),
+                    crafted("", 2 ** 63, "", ""), crafted("", -(2 ** 63) - 1, "", "")]
+
+
+def test_a_cursor_is_refused_naming_after_unless_the_database_can_take_it(database,
+                                                                         in_order):
+    for junk in DATABASE_REFUSES:
+        with pytest.raises(InvalidInput) as refused:
+            load(EventsPage(), {"after": junk})
+        assert set(refused.value.errors) == {"after"}, junk
+    # The edges of what it can take are asked, not refused.
+    edges = [crafted("\U0001f600 ё", 2 ** 63 - 1, "numerator", "{}"),
+             crafted("", -(2 ** 63), "", "")]
+    _, schema = in_order
+    with database, database.cursor() as cur:
+        pages = [behind.page(cur, schema, P, "teachers_trained", load(
+            EventsPage(), {"after": after})["after"], 5) for after in edges]
+    assert pages[0]["events"] == [] and pages[1]["events"]
 
 
 def test_every_figure_an_approval_fixes_has_its_events(database, in_order):

@@ -12,8 +12,13 @@ import pytest
 
 from services.reporting.api import openapi, schemas
 from services.reporting.api.render import xlsx
-from services.reporting.figures import reports
-from services.reporting.figures.reports import _progress_from_baseline, programme_report
+from services.reporting.figures import behind, reports
+from services.reporting.figures.catalogue import percentage
+from services.reporting.figures.reports import (
+    _progress_from_baseline,
+    _share,
+    programme_report,
+)
 from tests.reporting import stream as main_stream
 from tests.reporting.working_stream import P, applied, stream
 
@@ -43,6 +48,21 @@ def test_progress_from_baseline_is_the_way_from_baseline_to_target():
     assert _progress_from_baseline(None, Decimal(60), Decimal(75)) is None
 
 
+def test_a_share_below_the_target_never_reads_as_reached_nor_one_above_nothing_as_none():
+    target = Decimal(10_500)
+    assert _share(10_499, target) == "0.999"
+    assert _share(1, target) == "0.001"
+    assert _share(Decimal("99.9"), Decimal(100)) == "0.999"
+    assert (_share(10_500, target), _share(0, target)) == ("1.000", "0.000")
+    assert _progress_from_baseline(Decimal("74.99"), Decimal(60), Decimal(75)) == "0.999"
+    assert _progress_from_baseline(Decimal("60.01"), Decimal(60), Decimal(75)) == "0.001"
+    assert _progress_from_baseline(Decimal("59.99"), Decimal(60), Decimal(75)) == "-0.001"
+    # A target below its baseline (fewer dropouts): the way goes down.
+    assert _progress_from_baseline(Decimal("10.01"), Decimal(20), Decimal(10)) == "0.999"
+    assert percentage(10_499, 10_500) == Decimal("99.9")
+    assert percentage(1, 10_500) == Decimal("0.1")
+
+
 @pytest.mark.integration
 def test_each_commitment_says_where_its_money_went_and_what_is_still_held(report):
     money = report[0]["money"]
@@ -53,6 +73,25 @@ def test_each_commitment_says_where_its_money_went_and_what_is_still_held(report
     assert money["held_by_implementer_kzt"] == 425_000
     assert money["spent_by_category"] == {"materials": 50_000, "seminars": 425_000,
                                           "travel": 100_000}
+
+
+@pytest.mark.integration
+def test_the_money_behind_a_figure_is_the_money_the_report_counts_before_a_commitment_arrives(
+        database, working):
+    """Catching up: QH's spending has arrived, its commitment not yet. The report counts
+    only spending charged to commitments it has; so do the events behind each figure."""
+    waiting = [e for e in working if not (e.type == "FundingCommitted"
+                                          and e.data["commitment_id"] == "QH")]
+    schema = applied(database, waiting)
+    with database, database.cursor() as cur:
+        money = reports.money(cur, P, schema)
+        behind_each = {figure: behind.page(cur, schema, P, figure, 0, 1000)
+                       for figure in behind.MONEY}
+    assert [line["commitment_id"] for line in money["commitments"]] == ["AK"]
+    assert {figure: page["figure"] for figure, page in behind_each.items()} == {
+        figure: money[figure] for figure in behind.MONEY}
+    assert money["spent_by_category"] == {"materials": 50_000}
+    assert {e["fields"]["commitment_id"] for e in behind_each["spent_kzt"]["events"]} == {"AK"}
 
 
 @pytest.mark.integration

@@ -8,7 +8,8 @@ import io
 import pytest
 
 from services.reporting.api.render.csv import report_csv
-from services.reporting.figures import catalogue, reports
+from services.reporting.figures import catalogue, places, reports
+from tests.reporting import aktobe_like
 from tests.reporting.stream import P
 
 pytestmark = pytest.mark.integration
@@ -109,3 +110,17 @@ def test_a_name_that_looks_like_a_formula_stays_text(report):
     _, rows = table(hostile, "en")
     line = value(rows, "money", "money", "committed_kzt", "commitment:QH")
     assert line["breakdown_label"].startswith("'=HYPERLINK")
+
+
+@pytest.mark.parametrize("lang", places.LANGUAGES)
+def test_a_district_the_classifier_lacks_is_said_as_everywhere_else_with_its_code(lang):
+    report = aktobe_like.report()
+    for outcome in report["learning_outcomes"]:
+        outcome["baseline_round_id"] = "AKT-2023-24-BASELINE"  # the API's report has it
+    _, rows = table(report, lang)
+    unnamed = {r["breakdown_label"].split(", ", 1)[1] for r in rows
+               if ";split:district:1540;" in r["breakdown"]}
+    assert unnamed == {places.unnamed("district", lang, "1540")}
+    alga = {r["breakdown_label"].split(", ", 1)[1] for r in rows
+            if ";split:district:1522;" in r["breakdown"]}
+    assert alga == {{"kk": "Алға ауданы", "ru": "Алгинский район", "en": "Alga district"}[lang]}

@@ -12,6 +12,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
+from services.reporting.api.render import pdf
 from services.reporting.figures import catalogue
 from services.reporting.figures.moments import KAZAKHSTAN
 from tests.equipment.test_service import BINS, SCHOOL
@@ -96,14 +97,14 @@ def test_the_pdf_carries_the_figures_and_on_every_page_the_moment_and_the_status
         moment = (datetime.now(UTC) - timedelta(seconds=0.5)).isoformat()
         assert approve(stack.web, partner, PROGRAMME, up_to=moment).status_code == 201
         approved = pages(get(stack.web, f"{path}?lang=en", funder))
-        assert all("Approved by akimat, figures up to 20" in page and "unchanged since" in page
-                   for page in approved)
+        assert all("Indicators with targets and money totals approved by akimat, figures up"
+                   " to 20" in page and "unchanged since" in page for page in approved)
         registry.commit_funding(programme_id=PROGRAMME, funder_id="qh", commitment_id="qh-2",
                                 scope="training", amount_kzt=1_000, committed_on="2023-03-01")
         assert wait_for(lambda: committed(stack.web, funder, PROGRAMME) == 2_064_200_025)
         changed = pages(get(stack.web, f"{path}?lang=en", funder))
-        assert all("Last approved by akimat" in page and "figures changed since: 2" in page
-                   for page in changed)  # committed and remaining
+        assert all("Indicators with targets and money totals last approved by akimat" in page
+                   and "changed since: 2" in page for page in changed)  # committed, remaining
         assert "2 064 200 025" in " ".join(changed)
 
 
@@ -128,9 +129,29 @@ def test_the_pdf_is_the_funders_only_and_its_arguments_are_checked(stack):
         shown = moment.astimezone(KAZAKHSTAN).strftime("%Y-%m-%d %H:%M")
         assert all(f"Figures as of {shown} (UTC+5)" in page
                    and "as recorded by that moment" in page for page in past)
+        assert f"as of {moment.isoformat()}" in past[0]  # the dashboard's line, as asked
         # The dashboard's session opens it too: the dashboard links to it.
         browser = requests.Session()
         login = browser.post(f"{stack.web}/v1/session", allow_redirects=False, timeout=10,
                              data={"token": funder, "programme_id": PROGRAMME})
         assert login.status_code == 303
         assert pages(browser.get(f"{stack.web}{path}?lang=en", timeout=60))
+
+
+@pytest.mark.parametrize(("lang", "approved", "changed"), [
+    ("kk", "Мақсаты бар көрсеткіштер мен қаржы қорытындыларын Әкімдік бекітті",
+     "қаржы қорытындыларын соңғы рет Әкімдік бекітті"),
+    ("ru", "Показатели с целевыми значениями и итоги по финансам утвердил Акимат",
+     "итоги по финансам последний раз утвердил Акимат"),
+    ("en", "Indicators with targets and money totals approved by Akimat",
+     "money totals last approved by Akimat")])
+def test_the_footer_says_only_the_targeted_indicators_and_money_totals_were_approved(
+        lang, approved, changed):
+    # approvals.snapshot fixes those figures alone: the rest of the page was never approved.
+    commitment = {"funder_id": "akimat", "funder_name_kk": "Әкімдік", "funder_name_ru": "Акимат",
+                  "funder_name_en": "Akimat"}
+    report = {"money": {"commitments": [commitment]},
+              "approval": {"approved_by": "akimat", "up_to": "2024-06-30T19:00:00+00:00"}}
+    assert pdf.status_line(report, lang).startswith(approved)
+    report["approval"]["changes"] = [{"figure": "committed_kzt"}]
+    assert changed in pdf.status_line(report, lang)

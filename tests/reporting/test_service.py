@@ -82,6 +82,7 @@ def test_live_events_reach_the_funders_report(stack):
             "/v1/programmes/{programme_id}/districts",
             "/v1/programmes/{programme_id}/organisations",
             "/v1/programmes/{programme_id}/iati.xml", "/v1/programmes/{programme_id}/report.xlsx",
+            "/v1/programmes/{programme_id}/report.pdf",
             "/v1/programmes/{programme_id}/figures/{indicator}/events",
             "/v1/programmes/{programme_id}/approvals"}
         assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -5,15 +5,14 @@ document. Every programme endpoint answers only the token's funder."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, Callable
 
 import psycopg2
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from services.reporting.api import access, openapi, schemas, tokens
-from services.reporting.api.render import dashboard, pdf, trends, xlsx
+from services.reporting.api import access, openapi, printing, schemas, tokens
+from services.reporting.api.render import pdf, xlsx
 from services.reporting.api.render.csv import report_csv, rows_csv
 from services.reporting.api.requests import EventsPage, Language
 from services.reporting.api.responses import (
@@ -26,13 +25,11 @@ from services.reporting.api.responses import (
     unauthorized,
 )
 from services.reporting.figures import behind, daily, moments, reports
-from services.reporting.figures import provenance as recorded_by
 from services.reporting.figures.places import in_all_languages, in_language
 from services.reporting.ingest import tables
 from shared.validation import load
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
 
 
 class FunderHttp:
@@ -91,32 +88,35 @@ class FunderHttp:
         `?as_of=` as on the report: its figures and charts, every page headed by the
         programme and the moment the figures stand at, footed by whether they are approved
         (by whom, up to when) and numbered. Made on the server once per state of the model
-        and of the daily series it charts (render/pdf.py). The dashboard's session cookie
-        opens it too: the dashboard links to it."""
+        and of the daily series it charts (render/pdf.py), after the request's transaction
+        is over; 503 with Retry-After when every render slot stays busy or the render takes
+        too long. The dashboard's session cookie opens it too: the dashboard links to it."""
         lang = _language(request)
+        as_of = request.args.get("as_of") or None  # checked by _for_funder before drawing
         headers = {"Content-Disposition": f'inline; filename="{programme_id}-{lang}.pdf"'}
 
         def key(stamp: tuple[Any, ...]) -> tuple[str, ...]:
-            return ("report.pdf", lang, *map(str, stamp), programme_id)
+            # The moment as asked is printed on the page (the state keys it as parsed).
+            return ("report.pdf", lang, *map(str, stamp), as_of or "", programme_id)
 
-        def build(cur: Any, schema: str) -> Response:
+        def build(cur: Any, schema: str) -> printing.AfterTransaction:
             stamp = daily.stamp(cur)  # before the series: see daily.stamp
             moment = moments.parse(request.args)
 
-            def render() -> bytes:
+            def draw() -> pdf.Printable:
                 report = self.read_model.report(cur, programme_id, schema)
-                page = _dashboard_page(self.read_model, cur, schema, report, lang, moment)
+                page = printing.dashboard_page(self.read_model, cur, schema, report, lang, moment,
+                                       as_of)
                 return pdf.document(page, report, lang, moment)
-            body = self.read_model.rendered(cur, schema, key(stamp), render)
-            return Response(body, status=200, mimetype=PDF, headers=headers)
+            printable = self.read_model.rendered(cur, schema, key(stamp), draw)
+            return printing.AfterTransaction(lambda: printing.printed(printable, headers))
 
         def cached(who: access.Access) -> Response | None:
             # A bearer token's question does not carry the daily series' stamp: it goes
-            # the full way, one short transaction, to the same cached PDF.
-            body = None if who.daily is None else self.read_model.cached_rendered(
+            # the full way, one short transaction, to the same cached page.
+            printable = None if who.daily is None else self.read_model.cached_rendered(
                 who, key(who.daily))
-            return None if body is None else Response(body, status=200, mimetype=PDF,
-                                                      headers=headers)
+            return None if printable is None else printing.printed(printable, headers)
         return self._for_funder(request, programme_id, "report_pdf", build,
                                 allow_cookie=True, cached=cached)
 
@@ -183,15 +183,16 @@ class FunderHttp:
         return self._for_funder(request, programme_id, "figure_events", build)
 
     def _for_funder(self, request: Any, programme_id: str, endpoint: str,
-                    build: Callable[[Any, str], Response],
+                    build: Callable[[Any, str], Response | printing.AfterTransaction],
                     allow_cookie: bool = False,
                     cached: Callable[[access.Access], Response | None] | None = None
                     ) -> Response:
         """Every programme endpoint: 401 without a valid token, the same 404 for another
-        funder's programme as for none, else `build(cursor, live schema)`; counted. The
-        session cookie counts only where asked (the HTML dashboard), never for the API.
-        With `cached`, one statement settles the token and the programme first, and what
-        `cached` finds for that state of the model is served with no transaction."""
+        funder's programme as for none, else `build(cursor, live schema)`, finished after
+        the transaction where it answers printing.AfterTransaction; counted. The session cookie
+        counts only where asked (the HTML dashboard), never for the API. With `cached`,
+        one statement settles the token and the programme first, and what `cached` finds
+        for that state of the model is served with no transaction."""
         load(PROGRAMME_PATH, {"programme_id": programme_id})  # 400 names it: NUL, junk
         authorization = request.headers.get("Authorization")
         # A session cookie counts only where asked, and only without an Authorization header.
@@ -214,6 +215,8 @@ class FunderHttp:
                     response = build(cur, schema)
                 else:
                     response = not_found(programme_id)
+        if isinstance(response, printing.AfterTransaction):
+            response = response.finish()
         REPORT_REQUESTS.labels(endpoint, str(response.status_code)).inc()
         return response
 
@@ -263,22 +266,6 @@ class FunderHttp:
     def openapi(self, request: Any) -> Response:
         """The OpenAPI 3 document of the report endpoints (no token needed)."""
         return json_response(openapi.document())
-
-
-def _dashboard_page(read_model: Any, cur: Any, schema: str, report: dict[str, Any],
-                    lang: str, moment: datetime | None) -> str:
-    """The dashboard's page as the browser's is drawn (browser.py), its daily series cut
-    at `moment` when a past one is asked."""
-    programme_id = report["programme_id"]
-    series = daily.series(cur, programme_id)
-    if moment is not None:
-        last_day = moment.astimezone(moments.KAZAKHSTAN).date()
-        series = {name: [p for p in points if p[0] <= last_day]
-                  for name, points in series.items()}
-    districts = in_language(read_model.drill_down(cur, programme_id, schema, "districts"),
-                            lang)
-    return dashboard.page(report, districts, lang, series, recorded_by.of_programme(
-        cur, schema, programme_id, trends.audited(report)))
 
 
 def _language(request: Any) -> str:

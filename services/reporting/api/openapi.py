@@ -111,6 +111,12 @@ def document() -> dict[str, Any]:
         operations = _get(summary, "Error")
         if path != "iati.xml":
             _named(operations)
+        if path == "report.pdf":
+            operations["get"]["responses"]["503"] = {
+                "description": "No render slot free within 2 s (`reason`: `pdf_busy`) or the "
+                               "layout ran past 120 s (`pdf_timeout`); retry after "
+                               "`Retry-After` seconds",
+                "content": {"application/json": {"schema": "Error"}}}
         operations["get"]["responses"]["200"]["content"] = {
             media: {"schema": {"type": "string", **({"format": fmt} if fmt else {})}}}
         spec.path(f"/v1/programmes/{{programme_id}}/{path}", operations=operations)

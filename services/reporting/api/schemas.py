@@ -35,7 +35,9 @@ class Indicator(Schema):
         "description": "a count; for a percentage, numerator / denominator in %, to 0.1"})
     numerator = fields.Integer(metadata={"description": "percentages only"})
     denominator = fields.Integer(metadata={"description": "percentages only"})
-    share_reached = fields.String(allow_none=True, metadata={"example": "1.000"})
+    share_reached = fields.String(allow_none=True, metadata={
+        "description": "actual / target, to 0.001; 1.000 only once the target is reached,"
+                       " 0.000 only while it is none", "example": "0.998"})
     progress_from_baseline = fields.String(allow_none=True, metadata={
         "description": "(actual - baseline) / (target - baseline), to 0.001; null when the "
                        "target is the baseline or there is no actual", "example": "0.667"})

@@ -39,7 +39,8 @@ class Cabinets(Schema):
     commissioned = fields.Integer(required=True)
     working = fields.Integer(required=True, metadata={
         "description": "commissioned cabinets with no fault open now"})
-    faults_reported = fields.Integer(required=True)
+    faults_reported = fields.Integer(required=True, metadata={
+        "description": "on the programme's cabinets: none whose allocation was cancelled"})
     faults_open = fields.Integer(required=True)
     faults_resolved = fields.Integer(required=True)
     days_to_resolve_median = fields.String(allow_none=True, metadata={

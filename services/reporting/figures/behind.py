@@ -22,14 +22,27 @@ from services.reporting.figures.catalogue import CATALOGUE, percentage
 from services.reporting.ingest.tables import q
 from shared.contracts.envelope import source_of
 
+
+def _charged(table: str) -> str:
+    """Money charged to a commitment the model has (reports.money's lines are its
+    commitments): while catching up, spending may arrive before its commitment."""
+    return (f" AND EXISTS (SELECT 1 FROM {{s}}.commitments c WHERE c.commitment_id ="
+            f" {table}.commitment_id AND c.programme_id = {table}.programme_id)")
+
+
 PROCURED = ("SELECT procured_src AS src, procured_nid AS nid, cost_kzt AS value,"
             " jsonb_build_object('cabinet_id', cabinet_id::text, 'commitment_id',"
-            " commitment_id) AS fields, procured_on AS day FROM {s}.cabinets"
+            " commitment_id) AS fields, procured_on AS day FROM {s}.cabinets cb"
             " WHERE programme_id = %(p)s"
-            " AND coalesce(allocated, true) AND cost_kzt IS NOT NULL")
+            " AND coalesce(allocated, true) AND cost_kzt IS NOT NULL" + _charged("cb"))
 EXPENDITURE = ("SELECT by_src AS src, by_nid AS nid, amount_kzt AS value, jsonb_build_object("
                "'commitment_id', commitment_id, 'reference', reference, 'category', category)"
-               " AS fields, spent_on AS day FROM {s}.expenditures WHERE programme_id = %(p)s")
+               " AS fields, spent_on AS day FROM {s}.expenditures x WHERE programme_id = %(p)s"
+               + _charged("x"))
+DISBURSED = ("SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
+             " jsonb_build_object('commitment_id', commitment_id, 'reference',"
+             " reference) AS fields, disbursed_on AS day FROM {s}.disbursements d"
+             " WHERE programme_id = %(p)s" + _charged("d"))
 COMMITTED = ("SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
              " jsonb_build_object('commitment_id', commitment_id, 'funder_id',"
              " funder_id) AS fields, committed_on AS day FROM {s}.commitments"
@@ -37,10 +50,7 @@ COMMITTED = ("SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
 SPENT = f"{PROCURED} UNION ALL {EXPENDITURE}"
 MONEY = {
     "committed_kzt": COMMITTED,
-    "disbursed_kzt": "SELECT by_src AS src, by_nid AS nid, amount_kzt AS value,"
-                     " jsonb_build_object('commitment_id', commitment_id, 'reference',"
-                     " reference) AS fields, disbursed_on AS day FROM {s}.disbursements"
-                     " WHERE programme_id = %(p)s",
+    "disbursed_kzt": DISBURSED,
     "procured_kzt": PROCURED,
     "expenditure_kzt": EXPENDITURE,
     # What was spent: the cabinets and the other spending.
@@ -51,6 +61,7 @@ MONEY = {
 }
 FIRST_PAGE = (None, "", "0", 0)  # an older client's `after=0` asks for the first page
 LONGEST_CURSOR = 2000
+BIGINT = (-(2 ** 63), 2 ** 63 - 1)
 
 
 def order(x: str) -> str:
@@ -98,11 +109,23 @@ def after_key(after: str | int | None) -> list[Any] | None:
                                           validate=True))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValueError("not a cursor") from None
-    if not (isinstance(key, list) and len(key) == 4 and isinstance(key[1], int)
-            and not isinstance(key[1], bool)
-            and all(isinstance(key[i], str) for i in (0, 2, 3))):
+    if not (isinstance(key, list) and len(key) == 4 and _a_notification_id(key[1])
+            and all(_storable(key[i]) for i in (0, 2, 3))):
         raise ValueError("not a cursor")
     return key
+
+
+def _a_notification_id(value: Any) -> bool:
+    """A bigint, as the read model keeps a notification id."""
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        BIGINT[0] <= value <= BIGINT[1]
+
+
+def _storable(value: Any) -> bool:
+    """Text PostgreSQL takes as a parameter: JSON may spell a NUL or a lone surrogate
+    ("\\u0000", "\\ud800"), which no key of ours holds and the database refuses."""
+    return isinstance(value, str) and "\x00" not in value and not any(
+        "\ud800" <= c <= "\udfff" for c in value)
 
 
 Remember = Callable[[Hashable, Callable[[], Any]], Any]

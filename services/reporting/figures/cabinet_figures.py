@@ -21,6 +21,10 @@ INTERNET_NEED_MBPS = Decimal(10)  # what the programme needs per cabinet, in Mbi
 
 ALLOCATED = "WHERE c.programme_id = %(p)s AND coalesce(c.allocated, true)"
 CABINETS = "FROM {s}.cabinets c " + ALLOCATED
+# A fault on a cabinet whose allocation was cancelled is no longer the programme's, as that
+# cabinet is not (a fault whose cabinet has not arrived yet counts, as such a cabinet would).
+FAULTS = ("FROM {s}.faults f WHERE f.programme_id = %(p)s AND NOT EXISTS (SELECT 1"
+          " FROM {s}.cabinets c WHERE c.cabinet_id = f.cabinet_id AND NOT c.allocated)")
 OPEN = "f.reported_nid IS NOT NULL AND f.resolved_nid IS NULL"
 RESOLVED = "f.reported_nid IS NOT NULL AND f.resolved_nid IS NOT NULL"
 BROKEN = f"EXISTS (SELECT 1 FROM {{s}}.faults f WHERE f.cabinet_id = c.cabinet_id AND {OPEN})"
@@ -38,7 +42,7 @@ LATER = "r.at > c.commissioned_at"
 
 
 def _faults(where: str, step: str) -> tuple[str, str]:
-    rows = f"FROM {{s}}.faults f WHERE f.programme_id = %(p)s AND {where}"
+    rows = f"{FAULTS} AND {where}"
     return (f"SELECT count(*) {rows}",
             f"SELECT f.{step}_src AS src, f.{step}_nid AS nid, 1 AS value, jsonb_build_object("
             "'cabinet_id', f.cabinet_id::text, 'fault_id', f.fault_id, 'organisation_id',"
@@ -68,7 +72,9 @@ def count_slow(fold: Fold, p: str) -> int:
 
 def count_faults(state: str) -> Callable[[Fold, str], int]:
     def count(fold: Fold, p: str) -> int:
-        faults = [f for f in fold.faults.values() if f["programme_id"] == p and f["reported"]]
+        cancelled = {cid for cid, c in fold.cabinets.items() if not c["allocated"]}
+        faults = [f for (cabinet, _), f in fold.faults.items()
+                  if f["programme_id"] == p and f["reported"] and cabinet not in cancelled]
         if state == "open":
             return sum(not f["resolved"] for f in faults)
         return sum(f["resolved"] for f in faults) if state == "resolved" else len(faults)

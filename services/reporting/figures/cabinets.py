@@ -17,6 +17,7 @@ from services.reporting.figures.cabinet_figures import (
     ALLOCATED,
     BROKEN,
     CABINETS,
+    FAULTS,
     INTERNET_NEED_MBPS,
     OPEN,
     RESOLVED,
@@ -34,8 +35,7 @@ STEPS = f"""SELECT count(*), count(*) FILTER (WHERE c.delivered),
 
 SPEEDS = f"SELECT c.internet_mbps {CABINETS} AND c.commissioned AND c.internet_mbps IS NOT NULL"
 
-DAYS_TO_RESOLVE = f"""SELECT f.resolved_on - f.reported_on FROM {{s}}.faults f
- WHERE f.programme_id = %(p)s AND {RESOLVED}"""
+DAYS_TO_RESOLVE = f"SELECT f.resolved_on - f.reported_on {FAULTS} AND {RESOLVED}"
 
 SCHOOLS = f"""WITH cab AS (
   SELECT c.organisation_id, c.commissioned, c.internet_mbps, {BROKEN} AS broken
@@ -43,7 +43,7 @@ SCHOOLS = f"""WITH cab AS (
 flt AS (
   SELECT f.organisation_id, count(*) FILTER (WHERE {OPEN}) AS open,
          count(*) FILTER (WHERE {RESOLVED}) AS resolved
-    FROM {{s}}.faults f WHERE f.programme_id = %(p)s GROUP BY 1)
+    {FAULTS} GROUP BY 1)
 SELECT cab.organisation_id, {schools.COLUMNS}, count(*),
        count(*) FILTER (WHERE cab.commissioned),
        count(*) FILTER (WHERE cab.commissioned AND NOT cab.broken),

@@ -18,10 +18,10 @@ that the line counts it from when it first was, whatever order the facts arrived
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
-from services.reporting.figures import cabinet_figures, development_figures
+from services.reporting.figures import cabinet_figures, development_figures, rounding
 from services.reporting.figures.fold import Fold
 from services.reporting.figures.indicator import Count, Indicator
 
@@ -98,14 +98,18 @@ PROGRAMME_TEACHERS = (
     " WHERE programme_id = %(p)s AND role = 'teacher' UNION ALL"
     " SELECT teacher_id, by_src, by_nid, 1, attested_on FROM {s}.categories"
     " WHERE programme_id = %(p)s) t ORDER BY teacher_id, first, nid")
-# Of them, those holding a category, attested under this programme, another or none. The
-# event is the attestation that gives the category; the day, the later of when the teacher
-# first held one and when it became the programme's teacher (never more teachers with a
-# category than teachers, month by month).
+# Of them, those holding a category, attested under this programme, another or none. Both
+# the category and being the programme's teacher make one count, so the event is the later
+# recorded of the attestation and the teacher's first event in the programme (both are the
+# training log's: its notification ids are the order it recorded them in), and the day the
+# teacher first held a category (the progress line draws the share over all the programme's
+# teachers, so holding one before joining counts from then).
+LATER_RECORDED = "CASE WHEN pt.nid > c.by_nid THEN pt.{0} ELSE c.by_{0} END"
 WITH_CATEGORY = (
-    "SELECT c.by_src AS src, c.by_nid AS nid, 1 AS value, jsonb_build_object("
+    f"SELECT {LATER_RECORDED.format('src')} AS src, {LATER_RECORDED.format('nid')} AS nid,"
+    " 1 AS value, jsonb_build_object("
     "'teacher_id', c.teacher_id, 'category', c.category, 'attested_under', c.programme_id)"
-    f" AS fields, GREATEST(c.attested_on, pt.day) AS day FROM ({PROGRAMME_TEACHERS}) pt"
+    f" AS fields, c.attested_on AS day FROM ({PROGRAMME_TEACHERS}) pt"
     " JOIN {s}.categories c USING (teacher_id)")
 
 
@@ -256,15 +260,9 @@ def shares() -> dict[str, tuple[str, str]]:
 
 
 def percentage(numerator: int, denominator: int) -> Decimal | None:
-    """numerator / denominator in per cent, to 0.1; None when there is nothing to divide.
-    Never rounded up to 100 while one is missing, nor down to 0 while one is there: 10,499
-    of 10,500 is 99.9, not a target met."""
-    if not denominator:
-        return None
-    share = (Decimal(100 * numerator) / denominator).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
-    if numerator < denominator:
-        share = min(share, Decimal("99.9"))
-    return max(share, Decimal("0.1")) if numerator > 0 else share
+    """numerator / denominator in per cent, to 0.1 (rounding.share's rule: 10,499 of
+    10,500 is 99.9, not a target met); None when there is nothing to divide."""
+    return rounding.share(numerator, denominator, *rounding.PER_CENT)
 
 
 def public_list() -> dict[str, str]:

@@ -3,7 +3,9 @@ from the programme's start, by the facts' own dates (completed on, delivered on,
 on…), not by when they reached the platform, so a programme loaded in one go still shows
 its history. A unit made of several facts (a teacher with two courses, a pupil in two
 rounds) counts from the earliest of its own dates, whichever fact was recorded first (the
-catalogue's `day`). The line ends at the report's figure: a fact dated before the start
+catalogue's `day`). A percentage is drawn over its whole population (its denominator as
+the report counts it): month by month, the share of the programme's teachers holding a
+category by then. The line ends at the report's figure: a fact dated before the start
 counts from the first month, and one with no date (a model from before version 3, until
 its rebuild) too."""
 
@@ -41,19 +43,24 @@ def monthly(cur: Any, schema: str, programme_id: str, figure: str, start: date,
         month = min(max(month or calendar[0], calendar[0]), calendar[-1])
         added[part][month] += int(value)
     running: dict[str | None, int] = defaultdict(int)
+    # A share is drawn over the population it is a share of, as the report counts it (the
+    # programme's teachers): only who holds a category moves with time. Dating the
+    # population too would show 100 % in the months before the courses enrolled anyone.
+    population = sum(added["denominator"].values()) if "denominator" in added else 0
     out = []
     for month in calendar:
         for part in added:
             running[part] += added[part].get(month, 0)
-        out.append({"month": month.strftime("%Y-%m"), "actual": _value(figure, running)})
+        out.append({"month": month.strftime("%Y-%m"),
+                    "actual": _value(figure, running, population)})
     return out
 
 
-def _value(figure: str, running: dict[str | None, int]) -> Any:
+def _value(figure: str, running: dict[str | None, int], population: int) -> Any:
     entry = CATALOGUE.get(figure)
     if entry is None or entry.parts is None:
         return running[None]
-    return percentage(running["numerator"], running["denominator"])
+    return percentage(running["numerator"], population)
 
 
 def timeline(period: dict[str, date], today: date) -> tuple[date, date]:

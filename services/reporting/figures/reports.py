@@ -7,13 +7,13 @@ report always agrees with what the consumers applied.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 import psycopg2.extensions
 from psycopg2.sql import Composable
 
-from services.reporting.figures import cabinets, development, diffusion, progress
+from services.reporting.figures import cabinets, development, diffusion, progress, rounding
 from services.reporting.figures.catalogue import CATALOGUE, counted, percentage
 from services.reporting.figures.moments import KAZAKHSTAN
 from services.reporting.figures.outcomes import learning_outcomes
@@ -46,18 +46,20 @@ def _number(value: Decimal) -> str:
 
 
 def _share(actual: int | Decimal | None, target: Decimal | None) -> str | None:
+    """How much of the target is reached, to 0.001: 1.000 only once it is reached."""
     if not target or actual is None:
         return None
-    return str((Decimal(actual) / target).quantize(Decimal("0.001"), ROUND_HALF_EVEN))
+    return str(rounding.share(actual, target, *rounding.RATIO))
 
 
 def _progress_from_baseline(actual: int | Decimal | None, baseline: Decimal,
                             target: Decimal) -> str | None:
-    """How far from the baseline towards the target: 60 -> 70 of a 75 target is 0.667."""
+    """How far from the baseline towards the target: 60 -> 70 of a 75 target is 0.667
+    (1.000 only once the target is reached, 0.000 only while the actual is the baseline)."""
     if actual is None or target == baseline:
         return None
-    return str(((Decimal(actual) - baseline) / (target - baseline)).quantize(
-        Decimal("0.001"), ROUND_HALF_EVEN))
+    return str(rounding.share(Decimal(actual) - baseline, target - baseline,
+                              *rounding.RATIO))
 
 
 def actual_of(counts: dict[str, int], indicator: str) -> dict[str, Any]:
@@ -112,9 +114,10 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
     cur.execute(q(
         "SELECT c.commitment_id, c.funder_id, c.scope, c.amount_kzt,"
         " (SELECT coalesce(sum(cb.cost_kzt), 0) FROM {s}.cabinets cb"
-        "   WHERE cb.commitment_id = c.commitment_id AND coalesce(cb.allocated, true)),"
+        "   WHERE cb.commitment_id = c.commitment_id AND cb.programme_id = c.programme_id"
+        "     AND coalesce(cb.allocated, true)),"
         " (SELECT coalesce(sum(x.amount_kzt), 0) FROM {s}.expenditures x"
-        "   WHERE x.commitment_id = c.commitment_id),"
+        "   WHERE x.commitment_id = c.commitment_id AND x.programme_id = c.programme_id),"
         " (SELECT coalesce(sum(d.amount_kzt), 0) FROM {s}.disbursements d"
         "   WHERE d.commitment_id = c.commitment_id AND d.programme_id = c.programme_id),"
         " f.name_kk, f.name_ru, f.name_en"
@@ -139,9 +142,12 @@ def money(cur: Cursor, programme_id: str, schema: str = SCHEMA) -> dict[str, Any
     for commitment_id, category, total in cur.fetchall():
         if commitment_id in by_commitment:
             by_commitment[commitment_id]["spent_by_category"][category] = int(total)
-    cur.execute(q("SELECT category, sum(amount_kzt) FROM {s}.expenditures"
-                  " WHERE programme_id = %s GROUP BY 1 ORDER BY 1", schema), (programme_id,))
-    by_category = {category: int(total) for category, total in cur.fetchall()}
+    # In total: the lines' spending (that of the commitments the model has), by category.
+    by_category: dict[str, int] = {}
+    for line in lines:
+        for category, total in line["spent_by_category"].items():
+            by_category[category] = by_category.get(category, 0) + total
+    by_category = dict(sorted(by_category.items()))
     budget = _scalar(cur, q("SELECT budget_kzt FROM {s}.programmes WHERE programme_id = %(p)s",
                             schema), p=programme_id)
     return {"budget_kzt": budget,

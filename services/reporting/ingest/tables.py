@@ -205,13 +205,11 @@ def past_schema(schema: str) -> str:
 POINTER = "reporting_read_model"
 
 
-# What the tables mean. A model built by an older version may lack facts a newer one keeps
-# (version 2: each school year's profile, scores keyed by their sheet; version 3: the event
-# behind each fact, the IATI role code, disbursements; version 4: each round's comparison
-# schools; version 5: when each fact was recorded and every version it had; version 6: who
-# recorded each event, from which file, and the grants; version 7: the cabinets' faults and
-# the schools' strategies, projects and partnerships), so it is rebuilt from the logs; a
-# fresh database starts at this version.
+# What the tables mean. `create` brings an older model's tables to the current shape, but
+# not the facts its code never projected: new columns stay empty, new tables hold nothing
+# of events already applied. So a model whose version is below this one is rebuilt from
+# the logs on start (runner.py); raise it whenever the projections keep something an
+# existing model lacks. A fresh database starts at this version.
 MODEL_VERSION = 7
 
 

@@ -6,6 +6,7 @@ their district by name."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -13,13 +14,26 @@ from services.reporting.api.render.layout import figure, number, raw, row, svg, 
 from services.reporting.api.render.splits import district_html
 from services.reporting.api.render.words import label
 
-BANDS = ((0, 5), (5, 10), (10, 20), (20, 50), (50, None))  # Mbps, lower bound included
+# The speed bands, as multiples of the programme's need (the report's internet_need_mbps:
+# at 10 Mbps, 0–5, 5–10, 10–20, 20–50, ≥ 50), so the need is always a band's edge.
+BAND_EDGES = (Decimal(0), Decimal("0.5"), Decimal(1), Decimal(2), Decimal(5))
 WIDTH, NAMES, BARS, BAR = 560, 110, 340, 18
 SLOW, FAST = "#b03a2e", "#2e6b30"
 
 
-def _need(cabinets: dict[str, Any]) -> float:
-    return float(cabinets.get("internet_need_mbps") or 10)
+def _need(cabinets: dict[str, Any]) -> Decimal:
+    """What the programme needs per cabinet, in Mbps, as the report says it."""
+    return Decimal(cabinets["internet_need_mbps"])
+
+
+def bands(need: Decimal) -> list[tuple[Decimal, Decimal | None]]:
+    """The bands of speed the schools are counted in, lower bound included."""
+    edges = [edge * need for edge in BAND_EDGES]
+    return list(zip(edges, [*edges[1:], None], strict=True))
+
+
+def _mbps(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def _box(key: str, value: Any, text: str, alert: bool = False) -> str:
@@ -29,7 +43,7 @@ def _box(key: str, value: Any, text: str, alert: bool = False) -> str:
 
 
 def key_figures(c: dict[str, Any], lang: str) -> str:
-    need = c.get("internet_need_mbps") or "10"
+    need = _mbps(_need(c))
     days = (f"{number(c['days_to_resolve_median'])} / {number(c['days_to_resolve_max'])}"
             if c.get("days_to_resolve_median") is not None else "—")
     boxes = [_box(k, c[k], label(k, lang)) for k in
@@ -56,28 +70,30 @@ def section(report: dict[str, Any], lang: str) -> str:
     c = report.get("cabinets")
     if not c or not (c.get("allocated") or c.get("delivered") or c.get("schools")):
         return ""
-    need = c.get("internet_need_mbps") or "10"
+    need = _mbps(_need(c))
     return (f"<h2>{label('cabinets', lang)}</h2>" + key_figures(c, lang)
             + _speeds(c, lang) + _watched(c, lang)
             + f'<p class="muted">{label("cabinets_note", lang).format(need=need)}</p>')
 
 
-def _band(low: int, high: int | None) -> str:
-    return f"{low}–{high}" if high is not None else f"≥ {low}"
+def _band(low: Decimal, high: Decimal | None) -> str:
+    return f"{_mbps(low)}–{_mbps(high)}" if high is not None else f"≥ {_mbps(low)}"
 
 
 def _speeds(c: dict[str, Any], lang: str) -> str:
     """How many schools' slowest cabinet falls in each band of speed; bands below the
     need drawn in red (and hatched by their label's ✗, for black and white)."""
-    speeds = [float(s["internet_mbps"]) for s in c.get("schools", [])
+    speeds = [Decimal(s["internet_mbps"]) for s in c.get("schools", [])
               if s.get("internet_mbps") is not None]
     if not speeds:
         return ""
+    need = _need(c)
+    counted = bands(need)
     counts = [sum(1 for v in speeds if v >= low and (high is None or v < high))
-              for low, high in BANDS]
+              for low, high in counted]
     top, out, y, rows = max(counts + [1]), [], 0, []
-    for (low, high), n in zip(BANDS, counts, strict=True):
-        slow = high is not None and high <= _need(c)
+    for (low, high), n in zip(counted, counts, strict=True):
+        slow = high is not None and high <= need
         mark = " ✗" if slow else ""
         width = max(int(BARS * n / top), 1)
         out.append(f'<text x="{NAMES - 8}" y="{y + 14}" text-anchor="end">'
@@ -86,9 +102,9 @@ def _speeds(c: dict[str, Any], lang: str) -> str:
                    f' fill="{SLOW if slow else FAST}"/>'
                    f'<text x="{NAMES + width + 6}" y="{y + 14}">{n}</text>')
         rows.append(row(f"{_band(low, high)}{mark}",
-                        f'<td data-figure="speed:{low}" data-value="{n}">{n}</td>'))
+                        f'<td data-figure="speed:{_mbps(low)}" data-value="{n}">{n}</td>'))
         y += BAR + 8
-    caption = label("speed_heading", lang).format(need=c.get("internet_need_mbps") or "10")
+    caption = label("speed_heading", lang).format(need=_mbps(need))
     head = [label("mbps", lang), label("schools", lang)]
     return (f"<h3>{escape(caption)}</h3>"
             + figure(svg(WIDTH, y, "".join(out), caption, css="large"), table(head, rows)))
@@ -99,7 +115,7 @@ def watched(c: dict[str, Any]) -> list[dict[str, Any]]:
     order (open faults first, then the slowest)."""
     need = _need(c)
     return [s for s in c.get("schools", []) if s.get("faults_open") or (
-        s.get("internet_mbps") is not None and float(s["internet_mbps"]) < need)]
+        s.get("internet_mbps") is not None and Decimal(s["internet_mbps"]) < need)]
 
 
 def _watched(c: dict[str, Any], lang: str) -> str:
@@ -109,7 +125,7 @@ def _watched(c: dict[str, Any], lang: str) -> str:
     need = _need(c)
     rows = []
     for s in schools:
-        slow = s.get("internet_mbps") is not None and float(s["internet_mbps"]) < need
+        slow = s.get("internet_mbps") is not None and Decimal(s["internet_mbps"]) < need
         rows.append(row(
             escape(s.get("name_ru") or s["organisation_id"]),
             f'<td>{district_html(s, lang, str(s.get("district_code") or ""))}</td>',

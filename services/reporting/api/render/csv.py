@@ -37,6 +37,7 @@ from datetime import date
 from typing import Any, Iterator
 
 from services.reporting.api.render.names import category_name, readably, subject_name
+from services.reporting.api.render.splits import district_name
 from services.reporting.api.render.spreadsheet import csv_cell
 from services.reporting.figures import catalogue
 
@@ -74,9 +75,6 @@ WORDS = {
     "other": {"kk": "басқа мектептер", "ru": "остальные школы", "en": "other schools"},
     "comparison": {"kk": "салыстыру тобы", "ru": "группа сравнения",
                    "en": "comparison group"},
-    "unnamed_district": {"kk": "{code} ауданы (классификаторда жоқ)",
-                         "ru": "район {code} (нет в классификаторе)",
-                         "en": "district {code} (not in the classifier)"},
 }
 
 
@@ -168,8 +166,8 @@ def _outcomes(report: dict[str, Any], lang: str) -> Iterator[Row]:
 def _split_name(outcome: dict[str, Any], lang: str) -> str:
     split = outcome["split"]
     if split.startswith("district:"):
-        return (outcome.get(f"district_name_{lang}") or
-                WORDS["unnamed_district"][lang].format(code=split.split(":", 1)[1]))
+        # As the dashboard says it: a name the classifier lacks, as places.unnamed says it.
+        return district_name(outcome, lang, split.split(":", 1)[1])[0]
     if split.startswith("model:"):
         return readably(split.split(":", 1)[1])
     return WORDS[split][lang] if split in WORDS else readably(split)

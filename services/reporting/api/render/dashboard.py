@@ -27,9 +27,8 @@ from services.reporting.api.render import (
 )
 from services.reporting.api.render.layout import STYLE
 from services.reporting.api.render.words import label
+from services.reporting.figures.places import LANGUAGES
 from services.reporting.figures.provenance import Provenance
-
-LANGUAGES = ("kk", "ru", "en")
 
 
 def page(report: dict[str, Any], district_lines: list[dict[str, Any]], lang: str,

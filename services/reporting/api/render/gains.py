@@ -51,7 +51,7 @@ def _marker(split: str, cx: int, extra: str) -> str:
             f' fill="{MODEL_COLOUR}"{extra}/>')
 
 
-def _point(o: dict[str, Any], x: Callable[[float], int]) -> str:
+def _point(o: dict[str, Any], x: Callable[[float], int], lang: str) -> str:
     colour = COLOURS.get(o["split"], MODEL_COLOUR)
     key = f"gain:{o['endline_round_id']}:{o['grade']}:{o['subject']}:{o['split']}"
     whisker = ""
@@ -67,15 +67,15 @@ def _point(o: dict[str, Any], x: Callable[[float], int]) -> str:
     return svg(WIDTH, HEIGHT,
                f'<line x1="{zero}" y1="0" x2="{zero}" y2="{HEIGHT}" stroke="#888"/>'
                f'{whisker}{_marker(o["split"], x(float(o["gain"])), figure)}',
-               group_name(o["split"], "en"))
+               group_name(o["split"], lang))
 
 
-def _axis(x: Callable[[float], int], low: float, high: float) -> str:
+def _axis(x: Callable[[float], int], low: float, high: float, lang: str) -> str:
     """The scale all rows share: its ends and zero."""
     ticks = {round(low, 1): "start", 0.0: "middle", round(high, 1): "end"}
     return svg(WIDTH, 14, "".join(
         f'<text x="{x(value)}" y="11" text-anchor="{anchor}">{value:g}</text>'
-        for value, anchor in ticks.items()), "scale")
+        for value, anchor in ticks.items()), label("gain_scale", lang))
 
 
 def _cell(o: dict[str, Any]) -> tuple[str, int, str]:
@@ -92,7 +92,8 @@ def gains_table(outcomes: list[dict[str, Any]], lang: str) -> str:
     if not lines:
         return ""
     x, low, high = _scale(lines)
-    head = "".join(f"<th>{_axis(x, low, high) if k == 'scale' else escape(word(k, lang))}</th>"
+    axis = _axis(x, low, high, lang)
+    head = "".join(f"<th>{axis if k == 'scale' else escape(word(k, lang))}</th>"
                    if k else "<th></th>" for k in (
         "", "group", "scale", "gain", "interval", "pupils_schools", "did", "interval"))
     body, previous = [], None
@@ -108,7 +109,7 @@ def gains_table(outcomes: list[dict[str, Any]], lang: str) -> str:
         body.append(
             f'<tr class="{"first" if first else ""}">{caption}'
             f"<td>{escape(group_name(o['split'], lang))}</td>"
-            f"<td>{_point(o, x)}</td><td class=\"n\">{escape(o['gain'])}</td>"
+            f"<td>{_point(o, x, lang)}</td><td class=\"n\">{escape(o['gain'])}</td>"
             f"<td class=\"n\">{escape(_interval(o.get('gain_ci')))}</td>"
             f"<td class=\"n\">{o.get('matched_pupils')} / {o.get('matched_schools')}</td>"
             f"<td class=\"n\">{escape(o.get('difference_in_differences') or '—')}</td>"

@@ -7,11 +7,12 @@ the form was in, and a funder who came without `?lang=` sees the same language o
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from services.reporting.api.render.layout import STYLE
 from services.reporting.api.tokens import SESSION_HOURS
+from services.reporting.figures.places import LANGUAGES
 
-LANGUAGES = ("kk", "ru", "en")
 DEFAULT = "kk"
 
 WORDS: dict[str, dict[str, str]] = {
@@ -57,33 +58,32 @@ def language(asked: str | None) -> str:
     return asked if asked in LANGUAGES else DEFAULT
 
 
-def word(key: str, lang: str) -> str:
-    return WORDS[key][lang]
-
-
 def page(programme_id: str, lang: str, error: str | None = None) -> str:
     """The form, in `lang`; `error` a key of WORDS, said above the form."""
     lang = language(lang)
-    warning = f'<p role="alert" class="error">{word(error, lang)}</p>' if error else ""
+    said = {key: words[lang] for key, words in WORDS.items()}
+    warning = f'<p role="alert" class="error">{said[error]}</p>' if error else ""
     programme = escape(programme_id)
+    # In a link the id is a query value first (quoted), then HTML (escaped).
+    in_link = escape(quote(programme_id, safe=""))
     languages = " ".join(
-        f'<a href="?programme_id={programme}&amp;lang={code}" hreflang="{code}">'
+        f'<a href="?programme_id={in_link}&amp;lang={code}" hreflang="{code}">'
         f"{code.upper()}</a>" for code in LANGUAGES)
-    shown = (f'<p class="muted">{word("programme", lang)}: <code>{programme}</code></p>'
+    shown = (f'<p class="muted">{said["programme"]}: <code>{programme}</code></p>'
              if programme_id else "")
     return f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>Baqylau · {word("title", lang)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Baqylau · {said["title"]}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{STYLE}</style></head><body>
 <nav>{languages}</nav>
-<h1>{word("title", lang)}</h1>{shown}{warning}
+<h1>{said["title"]}</h1>{shown}{warning}
 <form method="post" action="/v1/session">
 <input type="hidden" name="programme_id" value="{programme}">
 <input type="hidden" name="lang" value="{lang}">
-<label>{word("token", lang)} <input type="password" name="token" autocomplete="off" required>
+<label>{said["token"]} <input type="password" name="token" autocomplete="off" required>
 </label>
-<button type="submit">{word("open", lang)}</button></form>
-<h2>{word("where", lang)}</h2>
-<p class="note">{word("issued", lang)}</p>
-<p class="note">{word("session", lang).format(hours=SESSION_HOURS)}</p>
+<button type="submit">{said["open"]}</button></form>
+<h2>{said["where"]}</h2>
+<p class="note">{said["issued"]}</p>
+<p class="note">{said["session"].format(hours=SESSION_HOURS)}</p>
 </body></html>"""

@@ -9,9 +9,7 @@ from html import escape
 from typing import Any
 
 from services.reporting.api.render.words import word
-from services.reporting.figures.places import name_in
-
-LANGUAGES = ("kk", "ru", "en")
+from services.reporting.figures.places import LANGUAGES, name_in
 
 
 def district_name(line: dict[str, Any], lang: str, code: str) -> tuple[str, bool]:

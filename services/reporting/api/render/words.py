@@ -136,6 +136,7 @@ LABELS: dict[str, dict[str, str]] = {
               "en": "Gain (matched pupils), 95 % confidence interval"},
     "group": {"kk": "топ", "ru": "группа", "en": "group"},
     "gain": {"kk": "өсім", "ru": "прирост", "en": "gain"},
+    "gain_scale": {"kk": "өсім шкаласы", "ru": "шкала прироста", "en": "scale of the gain"},
     "interval": {"kk": "95 % аралық", "ru": "95 % интервал", "en": "95 % interval"},
     "pupils_schools": {"kk": "оқушылар / мектептер", "ru": "учащиеся / школы",
                        "en": "pupils / schools"},
