@@ -70,6 +70,7 @@ def services():
                                                      AssessmentApplication)}
         registry = apps[RegistryApplication]
         stream.registry_events(registry)
+        development_facts(registry)
         training = apps[TrainingApplication]
         stream.training_events(training)
         trainer = training.certify_trainer(person_id="T0", programme_id=stream.P,
@@ -85,6 +86,19 @@ def services():
         yield list(apps.values())
         for app in apps.values():
             app.close()
+
+
+def development_facts(registry: RegistryApplication) -> None:
+    """A school's strategy, a project serving it and a partner (not in the reporting
+    tests' stream, whose figures they would not change)."""
+    school = {"programme_id": stream.P, "organisation_id": "S0"}
+    registry.adopt_strategy(strategy_id="S0-STR", title="Даму стратегиясы",
+                            adopted_on=date(2023, 10, 1), valid_until=None, **school)
+    registry.launch_project(project_id="S0-P1", title="Оқу сауаттылығы",
+                            launched_on=date(2023, 11, 1), strategy_id="S0-STR", **school)
+    registry.sign_partnership(partnership_id="S0-M1", partner_name="ТОО «Жайык»",
+                              partner_kind="business", signed_on=date(2023, 12, 1),
+                              purpose="Робототехника", memorandum_ref="M-1", **school)
 
 
 @pytest.mark.parametrize("publish", [{}, {"OrganisationJoinedProgramme": 2}],
