@@ -118,7 +118,7 @@ def _partnerships(rng: random.Random) -> list[dict[str, str]]:
             out.append({"partnership_id": f"{school}-M{signed[school]}",
                         "organisation_id": school, "partner_name": name,
                         "partner_kind": kind, "signed_on": str(day), "purpose": purpose,
-                        "memorandum_ref": f"№ {rng.randint(2, 60)}-М/{day.year}"})
+                        "memorandum_ref": f"{rng.randint(2, 60)}-М/{day.year}"})
     return out
 
 

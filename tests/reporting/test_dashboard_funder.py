@@ -251,3 +251,11 @@ def test_the_speed_bands_and_the_need_are_the_reports_own():
     assert "10–20 ✗" in shown and "20–40 ✗" not in shown  # slow: below the need of 20
     assert words.label("cabinets_below_need", "en").format(need="20") in shown
     assert [s["organisation_id"] for s in cabinets.watched(need)] == ["S-8", "S-15"]
+
+
+def test_a_memorandum_number_written_with_its_sign_is_not_signed_twice():
+    report = aktobe_like.report(with_development=True)
+    partner = report["development"]["organisations"][0]["partners"][0]
+    partner["memorandum_ref"] = "№ 14-М/2025"
+    shown = development.section(report, "kk")
+    assert "№ 14-М/2025" in shown and "№ №" not in shown

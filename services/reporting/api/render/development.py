@@ -66,9 +66,15 @@ def _partners(partners: list[dict[str, Any]], lang: str) -> str:
     return "<td>" + "<br>".join(
         f"{escape(p['partner_name'])} <span class=\"muted\">"
         f"({escape(partner_kind(p.get('partner_kind'), lang))}; {label('memorandum', lang)}"
-        f" № {escape(str(p.get('memorandum_ref') or '—'))}, {_date(p['signed_on'])})"
+        f" № {escape(_number(p.get('memorandum_ref')))}, {_date(p['signed_on'])})"
         f"</span>{_purpose(p)}" for p in partners) + "</td>"
 
 
 def _purpose(p: dict[str, Any]) -> str:
     return f"<br><i>{escape(p['purpose'])}</i>" if p.get("purpose") else ""
+
+
+def _number(ref: Any) -> str:
+    """A memorandum's number as the page says it after its own "№" (a file may already
+    write "№ 14-М/2025")."""
+    return str(ref or "—").removeprefix("№").strip()
