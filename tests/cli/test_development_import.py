@@ -10,13 +10,13 @@ import hashlib
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.utils import find_free_port
 
 from cli.importers.kinds import KINDS
 from scripts.seed_registry import PROGRAMMES, SECOND_YEAR
 from scripts.seed_registry import generate as registry_seed
 from services.registry.service import RegistryService
 from tests.cli.run import baqylau
+from tests.conftest import config_for
 
 pytestmark = pytest.mark.integration
 PROGRAMME, JOINED, OUTSIDE = "uralsk-accelerator", "URL-SCH-01", "URL-SCH-02"
@@ -24,9 +24,7 @@ PROGRAMME, JOINED, OUTSIDE = "uralsk-accelerator", "URL-SCH-01", "URL-SCH-02"
 
 @pytest.fixture
 def config(rabbit_config, pg_database):
-    return {**rabbit_config, "EVENT_STORE": pg_database,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
+    return config_for(rabbit_config, pg_database)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.utils import find_free_port
 
 from scripts import load_registry, seed_development
 from scripts.seed_registry import PROGRAMMES, SECOND_YEAR
@@ -18,6 +17,7 @@ from services.registry.development import PARTNER_KINDS
 from services.registry.service import RegistryService
 from shared.contracts import registry_events
 from shared.errors import Conflict, DomainRuleViolated, InvalidInput, NotFound
+from tests.conftest import config_for
 
 integration = pytest.mark.integration
 PROGRAMME = "uralsk-accelerator"
@@ -56,9 +56,7 @@ class DevelopmentListener:
 
 @pytest.fixture
 def config(rabbit_config, pg_database):
-    return {**rabbit_config, "EVENT_STORE": pg_database,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
+    return config_for(rabbit_config, pg_database)
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import requests
 from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
-from nameko.testing.utils import find_free_port
 
 from cli.importers.organisations import import_file
 from scripts import load_registry
 from scripts.seed_registry import CSV_COLUMNS, FIRST_YEAR, SECOND_YEAR
 from services.registry.service import RegistryService
 from shared.errors import DomainRuleViolated, InvalidInput, NotFound
+from tests.conftest import config_for
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +35,7 @@ class CommitmentListener:
 
 @pytest.fixture
 def config(rabbit_config, pg_database):
-    return {**rabbit_config, "EVENT_STORE": pg_database,
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{find_free_port()}",
-            "RELAY": {"poll_interval": 0.2, "batch_size": 100}}
+    return config_for(rabbit_config, pg_database)
 
 
 @pytest.fixture

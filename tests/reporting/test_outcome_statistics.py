@@ -209,3 +209,8 @@ def test_the_reconciliation_catches_a_comparison_score_gone_wrong(database, eval
         database.rollback()
     assert {"comparison:gain", "comparison:gain_ci.low", "all:difference_in_differences",
             "model:streaming:difference_in_differences_ci.high"} <= found
+
+
+def test_a_bound_that_rounds_to_zero_is_never_written_minus_zero():
+    from services.reporting.figures.outcomes import _ci
+    assert _ci((-0.0004, 1.104)) == ["0.000", "1.104"]

@@ -83,7 +83,8 @@ def splits_of(small_class: bool, district: str | None, model: str | None,
 def _dec(value: Any, places: str = "0.001") -> str | None:
     if value is None:
         return None
-    return str(Decimal(value).quantize(Decimal(places), ROUND_HALF_EVEN))
+    shown = Decimal(value).quantize(Decimal(places), ROUND_HALF_EVEN)
+    return str(shown.copy_abs() if shown.is_zero() else shown)  # never "-0.000"
 
 
 def _ci(bounds: tuple[float, float] | None) -> list[str | None] | None:
