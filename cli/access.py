@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from cli.connect import cluster
+from cli.errors import FOUND_PROBLEMS, fail
 from cli.permissions import BrokerPermissions
 from cli.table import moment, table
 from shared.access.roles import ALL_PROGRAMMES, GRANTABLE, RECORDS
@@ -53,10 +54,10 @@ def grant(principal: str, role: str, programmes: tuple[str, ...], all_programmes
         raise click.UsageError("give --programme (once or more) or --all-programmes")
     broker = None if no_broker else BrokerPermissions.of_cli()
     if broker is not None and not broker.user_exists(principal):
-        raise click.ClickException(
-            f"there is no broker user {principal!r}: the broker's operator creates it first "
-            f"(e.g. `rabbitmqctl add_user {principal} PASSWORD`), then grant again; or pass "
-            "--no-broker where the broker's users are managed elsewhere")
+        fail(f"there is no broker user {principal!r}",
+             f"the broker's operator creates it first (e.g. `rabbitmqctl add_user {principal} "
+             "PASSWORD`), then grant again; or pass --no-broker where the broker's users are "
+             "managed elsewhere", FOUND_PROBLEMS)
     with cluster() as rpc:
         before = {g["principal"]: g["role"] for g in rpc.registry.list_access()["grants"]}
         granted = rpc.registry.grant_access(

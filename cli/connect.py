@@ -105,14 +105,40 @@ def shown(uri: str) -> str:
 BROKER_ERRORS = (OSError, AMQPError, kombu.exceptions.OperationalError)
 
 
+def credentials_source() -> str:
+    """Where the broker user and password the command uses were read from."""
+    if os.environ.get("AMQP_URI"):
+        return "AMQP_URI"
+    if local_operators_uri():
+        return f"{LOCAL_PRINCIPALS / OPERATORS} (written by `make up`), or set AMQP_URI"
+    return "AMQP_URI (unset: the default guest user)"
+
+
 def broker_unreachable(exc: Exception) -> PlatformError:
-    if isinstance(exc, (AccessRefused, NotAllowed)):  # it answered: no, to this user
-        return PlatformError(f"RabbitMQ at {shown(amqp_uri())} refused the broker user "
-                             f"({type(exc).__name__}: {exc}): its role does not allow it, "
-                             "or its password is wrong; the platform's operators grant roles "
+    """What the broker's refusal or silence means, and what to do: a wrong password is not
+    mended by starting RabbitMQ, nor a missing vhost by a grant."""
+    uri = amqp_uri()
+    where, user, text = f"RabbitMQ at {shown(uri)}", urlsplit(uri).username, str(exc)
+    if isinstance(exc, AccessRefused) and "Login was refused" in text:
+        return PlatformError(f"{where} refused the login of broker user {user!r} (403 "
+                             "ACCESS_REFUSED: wrong user name or password); check the user "
+                             f"and password in {credentials_source()}")
+    if isinstance(exc, NotAllowed) and "not found" in text:
+        return PlatformError(f"{where}: the vhost {vhost()!r} does not exist (530 "
+                             "NOT_ALLOWED); correct the vhost at the end of AMQP_URI, or have "
+                             f"the broker's operator create it (`rabbitmqctl add_vhost "
+                             f"{vhost()}`) and start the services on it")
+    if isinstance(exc, NotAllowed):
+        return PlatformError(f"{where} refused the broker user {user!r} on the vhost "
+                             f"{vhost()!r}: it has no permission there (530 NOT_ALLOWED); "
+                             f"the platform's operators grant it a role (`baqylau access "
+                             f"grant {user} --role ...`), or use another vhost in AMQP_URI")
+    if isinstance(exc, AccessRefused):  # logged in, then refused a call outside its role
+        return PlatformError(f"{where} refused the broker user {user!r} ({exc}): its role "
+                             "does not allow this call; the platform's operators grant roles "
                              "(`baqylau access grant`)")
-    return PlatformError(f"RabbitMQ at {shown(amqp_uri())} is not reachable "
-                         f"({type(exc).__name__}: {exc}); start it with `make up`")
+    return PlatformError(f"{where} is not reachable ({type(exc).__name__}: {exc}); start it "
+                         "with `make up`, or check the host and port in AMQP_URI")
 
 
 @contextmanager

@@ -1,29 +1,35 @@
 """`baqylau import KIND FILE`: any of the platform's bulk imports, through the one runner
 (cli/importers/runner.py): progress bar, summary by outcome, rejected rows' reasons and exit
-status 0 (all accepted), 1 (some rejected) or 2 (unusable file, platform not answering)."""
+status 0 (all accepted), 1 (some rejected) or 2 (unusable file, unknown programme, platform
+not answering)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
+from cli.errors import fail
 from cli.importers.kinds import KINDS, TARGETS
 from cli.importers.runner import read_table, run_import
+from shared.errors import InvalidInput, NotFound
 
 KINDS_HELP = "\n\n".join(f"{kind.name}: {kind.summary}"
                          + (f"; needs {TARGETS[kind.needs]}" if kind.needs else "")
                          for kind in KINDS.values())
 
 
-@click.command("import", help=f"""Import FILE (CSV, UTF-8, or XLSX: its first sheet) as
-KIND, row by row: good rows are stored, bad ones reported with row, field and reason.
-Importing the same file again stores nothing, so an interrupted import is simply run again.
-`baqylau template KIND` writes an empty file with the right columns.
+@click.command("import", help=f"""Import FILE (CSV in UTF-8, cells separated by commas,
+semicolons or tabs, or XLSX: its first sheet) as KIND, row by row: good rows are stored,
+bad ones reported with row, column and reason. Importing the same file again stores
+nothing, so an interrupted import is simply run again. `baqylau template KIND` writes a
+file with the right columns; its example row (first cell EXAMPLE...) is skipped.
 
 \b
-Exit status: 0 every row accepted, 1 some rejected, 2 unusable file or platform.
+Exit status: 0 every row accepted, 1 some rejected, 2 unusable file, unknown programme
+or platform not answering.
 
 {KINDS_HELP}""")
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
@@ -48,4 +54,21 @@ def import_file(kind: str, file: Path, school_year: str | None, round_id: str | 
         raise click.UsageError(f"import {kind} takes no {', '.join(extra)}")
     sys.exit(run_import(
         file, report, lambda path: read_table(path, chosen.columns, chosen.optional),
-        lambda rpc, rows, label: chosen.send(rpc, target, rows, label)))
+        lambda rpc, rows, label: chosen.send(rpc, target, rows, label),
+        check=programme_exists(target) if chosen.needs == "programme_id" else None))
+
+
+def programme_exists(programme_id: str) -> Callable[[Any], None]:
+    """One registry call before any row is sent: a file for a programme that does not exist
+    cannot be imported at all (exit 2), where each of its rows would be refused alike."""
+    def check(rpc: Any) -> None:
+        try:
+            rpc.registry.get_programme(programme_id=programme_id)
+        except (NotFound, InvalidInput):
+            fail(f"no programme '{programme_id}'", PROGRAMME_TODO)
+    return check
+
+
+# As `baqylau list` says it (cli/listing.py): the same remedy for the same mistake.
+PROGRAMME_TODO = ("check the id: it is the programme_id the registry launched it with "
+                  "(e.g. baquatty-audan)")

@@ -3,11 +3,10 @@ consumer's dead letters. Each is idempotent, so an interrupted one is simply run
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from cli.connect import cluster
+from cli.errors import FOUND_PROBLEMS
 from cli.table import table
 
 LONG = 900.0  # seconds: a rebuild or a reconciliation reads every service's whole log
@@ -50,7 +49,7 @@ def reconcile(timeout: float | None) -> None:
     if differences:
         columns = sorted({name for line in differences for name in line})
         click.echo(table(differences, columns))
-        sys.exit(1)
+        raise click.exceptions.Exit(FOUND_PROBLEMS)
 
 
 # Every consumer of another service's events keeps its dead letters (shared/poison.py).

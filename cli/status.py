@@ -5,14 +5,22 @@ attention, so a cron job or a probe can run it."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from cli.connect import HTTP_TIMEOUT, SERVICES, START_HINT, management_url, service_url, vhost
+from cli.connect import (
+    HTTP_TIMEOUT,
+    SERVICES,
+    START_HINT,
+    management_url,
+    service_url,
+    shown,
+    vhost,
+)
+from cli.errors import FOUND_PROBLEMS
 from cli.operations import CONSUMERS
 from cli.table import table
 from services.reporting.ingest.feed import QUEUE
@@ -65,15 +73,40 @@ def service_line(service: str, max_lag: int) -> tuple[dict[str, Any], list[str]]
     return line, problems
 
 
-def queue_depths() -> dict[str, int] | None:
-    """Messages waiting in reporting's feed and in every consumer's dead-letter queue; None
-    if unknown."""
+def management_problem(base: str) -> str | None:
+    """Why RabbitMQ's management API at `base` cannot tell the queues' depths, with what to
+    do; None when it can. Silence, refused credentials and a missing vhost differ."""
+    where = f"RabbitMQ's management API at {shown(base)}"
+    unknown = "the feed backlog and dead letters are unknown"
+    answer = _get(f"{base}/api/vhosts/{requests.utils.quote(vhost(), safe='')}")
+    if answer is None:
+        return (f"RabbitMQ's management API does not answer at {shown(base)}; {unknown}: start "
+                "RabbitMQ with `make up`, or set "
+                "RABBITMQ_MANAGEMENT_URL")
+    if answer.status_code == 401:
+        return (f"{where} refused its credentials; {unknown}: set RABBITMQ_MANAGEMENT_URL to an "
+                "administrator's (http://USER:PASSWORD@HOST:15672)")
+    if answer.status_code == 404:
+        return (f"the vhost {vhost()!r} does not exist on the broker; {unknown}: correct the "
+                "vhost at the end of AMQP_URI, or have the broker's operator create it "
+                f"(`rabbitmqctl add_vhost {vhost()}`)")
+    if answer.status_code != 200:
+        return f"{where} answered {answer.status_code}; {unknown}"
+    return None
+
+
+def queue_depths() -> dict[str, int] | str:
+    """Messages waiting in reporting's feed and in every consumer's dead-letter queue; else
+    why they are unknown."""
     base = management_url()
+    problem = management_problem(base)
+    if problem:
+        return problem
     depths = {}
     for queue in (QUEUE, *(dead_letter_queue(c).name for c in CONSUMERS)):
         answer = _get(f"{base}/api/queues/{requests.utils.quote(vhost(), safe='')}/{queue}")
         if answer is None or answer.status_code not in (200, 404):
-            return None
+            return f"RabbitMQ's management API at {shown(base)} stopped answering"
         depths[queue] = int(answer.json().get("messages", 0)) if answer.status_code == 200 \
             else 0
     return depths
@@ -93,9 +126,8 @@ def status(max_lag: int) -> None:
         problems += found
     click.echo(table(lines, COLUMNS))
     depths = queue_depths()
-    if depths is None:
-        problems.append("RabbitMQ's management API does not answer; the feed backlog and dead "
-                        "letters are unknown")
+    if isinstance(depths, str):
+        problems.append(depths)
     else:
         letters = {c: depths[dead_letter_queue(c).name] for c in CONSUMERS}
         click.echo(f"\nreporting feed: {depths[QUEUE]} events waiting; dead letters: "
@@ -109,5 +141,5 @@ def status(max_lag: int) -> None:
                                 f"then `baqylau dead-letters replay --service {consumer}`")
     if problems:
         click.echo("\nneeds attention:\n" + "\n".join(f"  - {p}" for p in problems))
-        sys.exit(1)
+        raise click.exceptions.Exit(FOUND_PROBLEMS)
     click.echo("\nall well")

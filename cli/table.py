@@ -1,7 +1,9 @@
-"""Plain text tables: a header, a rule, the rows; columns as wide as their widest cell."""
+"""Plain text tables: a header, a rule, the rows; columns as wide as their widest cell, so an
+id is never cut (a long one widens its column)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Sequence
 
 
@@ -19,7 +21,13 @@ def table(lines: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 def moment(value: str | None) -> str:
-    """An ISO timestamp to the minute, UTC as stored; "never" for none."""
+    """An ISO 8601 timestamp in UTC to the second, marked `Z` (2024-09-10T05:12:33Z); "never"
+    for none. UTC, not the reader's +05:00: the same instant prints the same whatever the
+    database's or the terminal's time zone, and reads against the services' logs and the
+    API's times, which are UTC. A time stored without an offset is UTC."""
     if not value:
         return "never"
-    return value.replace("T", " ")[:16]
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

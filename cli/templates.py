@@ -4,7 +4,9 @@ ranges, allowed values), so the template cannot drift from what the import accep
 
 CSV: the header and the example row, nothing else, so the file imports as it is once filled
 (the column guide is printed beside it). XLSX: the same on the first sheet, which the import
-reads, and a second sheet, "columns", that explains each column to a programme officer."""
+reads, its columns formatted and validated as their fields are (cli/template_sheet.py), and
+a second sheet, "columns", that explains each column to a programme officer. The example
+row is plainly one (cli/template_examples.py): the import skips it."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from typing import Any
 import click
 from marshmallow import fields, validate
 
+from cli.errors import fail
 from cli.importers.kinds import KINDS, TARGETS, Kind
+from cli.template_examples import EXAMPLE_NOTE, example_row
 
 
 def _validators(field: fields.Field) -> list[Any]:
@@ -25,6 +29,14 @@ def _validators(field: fields.Field) -> list[Any]:
     if isinstance(field, fields.List):
         found += list(field.inner.validators)
     return found
+
+
+def _rounding(places: Any) -> str:
+    """marshmallow keeps `places=1` as Decimal("0.1"): the digits it keeps, in words."""
+    if places is None:
+        return ""
+    digits = -places.as_tuple().exponent if hasattr(places, "as_tuple") else int(places)
+    return f" (rounded to {digits} decimal place{'s' if digits != 1 else ''})"
 
 
 def what_it_holds(field: fields.Field) -> str:
@@ -36,7 +48,7 @@ def what_it_holds(field: fields.Field) -> str:
     elif isinstance(field, fields.Integer):
         kind = "whole number"
     elif isinstance(field, fields.Decimal):
-        kind = "number" + (f" ({field.places} decimal place)" if field.places else "")
+        kind = "number" + _rounding(field.places)
     else:
         kind = "text"
     for rule in _validators(field):
@@ -62,10 +74,12 @@ def guide(kind: Kind) -> list[dict[str, str]]:
     """One line per column: name, required or optional, what it holds, allowed values,
     the example, and the note on what it means."""
     contract = kind.contract()
+    example = dict(zip(kind.all_columns, example_row(kind.name, kind.all_columns),
+                       strict=True))
     return [{"column": name, "required": "required" if name in kind.columns else "optional",
              "holds": what_it_holds(contract[name]),
              "allowed": ", ".join(allowed_values(contract[name])),
-             "example": kind.example.get(name, ""), "note": kind.notes.get(name, "")}
+             "example": example[name], "note": kind.notes.get(name, "")}
             for name in kind.all_columns]
 
 
@@ -73,32 +87,20 @@ def csv_text(kind: Kind) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(kind.all_columns)
-    writer.writerow([kind.example.get(name, "") for name in kind.all_columns])
+    writer.writerow(example_row(kind.name, kind.all_columns))
     return out.getvalue()
 
 
 def write_xlsx(kind: Kind, path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+
+    from cli.template_book import ListSheet, fill_guide_sheet, fill_rows_sheet
 
     book = Workbook()
-    rows = book.active
-    rows.title = kind.name  # the first sheet: the one the import reads
-    rows.append(kind.all_columns)
-    rows.append([kind.example.get(name, "") for name in kind.all_columns])
-    for cell in rows[1]:
-        cell.font = Font(bold=True)
-    rows.freeze_panes = "A2"
-    columns = book.create_sheet("columns")
     lines = guide(kind)
-    columns.append(list(lines[0]))
-    for line in lines:
-        columns.append(list(line.values()))
-    for cell in columns[1]:
-        cell.font = Font(bold=True)
-    for sheet in (rows, columns):
-        for letter, width in zip("ABCDEFGHIJKLM", [18] * 13, strict=False):
-            sheet.column_dimensions[letter].width = width
+    guide_sheet = book.create_sheet("columns")  # before a hidden "lists" sheet, if any
+    fill_rows_sheet(book.active, kind.name, kind.contract(), lines, ListSheet(book))
+    fill_guide_sheet(guide_sheet, lines)
     book.save(path)
 
 
@@ -110,7 +112,7 @@ def print_guide(kind: Kind) -> None:
         note = f" — {line['note']}" if line["note"] else ""
         click.echo(f"  {line['column']:<20} {line['required']:<9} {line['holds']}{allowed}"
                    f"{note}", err=True)
-    click.echo("The second line is an example: replace it with your rows.", err=True)
+    click.echo(f"The second line is {EXAMPLE_NOTE}.", err=True)
 
 
 @click.command("template")
@@ -127,12 +129,14 @@ def template(kind: str, file_format: str | None, output: Path | None) -> None:
                                   else "csv")
     if file_format == "xlsx":
         if output is None:
-            raise click.UsageError("an XLSX template needs --output FILE.xlsx")
+            fail("an XLSX template cannot go to standard output",
+                 f"give --output {kind}.xlsx")
         write_xlsx(chosen, output)
     elif output is None:
         sys.stdout.write(csv_text(chosen))
-        return
+        sys.stdout.flush()  # the file first, then the guide beside it (standard error)
     else:
         output.write_text(csv_text(chosen), encoding="utf-8")
-    click.echo(f"wrote {output} ({file_format})", err=True)
+    if output is not None:
+        click.echo(f"wrote {output} ({file_format})", err=True)
     print_guide(chosen)

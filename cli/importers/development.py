@@ -15,11 +15,9 @@ so importing the same file again stores nothing ("unchanged"). Exit status: 0 al
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from tqdm import tqdm
-
+from cli.importers.progress import progress
 from cli.importers.runner import ImportReport
 from shared.errors import BaqylauError
 
@@ -49,7 +47,7 @@ def import_rows(registry: Any, kind: str, programme_id: str, rows: list[dict[str
     by outcome: recorded, unchanged or rejected (with the reply's field and reason)."""
     send = getattr(registry, COMMANDS[kind])
     report = ImportReport()
-    for cells in tqdm(rows, desc=f"{label or kind:<22}", unit="row", file=sys.stdout):
+    for cells in progress(rows, label=label or kind):
         try:
             reply = send(programme_id=programme_id, **fact_of(cells))
         except BaqylauError as exc:

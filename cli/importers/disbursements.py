@@ -13,12 +13,10 @@ rejected, 2 unusable.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from tqdm import tqdm
-
 from cli.importers.expenditures import money_row
+from cli.importers.progress import progress
 from cli.importers.runner import ImportReport
 from shared.errors import BaqylauError
 
@@ -34,7 +32,7 @@ def _disbursed(programme: dict[str, Any], commitment_id: str) -> int | None:
 def import_rows(registry: Any, rows: list[dict[str, Any]],
                 label: str = "disbursements") -> ImportReport:
     report = ImportReport()
-    for cells in tqdm(rows, desc=f"{label:<22}", unit="row", file=sys.stdout):
+    for cells in progress(rows, label=label):
         payload = money_row(cells)
         try:
             before = _disbursed(registry.get_programme(

@@ -12,11 +12,9 @@ again stores nothing ("unchanged"). Exit status: 0 all accepted, 1 some rejected
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from tqdm import tqdm
-
+from cli.importers.progress import progress
 from cli.importers.runner import ImportReport
 from shared.errors import BaqylauError
 
@@ -39,7 +37,7 @@ def import_rows(equipment: Any, rows: list[dict[str, Any]],
                 label: str = "expenditures") -> ImportReport:
     report = ImportReport()
     charges: dict[str, dict[str, int]] = {}  # commitment -> reference -> KZT, as last seen
-    for cells in tqdm(rows, desc=f"{label:<22}", unit="row", file=sys.stdout):
+    for cells in progress(rows, label=label):
         payload = money_row(cells)
         commitment = payload.get("commitment_id", "")
         try:

@@ -10,12 +10,10 @@ and settlements are reported "skipped". The same file twice stores nothing the s
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
+from cli.importers.progress import progress
 from cli.importers.runner import ImportReport, read_table
 
 COLUMNS = ["te", "ab", "cd", "ef", "hij", "k", "name_kaz", "name_rus"]
@@ -25,7 +23,7 @@ BATCH = 500
 
 def import_rows(registry: Any, rows: list[dict[str, Any]], label: str = "kato") -> ImportReport:
     report = ImportReport()
-    with tqdm(total=len(rows), desc=f"{label:<22}", unit="row", file=sys.stdout) as bar:
+    with progress(total=len(rows), label=label) as bar:
         for first in range(0, len(rows), BATCH):
             reply = registry.import_kato(rows=rows[first:first + BATCH])
             for line in reply["rows"]:

@@ -20,6 +20,7 @@ from cli.importers import (
     training,
 )
 from cli.importers.runner import ImportReport
+from cli.template_examples import EXAMPLES
 
 Rows = list[dict[str, Any]]
 TARGETS = {"school_year": "--school-year", "round_id": "--round", "programme_id": "--programme"}
@@ -35,8 +36,12 @@ class Kind:
     service: str
     importer: Callable[[Any, Any, Rows, str], ImportReport]  # (service, target, rows, label)
     contract: Callable[[], dict[str, Field]]  # column -> the service's field for it
-    example: dict[str, str]
     notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def example(self) -> dict[str, str]:
+        """The template's example row (plainly one: the import skips it)."""
+        return EXAMPLES[self.name]
 
     @property
     def all_columns(self) -> list[str]:
@@ -138,12 +143,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "year (registry)", organisations.REQUIRED, organisations.OPTIONAL, "school_year",
          "registry", _organisations,
          _organisation_fields,
-         {"organisation_id": "AKT-001", "bin": "090440924669", "kind": "school",
-          "name_kk": "Ақжар №91 жалпы білім беретін мектебі",
-          "name_ru": "Общеобразовательная школа №91 (Акжар)", "kato": "154842200",
-          "locality": "rural", "small_class": "yes", "pupils": "61", "teachers": "6",
-          "name_en": "Secondary school No. 91, Akzhar", "network_role": "",
-          "school_year": ""},
          {"bin": "the 12-digit business identification number (its check digit is checked)",
           "kato": "the 9-digit KATO code of the locality (region and district come from it)",
           "small_class": "a school with combined classes: yes or no",
@@ -152,8 +151,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "(assessment)", scores.COLUMNS, [], "round_id",
          "assessment", scores.import_rows,
          _score_fields,
-         {"school_id": "AKT-001", "pupil_id": "P-000123", "grade": "6", "subject": "math",
-          "score": "24"},
          {"pupil_id": "the e-journal's pupil id (hashed before it is stored)",
           "subject": "a subject of the round, as the round was opened",
           "score": "at most the subject's maximum in the round"}),
@@ -161,10 +158,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "(training)", training.COLUMNS, training.OPTIONAL, "programme_id",
          "training", training.import_rows,
          _training_fields,
-         {"participant_id": "T-0001", "organisation_id": "AKT-001", "course_code": "ONL-01",
-          "enrolled_on": "2024-09-02", "hours": "22", "role": "teacher",
-          "management_team_id": "", "completed_on": "2024-10-10", "dropped_on": "",
-          "drop_reason": ""},
          {"course_code": "a course already scheduled in the programme",
           "hours": "the participant's total hours (recorded as one attended session)",
           "role": "empty: teacher",
@@ -175,9 +168,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "(training)", practices.COLUMNS, practices.OPTIONAL, "programme_id",
          "training", practices.import_rows,
          _practice_fields,
-         {"practice_code": "ECO", "direction": "Экология", "title": "Мектеп жылыжайы",
-          "publishing_school": "KZO-001", "published_on": "2024-10-01",
-          "adopting_school": "KZO-002", "adopted_on": "2024-11-01"},
          {"practice_code": "the same code and publishing school on several rows is one "
           "practice", "adopting_school": "empty: the practice is published, not yet adopted",
           "adopted_on": "not before the practice was published"}),
@@ -185,8 +175,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "(equipment)", expenditures.COLUMNS, expenditures.OPTIONAL, None,
          "equipment", _expenditures,
          _expenditure_fields,
-         {"commitment_id": "BA-AMANAT-2024", "reference": "BA-PO-001",
-          "amount_kzt": "38500000", "spent_on": "2024-10-15", "category": "seminars"},
          {"commitment_id": "a funder's commitment announced by the registry",
           "reference": "the payment order or invoice number: each is charged once",
           "amount_kzt": "whole tenge; never more than the commitment has left"}),
@@ -194,9 +182,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "payment order (registry)", disbursements.COLUMNS, disbursements.OPTIONAL, None,
          "registry", _disbursements,
          _disbursement_fields,
-         {"programme_id": "baquatty-audan", "commitment_id": "BA-AMANAT-2024",
-          "reference": "BA-AMANAT-2024-T1", "amount_kzt": "90000000",
-          "disbursed_on": "2024-06-24"},
          {"commitment_id": "a funder's commitment to the programme",
           "reference": "the payment order: each is recorded once",
           "amount_kzt": "whole tenge; never more than the commitment has left to pay out",
@@ -204,9 +189,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("kato", "the KATO classifier as the Bureau of National Statistics publishes it: "
          "regions' and districts' names in Kazakh and Russian (registry)", kato.COLUMNS,
          kato.OPTIONAL, None, "registry", _kato, _kato_fields,
-         {"te": "153200000", "ab": "15", "cd": "32", "ef": "00", "hij": "000", "k": "2",
-          "name_kaz": "Алға ауданы", "name_rus": "Алгинский район",
-          "name_en": "Alga district"},
          {"te": "the 9-digit code; ab, cd, ef, hij must be its parts",
           "k": "the classifier's level of the object",
           "name_en": "not in the Bureau's file: an English form, if you have one"}),
@@ -215,9 +197,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "programme_id", "registry", _development("strategies"),
          _fields_of("AdoptStrategy", [*development.STRATEGY_COLUMNS,
                                       *development.STRATEGY_OPTIONAL]),
-         {"strategy_id": "URL-SCH-01-STR", "organisation_id": "URL-SCH-01",
-          "title": "Мектептің 2024–2027 жылдарға арналған даму стратегиясы",
-          "adopted_on": "2024-12-20", "valid_until": "2027-08-31"},
          {**DEVELOPMENT_NOTES,
           "strategy_id": "your id for the strategy: each is recorded once",
           "adopted_on": "the day the school's governing body adopted it",
@@ -227,9 +206,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          development.PROJECT_OPTIONAL, "programme_id", "registry", _development("projects"),
          _fields_of("LaunchProject", [*development.PROJECT_COLUMNS,
                                       *development.PROJECT_OPTIONAL]),
-         {"project_id": "URL-SCH-01-P1", "organisation_id": "URL-SCH-01",
-          "title": "«Оқитын мектеп» кәсіби қоғамдастығы", "launched_on": "2025-01-15",
-          "strategy_id": "URL-SCH-01-STR"},
          {**DEVELOPMENT_NOTES,
           "project_id": "your id for the project: each is recorded once",
           "strategy_id": "empty: it serves no strategy yet; else one the same school "
@@ -238,11 +214,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          "(registry)", development.PARTNERSHIP_COLUMNS, development.PARTNERSHIP_OPTIONAL,
          "programme_id", "registry", _development("partnerships"),
          _fields_of("SignPartnership", development.PARTNERSHIP_COLUMNS),
-         {"partnership_id": "URL-SCH-01-M1", "organisation_id": "URL-SCH-01",
-          "partner_name": "М. Өтемісов атындағы Батыс Қазақстан университеті",
-          "partner_kind": "university", "signed_on": "2025-02-10",
-          "purpose": "Студенттердің педагогикалық практикасы және тәлімгерлік",
-          "memorandum_ref": "№ 14-М/2025"},
          {**DEVELOPMENT_NOTES,
           "partnership_id": "your id for the partnership: each is recorded once",
           "partner_name": "the partner organisation's name (never a person's)",

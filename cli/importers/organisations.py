@@ -14,12 +14,10 @@ Exit status: 0 if every row was accepted, 1 if some were rejected, 2 if the file
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
+from cli.importers.progress import progress
 from cli.importers.runner import (
     ImportReport,
     read_csv,
@@ -39,7 +37,7 @@ def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
 def import_rows(registry: Any, rows: list[dict[str, Any]], school_year: str,
                 label: str = "organisations") -> ImportReport:
     report = ImportReport()
-    with tqdm(total=len(rows), desc=f"{label:<22}", unit="row", file=sys.stdout) as bar:
+    with progress(total=len(rows), label=label, unit="row") as bar:
         for first in range(0, len(rows), BATCH):
             reply = registry.import_organisations(school_year=school_year,
                                                   rows=rows[first:first + BATCH])

@@ -12,14 +12,11 @@ again stores nothing ("unchanged"). Exit status: 0 all accepted, 1 some rejected
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from tqdm import tqdm
-
-from cli.importers.runner import (
-    ImportReport,
-)
+from cli.importers.progress import progress
+from cli.importers.reasons import in_file_terms
+from cli.importers.runner import ImportReport
 from shared.errors import BaqylauError
 
 COLUMNS = ["practice_code", "direction", "title", "publishing_school", "published_on"]
@@ -30,11 +27,17 @@ def _given(cells: dict[str, Any]) -> dict[str, str]:
     return {k: v.strip() for k, v in cells.items() if isinstance(v, str) and v.strip()}
 
 
+# The commands' names for what the file calls otherwise: a reason is told by column.
+PUBLISHING = {"code": "practice_code", "school_id": "publishing_school"}
+ADOPTING = {"school_id": "adopting_school", "practice_id": "practice_code"}
+
+
 def import_row(training: Any, programme_id: str, cells: dict[str, Any],
                published: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     """One row: publish its practice (once per file), then record its adoption."""
     given = _given(cells)
     key = (given.get("publishing_school", ""), given.get("practice_code", ""))
+    renames = PUBLISHING
     try:
         if key not in published:
             published[key] = training.publish_practice(
@@ -46,19 +49,21 @@ def import_row(training: Any, programme_id: str, cells: dict[str, Any],
             return {"row": cells["row"], "outcome": "published"}
         if given.get("adopting_school") in practice["adopters"]:
             return {"row": cells["row"], "outcome": "unchanged"}
+        renames = ADOPTING
         practice = training.adopt_practice(practice_id=practice["id"],
                                            school_id=given.get("adopting_school"),
                                            adopted_on=given.get("adopted_on"))
         published[key] = practice
         return {"row": cells["row"], "outcome": "recorded"}
     except BaqylauError as exc:
-        return {"row": cells["row"], "outcome": "rejected", "errors": exc.errors}
+        return {"row": cells["row"], "outcome": "rejected",
+                "errors": in_file_terms(exc.errors, renames)}
 
 
 def import_rows(training: Any, programme_id: str, rows: list[dict[str, Any]],
                 label: str = "practices") -> ImportReport:
     report = ImportReport()
     published: dict[tuple[str, str], dict[str, Any]] = {}
-    for cells in tqdm(rows, desc=f"{label:<22}", unit="row", file=sys.stdout):
+    for cells in progress(rows, label=label):
         report.add(import_row(training, programme_id, cells, published))
     return report

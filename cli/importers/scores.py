@@ -12,13 +12,11 @@ counts every score once. Exit status: 0 all accepted, 1 some rejected, 2 unusabl
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
+from cli.importers.progress import progress
 from cli.importers.runner import (
     ImportReport,
     read_csv,
@@ -51,7 +49,7 @@ def import_rows(assessment: Any, round_id: str, rows: list[dict[str, Any]],
                 label: str = "scores") -> ImportReport:
     report = ImportReport()
     work = batches(rows, report)
-    with tqdm(total=len(rows), desc=f"{label:<22}", unit="score", file=sys.stdout) as bar:
+    with progress(total=len(rows), label=label, unit="score") as bar:
         bar.update(sum(report.counts.values()))
         for first in range(0, len(work), IN_FLIGHT):
             calls = [(scores, assessment.record_scores.call_async(

@@ -15,15 +15,12 @@ file again stores nothing. Exit status: 0 all accepted, 1 some rejected, 2 unusa
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from typing import Any
 
-from tqdm import tqdm
-
-from cli.importers.runner import (
-    ImportReport,
-)
+from cli.importers.progress import progress
+from cli.importers.reasons import in_file_terms
+from cli.importers.runner import ImportReport
 from shared.errors import InvalidInput, NotFound
 
 COLUMNS = ["participant_id", "organisation_id", "course_code", "enrolled_on", "hours"]
@@ -44,33 +41,33 @@ def training_row(cells: dict[str, Any]) -> dict[str, Any]:
             row[target] = given[source]
     if "hours" in given:  # the service's rule for a session is the hours column's rule
         row["sessions"] = [{"session_id": "academy-total", "hours": given["hours"],
-                            "attended_on": given.get("completed_on") or given.get(
-                                "dropped_on") or given.get("enrolled_on")}]
+                            "attended_on": given.get(session_dated_by(given))}]
     return row
+
+
+def session_dated_by(given: dict[str, Any]) -> str:
+    """The column the academy-total session takes its date from: the end, else the start."""
+    return next((name for name in ("completed_on", "dropped_on")
+                 if str(given.get(name) or "").strip()), "enrolled_on")
 
 
 # The service's names for what the file calls otherwise: a reason is told by column.
 COLUMN_OF = {"school_id": "organisation_id", "sessions": "hours"}
 
 
-def by_column(line: dict[str, Any]) -> dict[str, Any]:
-    """A rejected row's reasons under the file's column names; the one session's
-    {"sessions": {"0": {"hours": [...]}}} becomes {"hours": [...]}."""
-    errors: dict[str, Any] = {}
-    for name, reasons in line.get("errors", {}).items():
-        if name == "sessions" and isinstance(reasons, dict):
-            reasons = [reason for session in reasons.values()
-                       for reasons_of_field in (session.values() if isinstance(session, dict)
-                                                else [[session]])
-                       for reason in reasons_of_field]
-        errors[COLUMN_OF.get(name, name)] = reasons
-    return {**line, "errors": errors}
+def by_column(line: dict[str, Any], dated_by: str = "attended_on") -> dict[str, Any]:
+    """A rejected row's reasons under the file's column names: the one session's
+    {"sessions": {"0": {"hours": [...]}}} becomes {"hours": [...]}, and its date's reasons
+    go to the column `dated_by` it was taken from (that column's own reason, once)."""
+    renames = {**COLUMN_OF, "attended_on": dated_by}
+    return {**line, "errors": in_file_terms(line.get("errors", {}), renames)}
 
 
 def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
                 label: str = "participants") -> ImportReport:
     report = ImportReport()
     by_course: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    dated_by = {line["row"]: session_dated_by(line) for line in cells}
     for line in cells:
         code = (line.get("course_code") or "").strip()
         if not code:
@@ -78,7 +75,7 @@ def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
                         "errors": {"course_code": ["Missing data for required field."]}})
         else:
             by_course[code].append(training_row(line))
-    with tqdm(total=len(cells), desc=f"{label:<22}", unit="row", file=sys.stdout) as bar:
+    with progress(total=len(cells), label=label, unit="row") as bar:
         bar.update(sum(report.counts.values()))
         for code, rows in sorted(by_course.items()):
             for first in range(0, len(rows), BATCH):
@@ -86,7 +83,9 @@ def import_rows(training: Any, programme_id: str, cells: list[dict[str, Any]],
                 try:
                     reply = training.record_training(programme_id=programme_id,
                                                      course_code=code, rows=batch)
-                    report.merge(reply["counts"], [by_column(r) for r in reply["rejected"]])
+                    report.merge(reply["counts"], [
+                        by_column(r, dated_by.get(r["row"], "attended_on"))
+                        for r in reply["rejected"]])
                 except (InvalidInput, NotFound) as exc:  # the course itself: every row of it
                     report.reject_all(batch, exc)
                 bar.update(len(batch))

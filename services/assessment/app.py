@@ -3,8 +3,12 @@ already pseudonymised (pupil_ref); the external id never reaches the event store
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
 
 from services.assessment.contracts import CONTRACTS
 from services.assessment.domain import (
@@ -24,6 +28,12 @@ class AssessmentApplication(ServiceApplication):
     name = "assessment"
     contracts = CONTRACTS
     snapshotting_intervals = {ScoreSheet: SNAPSHOT_EVERY}
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._rounds_by_programme: dict[str, set[UUID]] = {}
+        self._rounds_read_to = 0  # the last Opened event's notification id taken in
+        self._rounds_lock = threading.Lock()
 
     # ------------------------------------------------------------ registry facts
     @retry_on_conflict()
@@ -70,6 +80,27 @@ class AssessmentApplication(ServiceApplication):
 
     def round(self, round_id: str) -> AssessmentRound:
         return self.load_by_key(AssessmentRound, "round", round_id)
+
+    def rounds_of(self, programme_id: str) -> list[AssessmentRound]:
+        """The programme's rounds, by round id (none for a programme without any)."""
+        with self._rounds_lock:
+            self._take_in_opened_rounds()
+            ids = sorted(self._rounds_by_programme.get(programme_id, ()))
+        return sorted((self.load(id_, AssessmentRound, "round") for id_ in ids),
+                      key=lambda r: r.round_id)
+
+    def _take_in_opened_rounds(self) -> None:
+        """Only the log's Opened events since the last call (the topic filtered in the
+        database): the score sheets around them are never read."""
+        topic = get_topic(AssessmentRound.Opened)
+        while batch := self.recorder.select_notifications(
+                start=self._rounds_read_to, limit=1000, topics=[topic],
+                inclusive_of_start=False):
+            for notification in batch:
+                opened = self.mapper.to_domain_event(notification)
+                self._rounds_by_programme.setdefault(opened.programme_id, set()).add(
+                    opened.originator_id)
+            self._rounds_read_to = batch[-1].id
 
     @retry_on_conflict()
     def close_round(self, round_id: str, closed_on: date) -> AssessmentRound:

@@ -19,6 +19,7 @@ from shared.commands import command
 from shared.dead_letters import DeadLetterRpc
 from shared.errors import InvalidInput
 from shared.eventstore import EventStore
+from shared.fields import Ref
 from shared.follow import SourceLog, catch_up_timer
 from shared.reading import EnvelopeReader
 from shared.service import EventSourcedService
@@ -26,6 +27,13 @@ from shared.validation import load
 
 # The programme a score records for, checked against a caller's grant.
 OF_ROUND = scope("round_id", lambda svc, round_id: svc.app.round(round_id).programme_id)
+
+
+class ProgrammeRoundsQuery(s.Command):
+    """Which programme's rounds."""
+
+    programme_id = Ref(required=True)
+
 
 class Pseudonyms(DependencyProvider):
     """The deployment's pupil pseudonymiser; the key comes from config (PSEUDONYM_KEY), which
@@ -146,3 +154,13 @@ class AssessmentService(EventSourcedService, DeadLetterRpc):
         round_id = load(s.RoundQuery(), payload)["round_id"]
         self.app.round(round_id)  # NotFound for an unknown round
         return self.store.fold.summary(round_id)  # type: ignore[no-any-return]
+
+    @command
+    def list_rounds(self, **payload: Any) -> dict[str, Any]:
+        """A programme's rounds by round id, for filling a scores import (`baqylau list
+        rounds`): {"programme_id": "aktobe"} -> {"programme_id": ..., "rounds": [the rounds'
+        views]}; none for a programme assessment has no round of (it does not keep
+        programmes: ask the registry whether one exists)."""
+        programme_id = load(ProgrammeRoundsQuery(), payload)["programme_id"]
+        return {"programme_id": programme_id,
+                "rounds": s.RoundView(many=True).dump(self.app.rounds_of(programme_id))}

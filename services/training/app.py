@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.utils import get_topic
 
 from services.training.contracts import CONTRACTS
 from services.training.domain import (
@@ -43,6 +46,9 @@ class TrainingApplication(RegistryFacts):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._course_facts: dict[UUID, CourseFacts] = {}
+        self._courses_by_programme: dict[str, set[UUID]] = {}
+        self._courses_read_to = 0  # the last Scheduled event's notification id taken in
+        self._courses_lock = threading.Lock()
 
     def course_facts(self, course_id: UUID) -> CourseFacts:
         """The course's fixed facts without a read once known: an enrolment's one read
@@ -80,6 +86,28 @@ class TrainingApplication(RegistryFacts):
             raise NotFound(f"course {code} of programme {programme_id} not found",
                            {field: [f"No course {code} in {programme_id}."]})
         return course
+
+    def courses_of(self, programme_id: str) -> list[Course]:
+        """The programme's courses, by code: what an operator names in an import.
+        NotKnownYet for a programme training has not learnt of."""
+        self.check_programme(programme_id)
+        with self._courses_lock:
+            self._take_in_scheduled_courses()
+            ids = sorted(self._courses_by_programme.get(programme_id, ()))
+        return sorted((self.load(id_, Course, "course") for id_ in ids), key=lambda c: c.code)
+
+    def _take_in_scheduled_courses(self) -> None:
+        """Only the log's Scheduled events since the last call (the topic filtered in the
+        database): the enrolments and attendance around them are never read."""
+        topic = get_topic(Course.Scheduled)
+        while batch := self.recorder.select_notifications(
+                start=self._courses_read_to, limit=1000, topics=[topic],
+                inclusive_of_start=False):
+            for notification in batch:
+                scheduled = self.mapper.to_domain_event(notification)
+                self._courses_by_programme.setdefault(scheduled.programme_id, set()).add(
+                    scheduled.originator_id)
+            self._courses_read_to = batch[-1].id
 
     @retry_on_conflict()
     def assign_trainer(self, course_id: UUID, trainer_id: UUID) -> Course:

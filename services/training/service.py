@@ -202,3 +202,12 @@ class TrainingService(EventSourcedService):
         query = load(s.CourseQuery(), payload)
         return s.CourseView().dump(self._known(self.app.course_by_code, query["programme_id"],
                                                query["code"], field="code"))
+
+    @command
+    def list_courses(self, **payload: Any) -> dict[str, Any]:
+        """A programme's courses by code, for filling an import (`baqylau list courses`):
+        {"programme_id": "uralsk-accelerator"} -> {"programme_id": ..., "courses": [the
+        courses' views]}; NotFound naming `programme_id` for one training does not know."""
+        programme_id = load(s.ProgrammeQuery(), payload)["programme_id"]
+        courses = self._known(self.app.courses_of, programme_id)
+        return {"programme_id": programme_id, "courses": s.CourseView(many=True).dump(courses)}

@@ -20,9 +20,10 @@ ALL_PROGRAMMES = "*"
 QUERIES: dict[str, frozenset[str]] = {
     "registry": frozenset({"find_organisation", "get_funder", "get_organisation",
                            "get_programme", "list_organisations", "programme_summary"}),
-    "training": frozenset({"find_course", "get_course", "get_enrolment", "summary"}),
+    "training": frozenset({"find_course", "get_course", "get_enrolment", "list_courses",
+                           "summary"}),
     "equipment": frozenset({"get_cabinet", "get_commitment", "list_cabinets", "summary"}),
-    "assessment": frozenset({"get_round", "round_summary"}),
+    "assessment": frozenset({"get_round", "list_rounds", "round_summary"}),
 }
 
 # What each outside role records, service by service.

@@ -20,7 +20,6 @@ def baqylau(*args: str, env: dict[str, str] | None = None,
 def one_line_error(result: subprocess.CompletedProcess) -> str:
     """The error the command printed: exactly one line, and no traceback."""
     assert "Traceback" not in result.stderr + result.stdout
-    lines = [line for line in result.stderr.splitlines() if line.startswith("baqylau:")
-             or line.startswith("cannot import:") or line.startswith("Error:")]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("baqylau:")]
     assert len(lines) == 1, result.stderr
     return lines[0]

@@ -44,6 +44,8 @@ def test_a_templates_example_row_passes_the_services_own_fields(kind):
     assert set(contract) == set(chosen.all_columns)
     for name, field in contract.items():
         value = chosen.example.get(name, "")
+        if name == chosen.all_columns[0]:
+            continue  # the EXAMPLE mark: plainly no record (a kato code is refused for it)
         if getattr(field, "strict", False):
             value = int(value)  # as the import sends it (expenditures.money_row)
         if value or name in chosen.columns:
@@ -73,7 +75,7 @@ def test_an_xlsx_template_explains_each_column_on_a_second_sheet(tmp_path):
     guide = {row[0]: row for row in book["columns"].iter_rows(min_row=2, values_only=True)}
     assert "seminars" in guide["category"][3] and guide["amount_kzt"][1] == "required"
     rows, _ = read_table(path, KINDS["expenditures"].columns)
-    assert rows[0]["reference"] == "BA-PO-001"
+    assert rows[0]["reference"].startswith("EXAMPLE")  # plainly an example, skipped on import
 
 
 def test_an_import_with_a_misspelt_column_names_it_and_what_the_file_has(tmp_path):

@@ -72,9 +72,10 @@ def filled(tmp_path, env, kind, rows, fmt="csv", *options):
         book = load_workbook(path)
         sheet = book.worksheets[0]
         header = [cell.value for cell in sheet[1]]
-        sheet.delete_rows(2)
-        for row in rows:
-            sheet.append([row.get(name, "") for name in header])
+        sheet.delete_rows(2)  # the example; then typed in from row 2, as a person would
+        for number, row in enumerate(rows, start=2):  # (append would go below the
+            for column, name in enumerate(header, start=1):  # template's formatted rows)
+                sheet.cell(row=number, column=column, value=row.get(name, ""))
         book.save(path)
     else:
         with path.open(newline="") as handle:
@@ -247,6 +248,8 @@ def test_status_exits_nonzero_when_training_is_down(env, platform, tmp_path):
     # A call to it waits no longer than its deadline, then says who did not answer.
     path = tmp_path / "training.csv"
     assert baqylau("template", "training", "-o", path, env=env).returncode == 0
+    header, example = path.read_text().splitlines()[:2]
+    path.write_text(f"{header}\n{example.removeprefix('EXAMPLE-')}\n")  # a row to send
     started = time.monotonic()
     silent = baqylau("import", "training", path, "--programme", PROGRAMME,
                      env={**env, "BAQYLAU_RPC_TIMEOUT": "3"})

@@ -7,11 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from marshmallow import ValidationError, validate
+from marshmallow import ValidationError, fields, validate
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from cli.importers import training as import_training
 from cli.importers.kinds import KINDS
-from cli.templates import _validators, allowed_values, guide, what_it_holds
+from cli.template_sheet import PREPARED_ROWS
+from cli.templates import _validators, allowed_values, guide, what_it_holds, write_xlsx
 from services.training import schemas as training_schemas
 
 COLUMNS = [(kind, column) for kind in sorted(KINDS) for column in KINDS[kind].all_columns]
@@ -68,3 +71,55 @@ def test_an_import_row_below_the_stated_hours_is_refused_naming_hours(hours):
         training_schemas.TrainingRow().load(import_training.training_row(cells))
     line = {"row": 2, "outcome": "rejected", "errors": refused.value.messages}
     assert list(import_training.by_column(line)["errors"]) == ["hours"]
+
+
+# The XLSX template states the same rules to the spreadsheet: each column's cells formatted
+# and validated from the very field the service validates the column with.
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("templates")
+    made = {}
+    for kind in KINDS:
+        write_xlsx(KINDS[kind], folder / f"{kind}.xlsx")
+        made[kind] = load_workbook(folder / f"{kind}.xlsx")
+    return made
+
+
+def column_validation(book, column):
+    """The data validation over the column's prepared cells, and the list it offers."""
+    sheet = book.worksheets[0]
+    letter = get_column_letter([c.value for c in sheet[1]].index(column) + 1)
+    covering = [v for v in sheet.data_validations.dataValidation
+                if f"{letter}2:{letter}{PREPARED_ROWS + 1}" in str(v.sqref)]
+    assert len(covering) <= 1
+    if not covering:
+        return letter, None, []
+    rule = covering[0]
+    if rule.type != "list":
+        return letter, rule, []
+    if rule.formula1.startswith('"'):
+        return letter, rule, rule.formula1.strip('"').split(",")
+    sheet_name, cells = rule.formula1.replace("$", "").split("!")
+    return letter, rule, [c.value for [c] in book[sheet_name.strip("'")][cells]]
+
+
+@pytest.mark.parametrize(("kind", "column"), COLUMNS, ids=lambda c: str(c))
+def test_each_xlsx_template_column_is_prepared_as_its_schema_reads_it(books, kind, column):
+    field = KINDS[kind].contract()[column]
+    letter, rule, offered = column_validation(books[kind], column)
+    sheet = books[kind].worksheets[0]
+    formats = {sheet[f"{letter}{row}"].number_format for row in range(2, PREPARED_ROWS + 2)}
+    if isinstance(field, fields.Date):
+        assert formats == {"yyyy-mm-dd"} and rule.type == "date"
+    elif isinstance(field, fields.String):
+        assert formats == {"@"}  # text: a BIN or KATO code keeps its leading zero
+    if allowed_values(field):
+        assert rule.type == "list" and offered == allowed_values(field)
+    for check in _validators(field):
+        if isinstance(check, validate.Range):
+            assert rule.type == ("whole" if isinstance(field, fields.Integer) else "decimal")
+            bounds = [b for b in (check.min, check.max) if b is not None]
+            assert [Decimal(f) for f in (rule.formula1, rule.formula2) if f] == bounds
+        elif isinstance(check, validate.Length) and check.max is not None:
+            assert (rule.type, rule.formula1) == ("textLength", str(check.max))
