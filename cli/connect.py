@@ -10,12 +10,13 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 import kombu.exceptions
 from amqp.exceptions import AccessRefused, AMQPError, NotAllowed, NotFound
 from nameko.exceptions import RpcTimeout, UnknownService
 
+from cli.errors import fail
 from shared.access.roles import OPERATORS
 from shared.calling import ClusterRpcProxy
 from shared.config import DEFAULT_AMQP_URI
@@ -43,7 +44,7 @@ class NotAnswering(PlatformError):
 def amqp_uri() -> str:
     """AMQP_URI, else the local stack's operators (a checkout after `make up`), else the
     default broker URI."""
-    return os.environ.get("AMQP_URI") or local_operators_uri() or DEFAULT_AMQP_URI
+    return checked_uri(os.environ.get("AMQP_URI") or local_operators_uri() or DEFAULT_AMQP_URI)
 
 
 def local_operators_uri() -> str | None:
@@ -94,12 +95,26 @@ def vhost() -> str:
 
 
 def shown(uri: str) -> str:
-    """A URI fit to print: the password replaced."""
-    parts = urlsplit(uri)
-    if parts.password is None:
+    """A URI fit to print: everything between `://` and the last `@` but the user replaced,
+    as text, so that a password that was not percent-encoded (a `#`, `/` or `?` in it,
+    which no URI parser reads as the password) is never printed either."""
+    scheme, sep, rest = uri.partition("://")
+    credentials, at, place = rest.rpartition("@")
+    if not sep or not at:
         return uri
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{place}"
+
+
+def checked_uri(uri: str) -> str:
+    """The URI, or one line and exit 2 when it cannot be read (a password with `#`, `/` or
+    `?` not percent-encoded reads as a port or a path): said without echoing it."""
+    try:
+        urlsplit(uri).port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        fail(f"AMQP_URI is malformed ({shown(uri)})",
+             "percent-encode any # / ? @ : in the user or password (%23 %2F %3F %40 %3A)")
+    return uri
 
 
 BROKER_ERRORS = (OSError, AMQPError, kombu.exceptions.OperationalError)

@@ -11,10 +11,9 @@ from typing import Any, Callable
 
 import click
 
-from cli.errors import fail
 from cli.importers.kinds import KINDS, TARGETS
 from cli.importers.runner import read_table, run_import
-from shared.errors import InvalidInput, NotFound
+from cli.listing import known_programme
 
 KINDS_HELP = "\n\n".join(f"{kind.name}: {kind.summary}"
                          + (f"; needs {TARGETS[kind.needs]}" if kind.needs else "")
@@ -55,20 +54,11 @@ def import_file(kind: str, file: Path, school_year: str | None, round_id: str | 
     sys.exit(run_import(
         file, report, lambda path: read_table(path, chosen.columns, chosen.optional),
         lambda rpc, rows, label: chosen.send(rpc, target, rows, label),
-        check=programme_exists(target) if chosen.needs == "programme_id" else None))
+        check=programme_exists(target) if chosen.needs == "programme_id" else None,
+        example=chosen.example))
 
 
 def programme_exists(programme_id: str) -> Callable[[Any], None]:
     """One registry call before any row is sent: a file for a programme that does not exist
     cannot be imported at all (exit 2), where each of its rows would be refused alike."""
-    def check(rpc: Any) -> None:
-        try:
-            rpc.registry.get_programme(programme_id=programme_id)
-        except (NotFound, InvalidInput):
-            fail(f"no programme '{programme_id}'", PROGRAMME_TODO)
-    return check
-
-
-# As `baqylau list` says it (cli/listing.py): the same remedy for the same mistake.
-PROGRAMME_TODO = ("check the id: it is the programme_id the registry launched it with "
-                  "(e.g. baquatty-audan)")
+    return lambda rpc: known_programme(rpc, programme_id)

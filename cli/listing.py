@@ -19,7 +19,7 @@ from cli.connect import Cluster, cluster
 from cli.errors import fail
 from cli.table import table
 from services.registry import kato
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 
 ORGANISATIONS_PAGE = 500  # the registry's largest page
 
@@ -104,10 +104,12 @@ def list_group() -> None:
     """The ids an import names: courses, rounds, commitments, organisations of a programme."""
 
 
-def _programme(rpc: Cluster, programme_id: str) -> dict[str, Any]:
+def known_programme(rpc: Cluster, programme_id: str) -> dict[str, Any]:
+    """The programme, or one line and exit 2: a list or an import for a programme that does
+    not exist (or an id no programme could have) cannot run at all."""
     try:
         return rpc.registry.get_programme(programme_id=programme_id)  # type: ignore[no-any-return]
-    except NotFound:
+    except (NotFound, InvalidInput):
         fail(f"no programme '{programme_id}'",
              "check the id: it is the programme_id the registry launched it with "
              "(e.g. baquatty-audan)")
@@ -122,7 +124,7 @@ def _subcommand(listing: Listing) -> click.Command:
                        "output, instead of the table.")
     def run(programme_id: str, as_json: bool) -> None:
         with cluster() as rpc:
-            records = listing.fetch(rpc, _programme(rpc, programme_id))
+            records = listing.fetch(rpc, known_programme(rpc, programme_id))
         if as_json:
             click.echo(json.dumps(records, ensure_ascii=False, indent=2))
             return

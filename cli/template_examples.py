@@ -11,8 +11,8 @@ from __future__ import annotations
 from cli.importers.reading import EXAMPLE_MARK  # the mark the import skips rows by
 
 __all__ = ["EXAMPLES", "EXAMPLE_MARK", "EXAMPLE_NOTE", "example_row"]
-EXAMPLE_NOTE = (f"an example: the import skips a row whose first cell starts with "
-                f"{EXAMPLE_MARK}; replace it with your rows, or leave it")
+EXAMPLE_NOTE = (f"an example: the import skips this row (its first cell, starting with "
+                f"{EXAMPLE_MARK}, is the example's own); replace it with your rows, or leave it")
 
 SCHOOL, OTHER_SCHOOL = "EXAMPLE-SCH-01", "EXAMPLE-SCH-02"
 COMMITMENT = "EXAMPLE-COMMITMENT"

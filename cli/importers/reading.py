@@ -46,9 +46,10 @@ def read_csv(path: Path, required: Sequence[str],
     header = [name.strip() for name in reader.fieldnames or []]
     check_columns(path, header, required)
     known = {*required, *optional}
-    rows = [{**{k.strip(): v for k, v in raw.items() if k and k.strip() in known},
+    rows = [{**{k.strip(): v or "" for k, v in raw.items() if k and k.strip() in known},
              "row": reader.line_num} for raw in reader]
-    return rows, [name for name in header if name not in known]
+    return [row for row in rows if not blank(row)], [name for name in header
+                                                     if name not in known]
 
 
 def decoded(path: Path) -> str:
@@ -122,7 +123,8 @@ def read_xlsx(path: Path, required: Sequence[str],
             continue
         cells = {name: _text(value) for name, value in zip(header, values, strict=False)
                  if name in known}
-        rows.append({**cells, "row": number})
+        if not blank(cells):
+            rows.append({**cells, "row": number})
     return rows, [name for name in header if name and name not in known]
 
 
@@ -138,7 +140,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def is_example(row: dict[str, Any]) -> bool:
-    """The template's example row: its first cell starts with EXAMPLE (any case)."""
-    first = next((value for name, value in row.items() if name != "row"), "")
-    return isinstance(first, str) and first.strip().upper().startswith(EXAMPLE_MARK)
+def is_example(row: dict[str, Any], example: dict[str, str]) -> bool:
+    """The template's example row: the cell of the template's first column is the example's
+    own (`EXAMPLE-…`, exactly), so a real row whose id or title merely begins with
+    "example" is sent like any other."""
+    first = next(iter(example), None)
+    return first is not None and str(row.get(first, "")).strip() == example[first]
+
+
+def blank(row: dict[str, Any]) -> bool:
+    """A row with nothing in it: a spreadsheet writes `;;;;` for a cleared or formatted
+    line, and a formula may give "" down the template's prepared rows."""
+    return all(not str(value).strip() for name, value in row.items() if name != "row")

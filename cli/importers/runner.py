@@ -75,10 +75,11 @@ def write_report(report: ImportReport, path: Path) -> None:
                          for row, name, reason in report.problems())
 
 
-def read_usable(path: Path, read: Callable[[Path], tuple[Rows, list[str]]]
-                ) -> tuple[Rows, list[str], list[int]]:
-    """The file's rows to send, the columns not sent and the example rows' numbers; an
-    unusable file stops the command (exit 2) before anything is sent."""
+def read_usable(path: Path, read: Callable[[Path], tuple[Rows, list[str]]],
+                example: dict[str, str] | None = None) -> tuple[Rows, list[str], list[int]]:
+    """The file's rows to send, the columns not sent and the numbers of the rows that are
+    the template's `example`; an unusable file stops the command (exit 2) before anything
+    is sent."""
     try:
         rows, ignored = read(path)
     except UnusableFile as exc:
@@ -87,8 +88,8 @@ def read_usable(path: Path, read: Callable[[Path], tuple[Rows, list[str]]]
         fail(f"{path}: not a CSV file ({exc})", "save it as UTF-8 CSV or XLSX")
     except OSError as exc:
         fail(f"{path}: {exc.strerror or exc}", "check the file's name and that you may read it")
-    examples = [row["row"] for row in rows if is_example(row)]
-    rows = [row for row in rows if not is_example(row)]
+    examples = [row["row"] for row in rows if example and is_example(row, example)]
+    rows = [row for row in rows if row["row"] not in examples]
     if not rows:
         fail(f"{path}: no rows under the header" + (
             " but the template's example" if examples else ""), "add one row per record under it")
@@ -99,14 +100,15 @@ def run_import(path: Path, report_path: Path | None,
                read: Callable[[Path], tuple[Rows, list[str]]],
                send: Callable[[Any, Rows, str], ImportReport],
                shown: int | None = 50,
-               check: Callable[[Any], None] | None = None) -> int:
+               check: Callable[[Any], None] | None = None,
+               example: dict[str, str] | None = None) -> int:
     """Read `path` (an unusable file fails before any call), `check(rpc)` what the whole
     file belongs to, `send(rpc, rows, label)` over RPC, every call naming the file (its name
     and SHA-256, kept on every event it stores), print the summary, the columns not sent
     and the first `shown` report lines (all with None), write the rejected rows to
     `report_path`. Returns 0 all accepted, 1 some rejected; stops with 2 (cli.errors.fail)
     for an unusable file or platform."""
-    rows, ignored, examples = read_usable(path, read)
+    rows, ignored, examples = read_usable(path, read, example)
     try:
         with cluster(headers=source_headers(path)) as rpc:
             if check:

@@ -143,3 +143,12 @@ def test_status_says_the_vhost_does_not_exist():
     assert result.returncode == 1
     assert "the vhost 'no_such_vhost_st' does not exist on the broker" in result.stdout
     assert "does not answer;" not in result.stdout
+
+
+def test_a_password_that_breaks_the_uri_is_never_printed():
+    """`#` in a password that was not percent-encoded: the URI reads as a port 's3cr'."""
+    result = baqylau("token", "list", env={"AMQP_URI": "amqp://ops:s3cr#t@127.0.0.1:5672/"})
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert "AMQP_URI is malformed" in line and "percent-encode" in line
+    assert "s3cr" not in result.stdout + result.stderr

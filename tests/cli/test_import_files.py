@@ -114,3 +114,15 @@ def test_a_file_in_windows_1251_is_refused_naming_its_encoding(tmp_path):
     assert line.startswith(f"baqylau: {path}: not UTF-8 text")
     assert "Windows-1251" in line and "save it as UTF-8 CSV" in line
     assert result.stdout == ""
+
+
+def test_a_real_row_whose_id_begins_with_example_is_sent_and_blank_rows_are_not(
+        registry, env, tmp_path):
+    own = {**STRATEGY, "strategy_id": "example-school-7-str"}  # the school's own id
+    path = write(tmp_path / "strategies.csv", [own], delimiter=";")
+    with path.open("a", newline="") as handle:  # what a spreadsheet writes for cleared rows
+        handle.write(";" * (len(COLUMNS) - 1) + "\r\n" + " ;" * (len(COLUMNS) - 1) + "\r\n")
+    result = import_strategies(path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == ["1 recorded"]
+    assert adopted(registry) == ["example-school-7-str"]

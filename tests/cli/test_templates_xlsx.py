@@ -85,12 +85,12 @@ def test_every_templates_example_row_is_marked_as_an_example(kind, tmp_path):
     result = baqylau("template", kind, timeout=60)
     [header, example] = list(csv.reader(io.StringIO(result.stdout)))
     assert example[0].startswith(EXAMPLE_MARK) and header == KINDS[kind].all_columns
-    assert f"skips a row whose first cell starts with {EXAMPLE_MARK}" in result.stderr
+    assert f"skips this row (its first cell, starting with {EXAMPLE_MARK}" in result.stderr
     book = template(kind, tmp_path / f"{kind}.xlsx")
     first = book.worksheets[0]["A2"]
     assert first.value.startswith(EXAMPLE_MARK)
-    assert f"first cell starts with {EXAMPLE_MARK}" in first.comment.text
-    assert any(f"starts with {EXAMPLE_MARK}" in str(row[0])
+    assert f"its first cell, starting with {EXAMPLE_MARK}" in first.comment.text
+    assert any(f"starting with {EXAMPLE_MARK}" in str(row[0])
                for row in book["columns"].iter_rows(values_only=True))
 
 
