@@ -15,7 +15,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-PREPARED_ROWS = 1000  # rows below the header formatted and validated for typing into
+PREPARED_ROWS = 1000  # rows below the header formatted for typing into
+EXCEL_ROWS = 1_048_576  # a sheet's last row: validations hold down to it
 TEXT, DATE, WHOLE = "@", "yyyy-mm-dd", "0"
 INLINE_LIST_LIMIT = 255  # Excel's limit on a list typed into the validation itself
 LISTS_SHEET = "lists"
@@ -126,6 +127,9 @@ def prepare_column(sheet: Worksheet, index: int, name: str, field: fields.Field,
     number_format = cell_format(field)
     for row in range(2, PREPARED_ROWS + 2):
         sheet.cell(row=row, column=index).number_format = number_format
+    # And the column's own style, which Excel gives every cell typed below those rows: a
+    # regional file of more schools than that keeps its BINs' leading zeros too.
+    sheet.column_dimensions[letter].number_format = number_format
     rule = validation(field, lists)
     if rule is None:
         return
@@ -133,5 +137,5 @@ def prepare_column(sheet: Worksheet, index: int, name: str, field: fields.Field,
     rule.error = rule.prompt = message[:MESSAGE_LIMIT]
     rule.errorTitle = rule.promptTitle = name[:32]  # Excel's limit on a title
     rule.showErrorMessage = rule.showInputMessage = True
-    rule.add(f"{letter}2:{letter}{PREPARED_ROWS + 1}")
+    rule.add(f"{letter}2:{letter}{EXCEL_ROWS}")  # the whole column under the header
     sheet.add_data_validation(rule)

@@ -136,7 +136,9 @@ def template(kind: str, file_format: str | None, output: Path | None) -> None:
         sys.stdout.write(csv_text(chosen))
         sys.stdout.flush()  # the file first, then the guide beside it (standard error)
     else:
-        output.write_text(csv_text(chosen), encoding="utf-8")
+        # With a BOM: Excel opens a CSV without one in the locale's code page, and the
+        # template's Cyrillic would come back garbled and saved as Windows-1251.
+        output.write_text(csv_text(chosen), encoding="utf-8-sig")
     if output is not None:
         click.echo(f"wrote {output} ({file_format})", err=True)
     print_guide(chosen)

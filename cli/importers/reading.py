@@ -42,7 +42,7 @@ def read_csv(path: Path, required: Sequence[str],
     and the columns left out (never sent: an export may carry people's names). A file
     without every required column is refused before anything is sent."""
     text = decoded(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator_of(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator_of(text, required))
     header = [name.strip() for name in reader.fieldnames or []]
     check_columns(path, header, required)
     known = {*required, *optional}
@@ -81,10 +81,15 @@ def _reads_as_windows_1251(data: bytes) -> bool:
     return all(ch.isprintable() or ch in "\t\r\n" for ch in text)
 
 
-def separator_of(text: str) -> str:
-    """The cell separator: of comma, semicolon and tab, the one the header line has most
-    of (a header names columns, so it holds no separator inside a cell); comma if none."""
+def separator_of(text: str, required: Sequence[str] = ()) -> str:
+    """The cell separator: of comma, semicolon and tab, the one with which the header line
+    names every required column (a quoted extra column may hold the others, "Фамилия, имя,
+    отчество"); failing that, the one the header has most of; comma if none."""
     header = text.split("\n", 1)[0]
+    for sep in SEPARATORS:
+        names = {name.strip() for name in next(csv.reader([header], delimiter=sep), [])}
+        if required and set(required) <= names:
+            return sep
     counts = {sep: header.count(sep) for sep in SEPARATORS}
     best = max(SEPARATORS, key=lambda sep: counts[sep])
     return best if counts[best] else ","

@@ -126,3 +126,15 @@ def test_a_real_row_whose_id_begins_with_example_is_sent_and_blank_rows_are_not(
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == ["1 recorded"]
     assert adopted(registry) == ["example-school-7-str"]
+
+
+def test_a_quoted_extra_column_with_commas_does_not_decide_the_separator(
+        registry, env, tmp_path):
+    """An export's extra column, quoted, with more commas than the file has semicolons."""
+    path = tmp_path / "strategies.csv"
+    header = ";".join(COLUMNS) + ';"Фамилия, имя, отчество, должность, стаж, категория"'
+    line = ";".join(STRATEGY[name] for name in COLUMNS) + ";"
+    path.write_text(f"{header}\r\n{line}\r\n", encoding="utf-8-sig")
+    result = import_strategies(path, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert adopted(registry) == ["URL-SCH-01-STR"]

@@ -78,7 +78,7 @@ def filled(tmp_path, env, kind, rows, fmt="csv", *options):
                 sheet.cell(row=number, column=column, value=row.get(name, ""))
         book.save(path)
     else:
-        with path.open(newline="") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle))
         with path.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, header)

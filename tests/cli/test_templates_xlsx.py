@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from cli.importers.kinds import KINDS, TARGETS
 from cli.importers.runner import read_table
 from cli.template_examples import EXAMPLE_MARK, EXAMPLES
-from cli.template_sheet import LISTS_SHEET, PREPARED_ROWS, ListSheet, validation
+from cli.template_sheet import EXCEL_ROWS, LISTS_SHEET, PREPARED_ROWS, ListSheet, validation
 from tests.cli.run import baqylau, one_line_error
 
 
@@ -32,7 +32,7 @@ def letter_of(sheet, column):
 def rule_over(sheet, column):
     letter = letter_of(sheet, column)
     [rule] = [v for v in sheet.data_validations.dataValidation
-              if f"{letter}2:{letter}{PREPARED_ROWS + 1}" in str(v.sqref)]
+              if f"{letter}2:{letter}{EXCEL_ROWS}" in str(v.sqref)]
     return rule
 
 
@@ -143,3 +143,19 @@ def test_an_xlsx_template_without_a_file_to_write_is_refused_in_one_line():
     assert result.returncode == 2
     assert one_line_error(result) == ("baqylau: an XLSX template cannot go to standard "
                                       "output; give --output scores.xlsx")
+
+
+def test_a_text_column_stays_text_below_the_prepared_rows(tmp_path):
+    """A regional file of more schools than the prepared rows: the column's own format is
+    text too, and its rules hold down to the sheet's last row."""
+    sheet = template("organisations", tmp_path / "schools.xlsx").worksheets[0]
+    assert sheet.column_dimensions[letter_of(sheet, "bin")].number_format == "@"
+    assert rule_over(sheet, "kind").type == "list"  # its drop-down down to the last row
+
+
+def test_a_csv_template_carries_a_bom_so_excel_reads_it_as_utf8(tmp_path):
+    path = tmp_path / "training.csv"
+    assert baqylau("template", "training", "-o", path, timeout=60).returncode == 0
+    assert path.read_bytes().startswith("\ufeff".encode())
+    rows, _ = read_table(path, KINDS["training"].columns)
+    assert rows[0]["participant_id"].startswith(EXAMPLE_MARK)
