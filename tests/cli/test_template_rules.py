@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from cli.importers import training as import_training
 from cli.importers.kinds import KINDS
-from cli.template_sheet import PREPARED_ROWS
+from cli.template_sheet import EXCEL_ROWS, PREPARED_ROWS
 from cli.templates import _validators, allowed_values, guide, what_it_holds, write_xlsx
 from services.training import schemas as training_schemas
 
@@ -91,7 +91,7 @@ def column_validation(book, column):
     sheet = book.worksheets[0]
     letter = get_column_letter([c.value for c in sheet[1]].index(column) + 1)
     covering = [v for v in sheet.data_validations.dataValidation
-                if f"{letter}2:{letter}{PREPARED_ROWS + 1}" in str(v.sqref)]
+                if f"{letter}2:{letter}{EXCEL_ROWS}" in str(v.sqref)]
     assert len(covering) <= 1
     if not covering:
         return letter, None, []
