@@ -50,7 +50,7 @@ MERGED = {
                                  " ORDER BY name_ru IS NULL, version DESC)"},
     "categories": {"attested_on": "min(attested_on) OVER (PARTITION BY teacher_id)"},
 }
-UNFILTERED = {"watermarks", "changes"}
+UNFILTERED = {"watermarks", "changes", "programme_changes"}
 
 
 def ensure(cur: Cursor, schema: str) -> str:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import psycopg2.extensions
 from psycopg2 import sql
 
+from services.reporting.ingest import indexes, kept
+
 SCHEMA = "rm"
 Cursor = psycopg2.extensions.cursor
 
@@ -33,6 +35,9 @@ TABLES: dict[str, tuple[str, str]] = {
                   " recorded_by text, source_file text, source_sha256 text"),
     "watermarks": ("source text", "after bigint NOT NULL DEFAULT 0"),
     "changes": ("id int CHECK (id = 1)", "version bigint NOT NULL DEFAULT 0"),
+    # Each programme's own version beside the model's: an event that only changes one
+    # programme's figures bumps that programme's, so the others' cached reports stay.
+    "programme_changes": ("programme_id text", "version bigint NOT NULL DEFAULT 0"),
     "programmes": ("programme_id text", "name_kk text, name_ru text, name_en text,"
                    f" regions text[], start_date date, end_date date, budget_kzt bigint, {EVENT}"),
     "funders": ("funder_id text", "name_kk text, name_ru text, name_en text,"
@@ -153,6 +158,8 @@ def _statements(schema: str) -> list[sql.Composable]:
                        .format(old, t, sql.SQL(SUPERSEDED[table])))
             out.append(sql.SQL("ALTER TABLE {} {}").format(old, gain))
     out.append(sql.SQL("INSERT INTO {}.changes VALUES (1, 0) ON CONFLICT DO NOTHING").format(s))
+    out.extend(indexes.statements(schema))
+    out.extend(kept.statements(schema))
     return out
 
 
