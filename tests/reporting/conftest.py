@@ -72,7 +72,7 @@ def asked_both_ways(conn, credential, programme, session=False):
         funder = (tokens.funder_of_session if session else tokens.funder_of)(cur, credential)
         live = tables.current(cur)
         full = None if funder is None else access.Access(
-            funder, live, cache.version(cur, live),
+            funder, live, cache.version(cur, live, programme),
             programme in reports.visible_programmes(cur, funder, live),
             daily.stamp(cur) if session else None)
     conn.autocommit = True

@@ -341,7 +341,7 @@ def test_a_cached_report_is_recomputed_after_any_change_and_never_served_stale(d
 
     def report():
         with database, database.cursor() as cur:
-            return reports_cache.get(cur, schema, P, lambda: computed.append(1) or
+            return reports_cache.get(cur, schema, P, P, lambda: computed.append(1) or
                                      reports.programme_report(cur, P, schema))
 
     first = report()
@@ -373,7 +373,7 @@ def test_many_requests_missing_at_once_compute_the_report_once(database, in_orde
                                         "dbname": database.info.dbname}))
         try:
             with conn, conn.cursor() as cur:
-                return reports_cache.get(cur, schema, P, slow_report)
+                return reports_cache.get(cur, schema, P, P, slow_report)
         finally:
             conn.close()
 

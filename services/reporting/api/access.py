@@ -34,7 +34,8 @@ DECLARE
   live text; seen bigint; theirs boolean;
 BEGIN
   SELECT p.schema_name INTO live FROM {tables.POINTER} p WHERE p.id = 1;
-  EXECUTE format('SELECT (SELECT version FROM %1$I.changes WHERE id = 1), '
+  EXECUTE format('SELECT (SELECT version FROM %1$I.changes WHERE id = 1) + coalesce('
+                 '(SELECT version FROM %1$I.programme_changes WHERE programme_id = $2), 0), '
                  '(EXISTS (SELECT 1 FROM %1$I.funder_roles WHERE funder_id = $1 '
                  '         AND programme_id = $2) '
                  ' OR EXISTS (SELECT 1 FROM %1$I.commitments WHERE funder_id = $1 '

@@ -97,6 +97,6 @@ class ApprovalHttp:
             approval = approvals.record(cur, programme_id, funder_id, token_id, moment,
                                         asked["note"],
                                         approvals.snapshot(cur, programme_id, schema))
-            # Cached reports key on the model's change counter: they now show the approval.
-            cur.execute(q("UPDATE {s}.changes SET version = version + 1", tables.current(cur)))
+            # Cached reports key on the programme's version: they now show the approval.
+            tables.bump(cur, tables.current(cur), {programme_id})
         return json_response(schemas.Approval().dump(approval), 201)

@@ -88,12 +88,12 @@ class BrowserHttp:
                     cur, programme_id, schema, "districts"), lang), lang, series,
                     provenance.of_programme(cur, schema, programme_id,
                                             trends.audited(report)), as_of)
-            return html_response(str(self.read_model.rendered(cur, schema, key(stamp),
-                                                              render)))
+            return html_response(str(self.read_model.rendered(
+                cur, schema, programme_id, key(stamp), render)))
 
         def cached(who: access.Access) -> Response | None:
             page = None if who.daily is None else self.read_model.cached_rendered(
-                who, key(who.daily))
+                who, programme_id, key(who.daily))
             return None if page is None else html_response(str(page))
         response = self._for_funder(request, programme_id, "dashboard", build,
                                     allow_cookie=True, cached=cached)

@@ -111,17 +111,18 @@ class ReadModel(DependencyProvider):
             live = schema == tables.current(cur)  # a past moment's report has no "since"
             return {**report, "approval": approvals.beside(cur, programme_id, schema, report)
                     if live else None}
-        return self.reports.get(cur, schema, ("report", programme_id), computed)
+        return self.reports.get(cur, schema, programme_id, ("report", programme_id),
+                                computed)
 
     def drill_down(self, cur: Any, programme_id: str, schema: str,
                    level: str) -> list[dict[str, Any]]:
         """`districts` or `organisations` of a programme, also once per state."""
-        return self.reports.get(cur, schema, (level, programme_id),
+        return self.reports.get(cur, schema, programme_id, (level, programme_id),
                                 lambda: getattr(reports, level)(cur, programme_id, schema))
 
     def iati_xml(self, cur: Any, programme_id: str, schema: str) -> bytes:
         """The programme's IATI activity, also once per state."""
-        return self.reports.get(cur, schema, ("iati", programme_id),
+        return self.reports.get(cur, schema, programme_id, ("iati", programme_id),
                                 lambda: iati.activity_xml(cur, programme_id, schema))
 
     def report_json(self, cur: Any, programme_id: str, schema: str) -> str:
@@ -129,13 +130,14 @@ class ReadModel(DependencyProvider):
         return json.dumps(schema_instance(schemas.ProgrammeReport).dump(
             self.report(cur, programme_id, schema)), ensure_ascii=False)
 
-    def rendered(self, cur: Any, schema: str, key: tuple[str, ...],
+    def rendered(self, cur: Any, schema: str, programme_id: str, key: tuple[str, ...],
                  render: Callable[[], str | bytes]) -> str | bytes:
         """An answer as an endpoint sends it (`key`: the endpoint and every argument that
         changes it), rendered once per state: dumping the JSON was most of a cached
         report's time, and a workbook takes longer than its figures."""
-        return self.reports.get(cur, schema, ("rendered", *key), render)
+        return self.reports.get(cur, schema, programme_id, ("rendered", *key), render)
 
-    def cached_rendered(self, who: access.Access, key: tuple[str, ...]) -> str | bytes | None:
+    def cached_rendered(self, who: access.Access, programme_id: str,
+                        key: tuple[str, ...]) -> str | bytes | None:
         """The same, if this very state's is cached; else None."""
-        return self.reports.peek(who.schema, who.version, ("rendered", *key))
+        return self.reports.peek(who.schema, who.version, programme_id, ("rendered", *key))

@@ -108,14 +108,14 @@ class FunderHttp:
                 page = printing.dashboard_page(self.read_model, cur, schema, report, lang, moment,
                                        as_of)
                 return pdf.document(page, report, lang, moment)
-            printable = self.read_model.rendered(cur, schema, key(stamp), draw)
+            printable = self.read_model.rendered(cur, schema, programme_id, key(stamp), draw)
             return printing.AfterTransaction(lambda: printing.printed(printable, headers))
 
         def cached(who: access.Access) -> Response | None:
             # A bearer token's question does not carry the daily series' stamp: it goes
             # the full way, one short transaction, to the same cached page.
             printable = None if who.daily is None else self.read_model.cached_rendered(
-                who, key(who.daily))
+                who, programme_id, key(who.daily))
             return None if printable is None else printing.printed(printable, headers)
         return self._for_funder(request, programme_id, "report_pdf", build,
                                 allow_cookie=True, cached=cached)
@@ -179,7 +179,8 @@ class FunderHttp:
                 "programme_id": programme_id, "indicator": indicator,
                 **behind.page(cur, schema, programme_id, indicator, page["after"],
                               page["limit"], remember=lambda key, compute: (
-                                  self.read_model.reports.get(cur, schema, key, compute)))}))
+                                  self.read_model.reports.get(cur, schema, programme_id, key,
+                                                              compute)))}))
         return self._for_funder(request, programme_id, "figure_events", build)
 
     def _for_funder(self, request: Any, programme_id: str, endpoint: str,
@@ -229,11 +230,12 @@ class FunderHttp:
         key = (*key, programme_id)
 
         def build(cur: Any, schema: str) -> Response:
-            body = self.read_model.rendered(cur, schema, key, lambda: render(cur, schema))
+            body = self.read_model.rendered(cur, schema, programme_id, key,
+                                           lambda: render(cur, schema))
             return Response(body, status=200, mimetype=mimetype, headers=headers)
 
         def cached(who: access.Access) -> Response | None:
-            body = self.read_model.cached_rendered(who, key)
+            body = self.read_model.cached_rendered(who, programme_id, key)
             return None if body is None else Response(body, status=200, mimetype=mimetype,
                                                       headers=headers)
         return self._for_funder(request, programme_id, endpoint, build, cached=cached)

@@ -19,7 +19,7 @@ import psycopg2.extensions
 import psycopg2.extras
 
 from services.reporting.ingest import access_changes, facts
-from services.reporting.ingest.tables import Cursor, current, q
+from services.reporting.ingest.tables import Cursor, bump, current, q
 from shared.contracts.envelope import Envelope
 
 
@@ -43,11 +43,24 @@ def handle_batch(conn: psycopg2.extensions.connection, envelopes: list[Envelope]
         fresh = _first_time_seen(cur, schema, envelopes)
         _apply(cur, schema, fresh)
         if fresh:  # last, and in the same transaction: caches key on this (see cache.py)
-            cur.execute(q("UPDATE {s}.changes SET version = version + 1 WHERE id = 1", schema))
+            bump(cur, schema, programmes_changed(fresh))
         if watermark is not None:  # how far a source's log has been read, with what it gave
             cur.execute(q("INSERT INTO {s}.watermarks VALUES (%s, %s) ON CONFLICT (source)"
                           " DO UPDATE SET after = EXCLUDED.after", schema), watermark)
     return fresh
+
+
+def programmes_changed(envelopes: list[Envelope]) -> set[str] | None:
+    """The programmes whose figures these events change; None when some event may change
+    any programme's: one with no `programme_id` (a school, a place, a funder, a grant), or
+    one that counts in other programmes than its own (CROSS_PROGRAMME)."""
+    programmes = set()
+    for envelope in envelopes:
+        programme = envelope.data.get("programme_id")
+        if envelope.type in CROSS_PROGRAMME or not isinstance(programme, str):
+            return None
+        programmes.add(programme)
+    return programmes
 
 
 def _apply(cur: Cursor, schema: str, envelopes: list[Envelope]) -> None:
@@ -126,6 +139,9 @@ PROJECTIONS: dict[str, facts.Fact] = {
     "AccessGranted": access_changes.granted,
     "AccessRevoked": access_changes.revoked,
 }
+# Events with a `programme_id` that change other programmes' figures too: a teacher holds a
+# category in every programme they belong to, whichever programme attested it.
+CROSS_PROGRAMME = {"TeacherCategoryAttested"}
 # Events reporting reads but that change no figure (kept in `processed` all the same).
 IGNORED = {"CourseScheduled", "TrainerAssigned", "AttendanceRecorded",
            "AssessmentRoundClosed"}

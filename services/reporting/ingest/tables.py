@@ -255,6 +255,24 @@ def switch(cur: Cursor, schema: str) -> str:
     return old
 
 
+def bump(cur: Cursor, schema: str, programmes: set[str] | None) -> None:
+    """Say that the model changed, in the transaction that changed it: for `programmes`
+    only, or for every programme (None). A cached answer keys on the sum of the model's
+    version and its programme's (api/cache.py): both only grow, so each state of a
+    programme has its own sum, and an event of one programme leaves the others' answers."""
+    if programmes is None:
+        cur.execute(q("UPDATE {s}.changes SET version = version + 1 WHERE id = 1", schema))
+    elif programmes:  # in one order, so that two writers never wait on each other's rows
+        cur.execute(q("INSERT INTO {s}.programme_changes AS c SELECT p, 1 FROM"
+                      " unnest(%s::text[]) p ON CONFLICT (programme_id) DO UPDATE"
+                      " SET version = c.version + 1", schema), (sorted(programmes),))
+
+
+# A programme's version as a cached answer is keyed by (see `bump`); `{p}` names the programme.
+VERSION_OF = ("(SELECT version FROM {s}.changes WHERE id = 1) + coalesce((SELECT version"
+              " FROM {s}.programme_changes WHERE programme_id = {p}), 0)")
+
+
 def q(template: str, schema: str, **parts: str | sql.Composable) -> sql.Composed:
     """SQL with its identifiers quoted: `{s}` is the schema; each other field is a name
     (a str) or a piece of SQL composed the same way."""
