@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from services.reporting import migrations
 from services.reporting.api.requests import EventsPage
 from services.reporting.figures import approvals, behind, reports
 from services.reporting.ingest import projections
@@ -128,7 +129,7 @@ def test_spending_after_an_approval_is_listed_behind_the_remaining_money(databas
                                 data={**spending.data, "reference": "PO-8",
                                       "amount_kzt": 250_000})
     with database, database.cursor() as cur:
-        cur.execute(approvals.DDL)
+        migrations.prepare(cur)
         approvals.record(cur, P, "akimat", "tok", up_to, None,
                          approvals.snapshot(cur, P, schema))
     projections.handle_batch(database, [later], schema)

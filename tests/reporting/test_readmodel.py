@@ -17,7 +17,8 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting.api import access, cache, tokens
+from services.reporting import migrations
+from services.reporting.api import cache, tokens
 from services.reporting.api.render import iati, xlsx
 from services.reporting.figures import (
     behind,
@@ -317,7 +318,7 @@ def test_tokens_are_stored_only_as_hashes_and_revocation_holds(pg_database):
     conn = psycopg2.connect(dsn_of(pg_database))
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(tokens.DDL)
+            migrations.prepare(cur)
             issued = tokens.issue(cur, "qazaqstan-halqyna")
             cur.execute(f"SELECT * FROM {tokens.TABLE}")
             stored = " ".join(str(value) for row in cur.fetchall() for value in row)
@@ -427,8 +428,7 @@ def test_one_statement_answers_as_the_full_way_does(pg_database, events):
 
 def prepare_access(cur):
     tables.ensure_current(cur)
-    cur.execute(tokens.DDL)
-    cur.execute(access.DDL)
+    migrations.prepare(cur)
 
 
 def test_a_programme_is_visible_once_its_launch_has_arrived(pg_database, events):

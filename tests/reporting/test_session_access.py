@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import psycopg2
 import pytest
 
-from services.reporting.api import access, tokens
+from services.reporting import migrations
+from services.reporting.api import tokens
 from services.reporting.figures import daily
 from services.reporting.ingest import projections, tables
 from tests.conftest import dsn_of
@@ -24,8 +25,7 @@ def read_model(pg_database):
     conn = psycopg2.connect(dsn_of(pg_database))
     with conn, conn.cursor() as cur:
         tables.ensure_current(cur)
-        for ddl in (tokens.DDL, daily.DDL, access.DDL):
-            cur.execute(ddl)
+        migrations.prepare(cur)
     yield conn
     conn.close()
 

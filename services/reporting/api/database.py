@@ -17,7 +17,8 @@ import psycopg2
 import psycopg2.pool
 from nameko.extensions import DependencyProvider
 
-from services.reporting.api import access, cache, schemas, tokens
+from services.reporting import migrations
+from services.reporting.api import access, cache, schemas
 from services.reporting.api.render import iati
 from services.reporting.figures import approvals, daily, moments, reports
 from services.reporting.ingest import feed, tables
@@ -42,8 +43,7 @@ class ReadModel(DependencyProvider):
             # FUNCTION fails with "tuple concurrently updated"); one at a time.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('baqylau_reporting_setup'))")
             tables.ensure_current(cur)
-            for ddl in (tokens.DDL, daily.DDL, access.DDL, approvals.DDL):
-                cur.execute(ddl)
+            migrations.prepare(cur)
             # A model built by an older version is rebuilt from the logs once the sources
             # answer (the catch-up thread does it).
             rebuild_needed = tables.outdated(cur)

@@ -25,14 +25,8 @@ TABLE = "reporting_tokens"
 SESSIONS = "reporting_sessions"
 SESSION_HOURS = 8
 SESSION_FUNDER = "baqylau_reporting_session_funder"
+# The tables are made by the migration steps (services/reporting/migrations.py).
 DDL = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-  token_id text PRIMARY KEY, funder_id text NOT NULL, token_sha256 text NOT NULL UNIQUE,
-  created_at timestamptz NOT NULL DEFAULT now(), revoked_at timestamptz);
-CREATE TABLE IF NOT EXISTS {SESSIONS} (
-  session_sha256 text PRIMARY KEY, token_id text NOT NULL REFERENCES {TABLE} (token_id),
-  expires_at timestamptz NOT NULL);
-ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS last_used_at timestamptz;
 -- What makes a session live, in one place (api/access.py's one statement asks it too).
 CREATE OR REPLACE FUNCTION {SESSION_FUNDER}(digest text)
 RETURNS TABLE (funder_id text, session_sha256 text) LANGUAGE sql STABLE AS $$

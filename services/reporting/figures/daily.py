@@ -22,13 +22,9 @@ from services.reporting.ingest.tables import q
 
 TABLE = "reporting_daily_figures"
 CHANGES = "reporting_daily_changes"
+# The tables are made by the migration steps (services/reporting/migrations.py); the
+# trigger that bumps the version is the code's.
 DDL = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-  day date, programme_id text, figure text, value bigint NOT NULL,
-  PRIMARY KEY (programme_id, figure, day));
-CREATE TABLE IF NOT EXISTS {CHANGES} (
-  id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
-INSERT INTO {CHANGES} VALUES (1, 0) ON CONFLICT DO NOTHING;
 CREATE OR REPLACE FUNCTION {CHANGES}_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE {CHANGES} SET version = version + 1 WHERE id = 1;
