@@ -37,61 +37,109 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
     commits: that source stops there and the next round (after an upgrade) reads it again;
     the other sources go on. Given `too_new`, past its deadline such an event is set aside
     and the source moves on; without it (a rebuild, which must not switch to a model that
-    stopped short) TooNew is raised."""
-    applied: dict[str, int] = {}
-    conn = pgconnect.connect(dsn)
-    try:
-        if schema is None:
+    stopped short) TooNew is raised, once every source has stopped.
+
+    The sources are read side by side, each on its own connections: while one source's
+    page waits on PostgreSQL another's is decoded, so the database's core and this
+    process's both work (psycopg2 is green under eventlet: a query yields)."""
+    if schema is None:
+        conn = pgconnect.connect(dsn)
+        try:
             with conn, conn.cursor() as cur:
                 schema = tables.current(cur)
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30, declare_exchange=True) as rpc:
-            for source in sources:
-                try:
-                    applied[source] = _catch_up_source(conn, getattr(rpc, source), source,
-                                                       page, schema, amqp_uri, readable,
-                                                       too_new)
-                except TooNew as exc:
-                    if too_new is None:
-                        raise
-                    log.warning("catch-up of %s stopped short, waiting for this consumer's "
-                                "upgrade: %s", source, exc)
-                    applied[source] = 0
-    finally:
-        conn.close()
-    return applied
+        finally:
+            conn.close()
+    applied: dict[str, int] = {}
+    failures: list[Exception] = []
+
+    def follow(source: str) -> None:
+        try:
+            applied[source] = _catch_up_source(dsn, amqp_uri, source, page, schema,
+                                               readable, too_new)
+        except TooNew as exc:
+            applied[source] = 0
+            if too_new is None:
+                failures.append(exc)
+            else:
+                log.warning("catch-up of %s stopped short, waiting for this consumer's "
+                            "upgrade: %s", source, exc)
+        except Exception as exc:  # noqa: BLE001 - raised below, once every source stopped
+            failures.append(exc)
+
+    followers = [eventlet.spawn(follow, source) for source in sources]
+    try:
+        for follower in followers:
+            follower.wait()
+    except BaseException:  # this thread stopped (the service stops): so do its sources
+        for follower in followers:
+            follower.kill()
+        raise
+    if failures:
+        raise failures[0]
+    return {source: applied[source] for source in sources}
 
 
-def _catch_up_source(conn: Any, service: Any, source: str, page: int, schema: str,
-                     amqp_uri: str, readable: Mapping[str, int] | None,
+def _catch_up_source(dsn: str, amqp_uri: str, source: str, page: int, schema: str,
+                     readable: Mapping[str, int] | None,
                      too_new: TooNewWait | None) -> int:
-    with conn, conn.cursor() as cur:
-        cur.execute(q("SELECT after FROM {s}.watermarks WHERE source = %s", schema), (source,))
-        row = cur.fetchone()
-    applied, after = 0, row[0] if row else 0
-    for reply in pages(service, after, page):
-        envelopes = []
-        seen = _already_applied(conn, schema, source, after, reply["next_after"])
-        after = reply["next_after"]
-        for message in reply["items"]:
-            if message.get("notificationid") in seen:
-                continue  # the live feed was first: no need to read it again
-            try:
-                envelope = read_envelope(message, readable)
-            except Unreadable as exc:
-                # The log holds it for good; set it aside like the live feed would.
-                _set_aside(amqp_uri, message, f"unreadable: {exc}", "unreadable")
-                continue
-            except TooNew as exc:
-                if too_new is None or too_new.decide(exc) is not None:
-                    raise
-                _set_aside(amqp_uri, message, too_new.reason(exc), "too_new")
-                continue
-            envelopes.append(envelope)
-        if reply["items"]:
-            # The page and the watermark past it commit together: one transaction a page.
-            applied += len(projections.handle_batch(conn, envelopes, schema, watermark=(
-                source, reply["next_after"])))
+    """One source's log, a page at a time. Each page is applied in a green thread of its
+    own while the next one is read and decoded; pages commit in log order, each with its
+    watermark (one apply in flight), so a stop at any point leaves a consistent position."""
+    conn, peek = pgconnect.connect(dsn), pgconnect.connect(dsn)
+    in_flight: Any = None
+    applied = 0
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30,
+                             declare_exchange=True) as rpc:
+            with peek, peek.cursor() as cur:
+                cur.execute(q("SELECT after FROM {s}.watermarks WHERE source = %s", schema),
+                            (source,))
+                row = cur.fetchone()
+            after = row[0] if row else 0
+            for reply in pages(getattr(rpc, source), after, page):
+                seen = _already_applied(peek, schema, source, after, reply["next_after"])
+                after = reply["next_after"]
+                envelopes = _readable(reply["items"], seen, amqp_uri, readable, too_new)
+                if in_flight is not None:
+                    applied += in_flight.wait()
+                    in_flight = None
+                if reply["items"]:
+                    # The page and the watermark past it commit together.
+                    in_flight = eventlet.spawn(_apply_page, conn, envelopes, schema,
+                                               (source, after))
+    finally:
+        try:
+            if in_flight is not None:
+                applied += in_flight.wait()
+        finally:
+            conn.close()
+            peek.close()
     return applied
+
+
+def _apply_page(conn: Any, envelopes: list[Envelope], schema: str,
+                watermark: tuple[str, int]) -> int:
+    return len(projections.handle_batch(conn, envelopes, schema, watermark=watermark))
+
+
+def _readable(items: list[dict[str, Any]], seen: set[int], amqp_uri: str,
+              readable: Mapping[str, int] | None,
+              too_new: TooNewWait | None) -> list[Envelope]:
+    """A page's envelopes, but those the live feed already applied (`seen`); an unreadable
+    one, or one too new past its wait, set aside as the live feed would."""
+    envelopes = []
+    for message in items:
+        if message.get("notificationid") in seen:
+            continue  # the live feed was first: no need to read it again
+        try:
+            envelopes.append(read_envelope(message, readable))
+        except Unreadable as exc:
+            _set_aside(amqp_uri, message, f"unreadable: {exc}", "unreadable")
+        except TooNew as exc:
+            if too_new is None or too_new.decide(exc) is not None:
+                raise
+            _set_aside(amqp_uri, message, too_new.reason(exc), "too_new")
+    return envelopes
 
 
 def _set_aside(amqp_uri: str, message: dict[str, Any], reason: str, kind: str) -> None:
