@@ -10,74 +10,21 @@ difference in differences of the matched gains (programme minus comparison), for
 schools and per model. Intervals are cluster-robust with schools as clusters
 (intervals.py, docs/statistics.md).
 
-The SQL sums per school; the splits are made of whole schools, so every figure of a split
-follows from its schools' sums, and so do the cluster-robust variances.
+The splits are made of whole schools, so every figure of a split follows from sums over
+its schools, and so do the cluster-robust variances (outcome_cells.py): for the live model
+from the sums kept per school, grade and subject (ingest/kept.py), a bounded number of rows
+whatever the number of scores; for a past moment from the scores as they stood then.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 from typing import Any
 
-from services.reporting.figures import intervals
+from services.reporting.figures import intervals, outcome_cells
 from services.reporting.ingest.tables import SCHEMA, q
-
-# A school's size class in a round's school year: that year's profile; failing it the
-# nearest earlier one, then the nearest later one. Never simply the newest: next year's
-# contingent must not move this year's pupils between the splits.
-CLASS_IN_YEAR = """LEFT JOIN LATERAL (
-      SELECT y.small_class FROM {s}.profiles y WHERE y.organisation_id = {school}
-       ORDER BY y.school_year <= {year} DESC,
-                CASE WHEN y.school_year <= {year} THEN y.school_year END DESC,
-                y.school_year LIMIT 1) y ON true"""
-
-PAIRS = """WITH pairs AS (
-  SELECT round_id AS pair, baseline_round_id AS baseline, round_id AS endline
-    FROM {s}.rounds WHERE programme_id = %(p)s AND phase = 'endline')"""
-
-# What a school is in a round: its size class that year, district, the programme's model
-# for it, and whether the round assesses it as a comparison school.
-SCHOOL = """LEFT JOIN {s}.organisations o ON o.organisation_id = {school}
-    LEFT JOIN {s}.participants pa ON pa.programme_id = %(p)s AND pa.organisation_id = {school}
-    LEFT JOIN {s}.comparison_schools cs ON cs.round_id = {round} AND cs.school_id = {school}
-    """ + CLASS_IN_YEAR
-
-ROUND_STATS = PAIRS + """
-SELECT p.pair, CASE WHEN sc.round_id = p.baseline THEN 'baseline' ELSE 'endline' END,
-       sc.grade, sc.subject, sc.school_id, coalesce(y.small_class, false), o.district_code,
-       pa.model, cs.school_id IS NOT NULL,
-       count(*), sum(sc.score),
-       sum((sc.score >= (r.subjects -> sc.subject ->> 'threshold')::int)::int)
-  FROM pairs p JOIN {s}.scores sc ON sc.round_id IN (p.baseline, p.endline)
-  JOIN {s}.rounds r ON r.round_id = sc.round_id
-  """ + SCHOOL.format(s="{s}", school="sc.school_id", round="sc.round_id",
-                      year="r.school_year") + """
- GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"""
-
-# A matched pupil belongs where the baseline found them: its school and its grouping.
-MATCHED = PAIRS + """
-SELECT p.pair, b.grade, b.subject, b.school_id, coalesce(y.small_class, false),
-       o.district_code, pa.model, cs.school_id IS NOT NULL,
-       count(*), sum(e.score - b.score), sum(b.score), sum(b.score * b.score),
-       sum(e.score), sum(e.score * e.score)
-  FROM pairs p
-  JOIN {s}.rounds rb ON rb.round_id = p.baseline
-  JOIN {s}.scores b ON b.round_id = p.baseline
-  JOIN {s}.scores e ON e.round_id = p.endline AND e.pupil_ref = b.pupil_ref
-                    AND e.subject = b.subject
-  """ + SCHOOL.format(s="{s}", school="b.school_id", round="b.round_id",
-                      year="rb.school_year") + """
- GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""
-
-
-def splits_of(small_class: bool, district: str | None, model: str | None,
-              comparison: bool) -> list[str]:
-    """The splits a school's pupils count in."""
-    if comparison:
-        return ["comparison"]
-    out = ["all", "small_class" if small_class else "other", f"district:{district}"]
-    return out + ([f"model:{model}"] if model else [])
 
 
 def _dec(value: Any, places: str = "0.001") -> str | None:
@@ -97,33 +44,45 @@ def _variance(total: int, squares: int, n: int) -> Decimal | None:
     return (Decimal(squares) - Decimal(total) ** 2 / n) / (n - 1)
 
 
-def round_figures(schools: list[tuple[int, int, int]]) -> dict[str, Any]:
-    """One round's figures from its schools' (pupils, sum of scores, pupils at or above)."""
-    pupils = sum(n for n, _, _ in schools)
-    mean = intervals.clustered_mean([(n, float(total)) for n, total, _ in schools])
-    return {"pupils": pupils, "schools": len(schools),
-            "mean": _dec(Decimal(sum(t for _, t, _ in schools)) / pupils),
-            "mean_ci": _ci(mean.interval()),
-            "share_at_or_above_threshold": _dec(Decimal(sum(a for _, _, a in schools))
-                                                / pupils)}
+def clustered_mean(schools: int, pupils: int, total: int, squares: int, weighted: int,
+                   weights: int) -> intervals.Estimate:
+    """intervals.clustered_mean from its schools' sums (outcome_cells.py): G, N, S = Σ S_g,
+    Σ S_g², Σ n_g S_g, Σ n_g². The spread Σ (S_g - n_g m)² is taken exactly (integers),
+    then rounded once."""
+    mean = total / pupils
+    if schools < 2:
+        return intervals.Estimate(mean, None, 0)
+    spread = float(Fraction(squares * pupils * pupils - 2 * total * weighted * pupils
+                            + total * total * weights, pupils * pupils))
+    return intervals.Estimate(mean, math.sqrt(schools / (schools - 1) * spread) / pupils,
+                              schools - 1)
 
 
-def matched_figures(schools: list[tuple[int, ...]]) -> tuple[dict[str, Any],
-                                                            intervals.Estimate]:
-    """Gain and d_av, with intervals, from schools' (pupils, sum of gains, sum and sum of
-    squares of baseline scores, the same of endline scores)."""
-    n = sum(row[0] for row in schools)
-    sums = [sum(row[i] for row in schools) for i in range(1, 6)]
-    gain = Decimal(sums[0]) / n
-    estimate = intervals.clustered_mean([(row[0], float(row[1])) for row in schools])
-    var_b, var_e = _variance(sums[1], sums[2], n), _variance(sums[3], sums[4], n)
+def round_figures(sums: list[int]) -> dict[str, Any]:
+    """One round's figures from its schools' sums: G, N, S, Σ S_g², Σ n_g S_g, Σ n_g²,
+    pupils at or above the threshold."""
+    schools, pupils, total, *_, above = sums
+    return {"pupils": pupils, "schools": schools,
+            "mean": _dec(Decimal(total) / pupils),
+            "mean_ci": _ci(clustered_mean(*sums[:6]).interval()),
+            "share_at_or_above_threshold": _dec(Decimal(above) / pupils)}
+
+
+def matched_figures(sums: list[int]) -> tuple[dict[str, Any], intervals.Estimate]:
+    """Gain and d_av, with intervals, from the matched pupils' sums: the gains' G, N, S,
+    Σ S_g², Σ n_g S_g, Σ n_g², then Σb, Σb², Σe, Σe²."""
+    schools, n, gains, *_ = sums
+    base, base_squares, end, end_squares = sums[6:]
+    gain = Decimal(gains) / n
+    estimate = clustered_mean(*sums[:6])
+    var_b, var_e = _variance(base, base_squares, n), _variance(end, end_squares, n)
     pooled = ((var_b + var_e) / 2).sqrt() if var_b is not None and var_e is not None else None
     d = gain / pooled if pooled else None
     d_ci = None
     if d is not None and pooled is not None:
         se = intervals.effect_size_se(estimate.se, float(d), float(pooled), n)
         d_ci = _ci(intervals.Estimate(float(d), se, estimate.df).interval())
-    return ({"matched_pupils": n, "matched_schools": len(schools), "gain": _dec(gain),
+    return ({"matched_pupils": n, "matched_schools": schools, "gain": _dec(gain),
              "gain_ci": _ci(estimate.interval()), "effect_size_d": _dec(d),
              "effect_size_d_ci": d_ci}, estimate)
 
@@ -135,21 +94,16 @@ def difference_in_differences(programme: intervals.Estimate,
             "difference_in_differences_ci": _ci(did.interval())}
 
 
-def learning_outcomes(cur: Any, programme_id: str, schema: str = SCHEMA) -> list[dict[str, Any]]:
+def learning_outcomes(cur: Any, programme_id: str, schema: str = SCHEMA,
+                      kept: bool | None = None) -> list[dict[str, Any]]:
+    """From the kept sums (`kept`), or from the scores themselves: by default the kept sums
+    for a live schema, the scores for a past moment's views (they have no kept sums)."""
     cur.execute(q("SELECT round_id, baseline_round_id FROM {s}.rounds"
                   " WHERE programme_id = %s AND phase = 'endline'", schema), (programme_id,))
     baseline_of = dict(cur.fetchall())
-    rounds: dict[tuple[Any, ...], list[tuple[int, int, int]]] = defaultdict(list)
-    cur.execute(q(ROUND_STATS, schema), {"p": programme_id})
-    for pair, phase, grade, subject, _, small, district, model, comparison, n, total, \
-            above in cur.fetchall():
-        for split in splits_of(small, district, model, comparison):
-            rounds[(pair, grade, subject, split, phase)].append((n, int(total), int(above)))
-    matched: dict[tuple[Any, ...], list[tuple[int, ...]]] = defaultdict(list)
-    cur.execute(q(MATCHED, schema), {"p": programme_id})
-    for pair, grade, subject, _, small, district, model, comparison, *sums in cur.fetchall():
-        for split in splits_of(small, district, model, comparison):
-            matched[(pair, grade, subject, split)].append(tuple(int(v) for v in sums))
+    past = schema.endswith("_past")  # tables.past_schema: views over the facts
+    rounds, matched = outcome_cells.sums(cur, programme_id, schema,
+                                         kept=not past if kept is None else kept)
     return with_scales(cur, programme_id, schema, assemble(baseline_of, rounds, matched))
 
 
@@ -169,9 +123,8 @@ def with_scales(cur: Any, programme_id: str, schema: str,
     return cells
 
 
-def assemble(baseline_of: dict[str, str],
-             rounds: dict[tuple[Any, ...], list[tuple[int, int, int]]],
-             matched: dict[tuple[Any, ...], list[tuple[int, ...]]]) -> list[dict[str, Any]]:
+def assemble(baseline_of: dict[str, str], rounds: outcome_cells.Sums,
+             matched: outcome_cells.Sums) -> list[dict[str, Any]]:
     cells: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def cell(pair: str, grade: int, subject: str, split: str) -> dict[str, Any]:
@@ -179,11 +132,11 @@ def assemble(baseline_of: dict[str, str],
             "baseline_round_id": baseline_of[pair], "endline_round_id": pair,
             "grade": grade, "subject": subject, "split": split})
 
-    for (pair, grade, subject, split, phase), schools in rounds.items():
-        cell(pair, grade, subject, split)[phase] = round_figures(schools)
+    for (pair, grade, subject, split, phase), sums in rounds.items():
+        cell(pair, grade, subject, split)[phase] = round_figures(sums)
     gains: dict[tuple[Any, ...], intervals.Estimate] = {}
-    for key, schools in matched.items():
-        figures, gains[key] = matched_figures(schools)
+    for key, sums in matched.items():
+        figures, gains[key] = matched_figures(sums)
         cell(*key).update(figures)
     for (pair, grade, subject, split), estimate in gains.items():
         comparison = gains.get((pair, grade, subject, "comparison"))
