@@ -8,6 +8,8 @@ reconciliation shows that the figures are the logs'.
 Pages follow a cursor over a total order (an event's source and id, the part of a
 percentage, what the line is), never an offset: one score sheet's event stands behind
 many pupils, and an offset over an order with ties repeats some of them and loses others.
+A big figure's page is read from an index in that order (keyset.py, paging.py), so that
+it costs what a page costs; the figure's totals, kept per model state, are its own query.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ import json
 from datetime import datetime
 from typing import Any, Callable, Hashable
 
+from psycopg2 import sql
+
+from services.reporting.figures import keyset
 from services.reporting.figures.catalogue import CATALOGUE, percentage
+from services.reporting.figures.paging import (
+    Key,
+    in_key_order,
+    indexed_page,
+    sorted_page,
+    their_events,
+)
 from services.reporting.ingest.tables import q
 from shared.contracts.envelope import source_of
 
@@ -62,15 +74,6 @@ MONEY = {
 FIRST_PAGE = (None, "", "0", 0)  # an older client's `after=0` asks for the first page
 LONGEST_CURSOR = 2000
 BIGINT = (-(2 ** 63), 2 ** 63 - 1)
-
-
-def order(x: str) -> str:
-    """The key of the lines of `x`, in the pages' order. Total: no two lines of a figure
-    share an event, a part and fields (tests/reporting/test_figure_events.py pages every
-    figure a line at a time). "C": one order whatever the database's locale, in the sort
-    and in the comparison with the cursor."""
-    return (f"(coalesce({x}.src, '') COLLATE \"C\", coalesce({x}.nid, 0),"
-            f" coalesce({x}.part, '') COLLATE \"C\", {x}.fields::text COLLATE \"C\")")
 
 
 def figures() -> list[str]:
@@ -128,7 +131,11 @@ def _storable(value: Any) -> bool:
         "\ud800" <= c <= "\udfff" for c in value)
 
 
+NO_EVENT = (None,) * 5  # a line whose event the model has not applied: none known
 Remember = Callable[[Hashable, Callable[[], Any]], Any]
+Totals = dict[str | None, tuple[int, int]]
+# The events (src, nid) of a figure's first and last lines in the pages' order; None: no lines.
+Ends = tuple[Key, Key] | None
 
 
 def page(cur: Any, schema: str, programme_id: str, figure: str, after: str | int | None,
@@ -148,34 +155,42 @@ def page(cur: Any, schema: str, programme_id: str, figure: str, after: str | int
     params = {"p": programme_id, "since": recorded_after, "limit": limit + 1,
               **dict(zip(("src", "nid", "part", "fields"), key or [None] * 4, strict=True))}
     cur.execute("SET LOCAL work_mem = '64MB'")  # a figure's events sorted in memory
-
-    def totals_now() -> dict[str | None, tuple[int, int]]:
-        cur.execute(q("SELECT part, count(*), coalesce(sum(value), 0) FROM ({e}) x GROUP BY 1",
-                      schema, e=events), params)
-        return {part: (int(n), int(total)) for part, n, total in cur.fetchall()}
-    totals = remember(("figure-totals", programme_id, figure, recorded_after), totals_now)
-    # The page first, then each of its events' type, time and who recorded it: a hundred
-    # lookups, not one per event behind the figure.
-    after_it = "" if key is None else (
-        f" WHERE {order('x')} > (%(src)s, %(nid)s, %(part)s, %(fields)s)")
-    cur.execute(q("SELECT x.src, x.nid, e.event_type, e.recorded_at, e.recorded_by,"
-                  " e.source_file, e.source_sha256, x.value, x.fields, x.part, x.fields::text"
-                  f" FROM (SELECT * FROM ({{e}}) x{after_it} ORDER BY {order('x')}"
-                  " LIMIT %(limit)s) x"
-                  " LEFT JOIN {s}.processed e ON e.source = x.src AND e.notification_id = x.nid"
-                  f" ORDER BY {order('x')}", schema, e=events), params)
-    rows = cur.fetchall()
+    totals, ends = remember(("figure-lines", programme_id, figure, recorded_after),
+                            lambda: _totals(cur, events, params))
+    fast = None if recorded_after is not None else keyset.lines(figure, schema)
+    if fast is None:
+        rows = sorted_page(cur, events, key, params)
+    else:  # a big figure: from an index, up to its last line (none: no lines)
+        rows = [] if ends is None else indexed_page(cur, fast, key, ends, params)
+    events_of = their_events(cur, schema, rows[:limit])
     lines = [{"source": source_of(src), "notification_id": nid, "type": kind,
               "time": recorded.isoformat() if recorded else None, "recorded_by": by,
               "imported_from": {"file": file, "sha256": digest} if file else None,
               "value": int(value), "fields": fields, **({"part": part} if part else {})}
-             for src, nid, kind, recorded, by, file, digest, value, fields, part, _
-             in rows[:limit]]
-    last = rows[limit - 1] if len(rows) > limit else None
+             for src, nid, value, fields, part, _ in rows[:limit]
+             for kind, recorded, by, file, digest in [events_of.get((src, nid), NO_EVENT)]]
+    last_shown = rows[limit - 1] if len(rows) > limit else None
     return {**_figure(figure, totals), "count": sum(n for n, _ in totals.values()),
             "events": lines,
-            "next_after": None if last is None else cursor(last[0], last[1], last[9],
-                                                           last[10])}
+            "next_after": None if last_shown is None else cursor(
+                last_shown[0], last_shown[1], last_shown[4], last_shown[5])}
+
+
+def _totals(cur: Any, events: sql.Composed, params: dict[str, Any]) -> tuple[Totals, Ends]:
+    """Each part's count and sum, and the events of the figure's first and last lines:
+    where a page read from an index (keyset.py) starts and stops, rather than at the ends
+    of the table."""
+    cur.execute(sql.SQL("SELECT part, src, count(*), coalesce(sum(value), 0), min(nid),"
+                        " max(nid) FROM ({}) x GROUP BY 1, 2").format(events), params)
+    totals: Totals = {}
+    keys: list[Key] = []
+    for part, src, n, total, least, most in cur.fetchall():
+        count, sum_ = totals.get(part, (0, 0))
+        totals[part] = (count + int(n), sum_ + int(total))
+        if src is not None and least is not None:
+            keys += [(src, int(least)), (src, int(most))]
+    ends = (min(keys, key=in_key_order), max(keys, key=in_key_order)) if keys else None
+    return totals, ends
 
 
 def _figure(figure: str, totals: dict[str | None, tuple[int, int]]) -> dict[str, Any]:
