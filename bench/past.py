@@ -77,6 +77,19 @@ def past_moments(platform: Platform, token: str, moments: list[datetime]) -> dic
     return {**_ms(samples), "teachers_trained_at_each": trained}
 
 
+def _random_place(first: dict[str, Any], rng: random.Random) -> str:
+    """A cursor at a random place in a figure's lines: after a notification id drawn between
+    its first page's first event and as many ids past it as the figure has lines (a
+    figure's events are close together in their service's log), so that pages start
+    anywhere, as a client's next_after would, and none is read from the start."""
+    events = first["events"]
+    if not events:
+        return ""
+    head = events[0]
+    nid = head["notification_id"] + rng.randrange(max(1, first["count"]))
+    return behind.cursor(head["source"], nid, head.get("part"), "")
+
+
 def event_pages(platform: Platform, token: str, moment: datetime, pages: int,
                 sampler: RssSampler) -> dict[str, Any]:
     """Pages of 100 of every figure's events at random places, live and as of `moment`,
@@ -93,13 +106,13 @@ def event_pages(platform: Platform, token: str, moment: datetime, pages: int,
             live.append(elapsed)
             counts[figure] = first["count"]
             for _ in range(pages):
-                after = rng.randrange(max(1, first["count"]))
+                after = _random_place(first, rng)
                 elapsed, _body = _timed_get(f"{base}/{figure}/events?limit=100&after={after}",
                                             auth)
                 live.append(elapsed)
                 as_of = quote((moment + timedelta(microseconds=rng.randrange(10**6))).isoformat())
                 elapsed, _body = _timed_get(
-                    f"{base}/{figure}/events?limit=100&after={after // 2}&as_of={as_of}", auth)
+                    f"{base}/{figure}/events?limit=100&after={after}&as_of={as_of}", auth)
                 past.append(elapsed)
     return {"live": _ms(live), "as_of": _ms(past), "all": _ms(live + past),
             "events_behind": counts, "rss_before_mib": before,
