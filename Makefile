@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: browser node demo test up down status venv services services-stop lint unit integration bench clean k8s-validate k8s-dev-secrets asyncapi faults fuzz image image-claims image-smoke
+.PHONY: browser node demo test up down status venv services services-stop lint unit integration bench bench-national bench-report-parts clean k8s-validate k8s-dev-secrets asyncapi faults fuzz image image-claims image-smoke
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,12 @@ k8s-dev-secrets:   ## random credentials for the dev overlay (git-ignored)
 
 bench: venv up services-stop   ## the benchmark owns the broker: no demo service may answer its calls
 	$(PY) -m bench.run
+
+bench-national: venv up services-stop   ## a whole country's year (BENCH_NATIONAL_SCALE=0.01 to try it small); not in CI
+	$(PY) -m bench.national.run
+
+bench-report-parts: venv up   ## the uncached report part by part at two sizes of a national read model; not in CI
+	$(PY) -m bench.report_parts
 
 clean: down
 	rm -rf $(VENV) .venv-k8s .stack
