@@ -87,7 +87,9 @@ def _random_place(first: dict[str, Any], rng: random.Random) -> str:
         return ""
     head = events[0]
     nid = head["notification_id"] + rng.randrange(max(1, first["count"]))
-    return behind.cursor(head["source"], nid, head.get("part"), "")
+    # The API names a source as its envelope does ("/baqylau/training"), the read model
+    # and its cursors by the service alone ("training").
+    return behind.cursor(head["source"].rsplit("/", 1)[-1], nid, head.get("part"), "")
 
 
 def event_pages(platform: Platform, token: str, moment: datetime, pages: int,

@@ -120,7 +120,7 @@ def event_pages(platform: Platform, token: str, programme: str, moment: datetime
             counts[figure] = first["count"]
             key = behind.after_key(first["next_after"]) if first["next_after"] else None
             for _ in range(pages if key else 0):
-                # the cursor names its source as the facts do ("/baqylau/training")
+                # a cursor names its source as the read model does ("training")
                 place = rng.randrange(max(1, heads.get(key[0].rsplit("/", 1)[-1], 1)))
                 after = behind.cursor(key[0], place, "", "")
                 elapsed, _ = past._timed_get(f"{base}/{figure}/events?limit=100"

@@ -3,6 +3,7 @@ after random streams of score sheets, corrections and rounds applied through the
 projections in any order and batching, with repeats and older versions arriving late; and
 the outcomes read from the kept sums against those read from the scores."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from psycopg2 import sql
 from services.reporting.figures import outcomes
 from services.reporting.ingest import kept, kept_sql, past, projections, tables
 from shared.contracts.envelope import Envelope, source_of
+from tests.conftest import PG_HOST, PG_PORT
 from tests.reporting.conftest import fresh_schema
 
 pytestmark = pytest.mark.integration
@@ -208,3 +210,43 @@ def test_one_upsert_that_inserts_a_baseline_and_updates_its_endline_pairs_them_o
         assert kept_rows(cur, schema, kept.MATCHED) == {
             ("e1", "s1", 5, "math"): (1, 3, 9, 9, 81, 27)}
     assert_kept_as_recounted(database, schema)
+
+
+def test_a_writer_of_scores_waits_for_the_kept_sums_lock_before_writing_a_row(database):
+    """Taken only in the triggers, after a statement's rows, the lock could close a cycle
+    with another writer's score rows; taken first, the second writer has written nothing
+    while it waits."""
+    import contextlib
+
+    import eventlet
+    import psycopg2
+
+    schema = fresh_schema(database)
+    first, second = stream({("b1", "s0", 5): [[("p0", "math", 3)]],
+                            ("b1", "s1", 5): [[("p1", "math", 4)]]}, {})
+    second = dataclasses.replace(second, notificationid=99)
+    other = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="reporting",
+                             password="reporting", dbname=database.info.dbname)
+    with other, other.cursor() as cur:  # never a wait without end, whatever the code does
+        cur.execute("SET SESSION lock_timeout = '5s'")
+    waiting = None
+    try:
+        with database.cursor() as cur:  # an open transaction that has applied a sheet
+            projections._apply(cur, schema, [first])
+            waiting = eventlet.spawn(projections.handle_batch, other, [second], schema)
+            eventlet.sleep(0.5)
+            cur.execute("SELECT l.locktype, l.granted, c.relname FROM pg_locks l"
+                        " LEFT JOIN pg_class c ON c.oid = l.relation WHERE l.pid = %s",
+                        (other.get_backend_pid(),))
+            held = cur.fetchall()
+            assert ("advisory", False, None) in held
+            assert not [lock for lock in held if lock[2] == "scores"]  # no row written yet
+        database.commit()
+        with eventlet.Timeout(10):
+            assert waiting.wait() == [second]
+    finally:
+        database.rollback()
+        with eventlet.Timeout(10, False):  # its query ends before its connection closes
+            with contextlib.suppress(Exception):
+                waiting and waiting.wait()
+        other.close()

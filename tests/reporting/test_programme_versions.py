@@ -3,6 +3,7 @@ events leave them, and an event that may count anywhere empties them all."""
 
 import dataclasses
 import uuid
+from datetime import date
 
 from services.reporting.api import cache
 from services.reporting.figures import reports
@@ -88,3 +89,17 @@ def test_a_batch_names_the_programmes_it_changes(events):
     assert projections.programmes_changed([]) == set()
     for anywhere in ("TeacherCategoryAttested", "OrganisationRegistered", "PlaceNamed"):
         assert projections.programmes_changed([enrolment, _of_type(events, anywhere)]) is None
+
+
+def test_a_report_cached_yesterday_is_computed_again_today(database, events, monkeypatch):
+    """Its progress lines run to today and IATI's status says whether the programme is over:
+    a quiet programme's answer must not outlive its day."""
+    schema = fresh_schema(database)
+    projections.handle_batch(database, events, schema)
+    report, computed = _cached_report(database, schema)
+    monkeypatch.setattr(cache, "today", lambda: date(2026, 3, 1))
+    first = report()
+    assert report() is first and computed == [1]
+    monkeypatch.setattr(cache, "today", lambda: date(2026, 3, 2))
+    report()
+    assert computed == [1, 1]

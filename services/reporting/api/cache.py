@@ -8,6 +8,8 @@ any programme's (tables.bump). A programme's version is the sum of the two, so (
 version, key) names one state of the programme exactly: a cached report is never stale, a
 rebuild (a new schema) or a new event of the programme makes its next request compute
 afresh, and the events of one programme leave every other programme's answers cached.
+A report also depends on the day (its progress lines run to today, IATI's activity status
+says whether the programme is over), so the day is part of the key too.
 A past moment reads the live model through views (ingest/past.py), so its version is the
 live one with the moment beside it: an event recorded before the moment that arrives late
 changes that moment's report too. When many requests miss at once, one computes and the
@@ -23,6 +25,7 @@ from eventlet.event import Event
 from prometheus_client import Counter
 from psycopg2.sql import SQL
 
+from services.reporting.figures.daily import today
 from services.reporting.ingest.tables import VERSION_OF, q
 
 CACHE_LOOKUPS = Counter("baqylau_report_cache_total", "Report cache lookups by outcome",
@@ -55,7 +58,7 @@ class ReportCache:
         """The value cached for this exact state, or None. Found, it counts as a `fast_hit`
         (served after one statement, with no transaction); not found, nothing is counted,
         since the caller goes on to `get`, which counts its own outcome. Live model only."""
-        full_key = (schema, version, "", programme_id, key)
+        full_key = (schema, version, "", today(), programme_id, key)
         value = self._entries.get(full_key)
         if value is not None:
             self._entries.move_to_end(full_key)
@@ -66,7 +69,7 @@ class ReportCache:
             compute: Callable[[], Any]) -> Any:
         """`key` names the answer within the programme's state (the endpoint, its
         arguments); the programme is part of the key."""
-        full_key = (schema, *state(cur, schema, programme_id), programme_id, key)
+        full_key = (schema, *state(cur, schema, programme_id), today(), programme_id, key)
         while True:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)

@@ -21,6 +21,8 @@ reads the scores themselves (outcomes.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from psycopg2 import sql
 
 from services.reporting.ingest import kept_sql
@@ -53,6 +55,20 @@ def statements(schema: str) -> list[sql.Composable]:
     for table, event, function in kept_sql.TRIGGERS:
         out += _trigger(schema, table, event, function)
     return out
+
+
+# The events whose facts the triggers keep sums of (they write `scores` or `rounds`).
+WRITE_KEPT = frozenset({"ScoresRecorded", "ScoreCorrected", "AssessmentRoundOpened"})
+
+
+def lock_first(cur: Any, schema: str) -> None:
+    """The triggers' lock, taken before the transaction writes any score or round. Taken
+    only in the triggers, after a statement's rows are written, it could close a cycle: a
+    transaction holding it from an earlier statement waits on a score row that another
+    transaction wrote and whose trigger waits for the lock. Taken first, the second
+    writer waits before writing anything."""
+    cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                (kept_sql.LOCK_CLASS, schema))
 
 
 def _made_and_filled(schema: str) -> sql.Composable:

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from psycopg2 import sql
 
-LOCK = "PERFORM pg_advisory_xact_lock(35, hashtext(TG_TABLE_SCHEMA));"
+LOCK_CLASS = 35  # the advisory lock's first key; the second is the schema's hash
+LOCK = f"PERFORM pg_advisory_xact_lock({LOCK_CLASS}, hashtext(TG_TABLE_SCHEMA));"
 THRESHOLD = "({r}.subjects -> {x}.subject ->> 'threshold')::int"
 
 CELL_SUMS = """INSERT INTO {s}.score_cells AS c

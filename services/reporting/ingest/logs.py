@@ -42,14 +42,9 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
     The sources are read side by side, each on its own connections: while one source's
     page waits on PostgreSQL another's is decoded, so the database's core and this
     process's both work (psycopg2 is green under eventlet: a query yields)."""
-    if schema is None:
-        conn = pgconnect.connect(dsn)
-        try:
-            with conn, conn.cursor() as cur:
-                schema = tables.current(cur)
-        finally:
-            conn.close()
+    schema = schema or _live_schema(dsn)
     applied: dict[str, int] = {}
+    followers: list[Any] = []
     failures: list[Exception] = []
 
     def follow(source: str) -> None:
@@ -58,25 +53,43 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
                                                readable, too_new)
         except TooNew as exc:
             applied[source] = 0
-            if too_new is None:
-                failures.append(exc)
-            else:
+            if too_new is not None:
                 log.warning("catch-up of %s stopped short, waiting for this consumer's "
                             "upgrade: %s", source, exc)
+                return
+            failures.append(exc)
+            _stop_all_but_this(followers)
         except Exception as exc:  # noqa: BLE001 - raised below, once every source stopped
             failures.append(exc)
+            _stop_all_but_this(followers)
 
-    followers = [eventlet.spawn(follow, source) for source in sources]
+    followers += [eventlet.spawn(follow, source) for source in sources]
     try:
         for follower in followers:
             follower.wait()
     except BaseException:  # this thread stopped (the service stops): so do its sources
-        for follower in followers:
-            follower.kill()
+        _stop_all_but_this(followers)
         raise
     if failures:
         raise failures[0]
     return {source: applied[source] for source in sources}
+
+
+def _live_schema(dsn: str) -> str:
+    conn = pgconnect.connect(dsn)
+    try:
+        with conn, conn.cursor() as cur:
+            return tables.current(cur)
+    finally:
+        conn.close()
+
+
+def _stop_all_but_this(followers: list[Any]) -> None:
+    """The round has failed or stopped: the other sources need not read on (each commits
+    the page it is applying first)."""
+    for follower in followers:
+        if follower is not eventlet.getcurrent():
+            follower.kill()
 
 
 def _catch_up_source(dsn: str, amqp_uri: str, source: str, page: int, schema: str,
@@ -99,10 +112,12 @@ def _catch_up_source(dsn: str, amqp_uri: str, source: str, page: int, schema: st
             for reply in pages(getattr(rpc, source), after, page):
                 seen = _already_applied(peek, schema, source, after, reply["next_after"])
                 after = reply["next_after"]
-                envelopes = _readable(reply["items"], seen, amqp_uri, readable, too_new)
+                envelopes, unread = _readable(reply["items"], seen, readable, too_new)
                 if in_flight is not None:
                     applied += in_flight.wait()
                     in_flight = None
+                for message, reason, kind in unread:  # once the page before has committed
+                    _set_aside(amqp_uri, message, reason, kind)
                 if reply["items"]:
                     # The page and the watermark past it commit together.
                     in_flight = eventlet.spawn(_apply_page, conn, envelopes, schema,
@@ -122,24 +137,25 @@ def _apply_page(conn: Any, envelopes: list[Envelope], schema: str,
     return len(projections.handle_batch(conn, envelopes, schema, watermark=watermark))
 
 
-def _readable(items: list[dict[str, Any]], seen: set[int], amqp_uri: str,
-              readable: Mapping[str, int] | None,
-              too_new: TooNewWait | None) -> list[Envelope]:
-    """A page's envelopes, but those the live feed already applied (`seen`); an unreadable
-    one, or one too new past its wait, set aside as the live feed would."""
-    envelopes = []
+def _readable(items: list[dict[str, Any]], seen: set[int],
+              readable: Mapping[str, int] | None, too_new: TooNewWait | None
+              ) -> tuple[list[Envelope], list[tuple[dict[str, Any], str, str]]]:
+    """A page's envelopes, but those the live feed already applied (`seen`); and those to
+    set aside as the live feed would (message, reason, kind): an unreadable one, or one
+    too new past its wait."""
+    envelopes, unread = [], []
     for message in items:
         if message.get("notificationid") in seen:
             continue  # the live feed was first: no need to read it again
         try:
             envelopes.append(read_envelope(message, readable))
         except Unreadable as exc:
-            _set_aside(amqp_uri, message, f"unreadable: {exc}", "unreadable")
+            unread.append((message, f"unreadable: {exc}", "unreadable"))
         except TooNew as exc:
             if too_new is None or too_new.decide(exc) is not None:
                 raise
-            _set_aside(amqp_uri, message, too_new.reason(exc), "too_new")
-    return envelopes
+            unread.append((message, too_new.reason(exc), "too_new"))
+    return envelopes, unread
 
 
 def _set_aside(amqp_uri: str, message: dict[str, Any], reason: str, kind: str) -> None:

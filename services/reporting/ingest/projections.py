@@ -18,7 +18,7 @@ from typing import Callable
 import psycopg2.extensions
 import psycopg2.extras
 
-from services.reporting.ingest import access_changes, facts
+from services.reporting.ingest import access_changes, facts, kept
 from services.reporting.ingest.tables import Cursor, bump, current, q
 from shared.contracts.envelope import Envelope
 
@@ -69,6 +69,8 @@ def _apply(cur: Cursor, schema: str, envelopes: list[Envelope]) -> None:
     by_type: dict[str, list[Envelope]] = {}
     for envelope in envelopes:
         by_type.setdefault(envelope.type, []).append(envelope)
+    if not kept.WRITE_KEPT.isdisjoint(by_type):
+        kept.lock_first(cur, schema)
     for event_type, group in by_type.items():
         if event_type in SET_PROJECTIONS:
             SET_PROJECTIONS[event_type](cur, schema, group)
