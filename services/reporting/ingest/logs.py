@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import eventlet
 import kombu
@@ -44,31 +44,29 @@ def catch_up(amqp_uri: str, dsn: str, sources: tuple[str, ...] = SOURCES,
     process's both work (psycopg2 is green under eventlet: a query yields)."""
     schema = schema or _live_schema(dsn)
     applied: dict[str, int] = {}
-    followers: list[Any] = []
     failures: list[Exception] = []
 
     def follow(source: str) -> None:
         try:
             applied[source] = _catch_up_source(dsn, amqp_uri, source, page, schema,
-                                               readable, too_new)
+                                               readable, too_new, lambda: bool(failures))
         except TooNew as exc:
             applied[source] = 0
             if too_new is not None:
                 log.warning("catch-up of %s stopped short, waiting for this consumer's "
                             "upgrade: %s", source, exc)
                 return
-            failures.append(exc)
-            _stop_all_but_this(followers)
+            failures.append(exc)  # the round has failed: the others stop at their next page
         except Exception as exc:  # noqa: BLE001 - raised below, once every source stopped
             failures.append(exc)
-            _stop_all_but_this(followers)
 
-    followers += [eventlet.spawn(follow, source) for source in sources]
+    followers = [eventlet.spawn(follow, source) for source in sources]
     try:
         for follower in followers:
             follower.wait()
     except BaseException:  # this thread stopped (the service stops): so do its sources
-        _stop_all_but_this(followers)
+        for follower in followers:
+            follower.kill()
         raise
     if failures:
         raise failures[0]
@@ -84,17 +82,9 @@ def _live_schema(dsn: str) -> str:
         conn.close()
 
 
-def _stop_all_but_this(followers: list[Any]) -> None:
-    """The round has failed or stopped: the other sources need not read on (each commits
-    the page it is applying first)."""
-    for follower in followers:
-        if follower is not eventlet.getcurrent():
-            follower.kill()
-
-
 def _catch_up_source(dsn: str, amqp_uri: str, source: str, page: int, schema: str,
-                     readable: Mapping[str, int] | None,
-                     too_new: TooNewWait | None) -> int:
+                     readable: Mapping[str, int] | None, too_new: TooNewWait | None,
+                     round_failed: Callable[[], bool]) -> int:
     """One source's log, a page at a time. Each page is applied in a green thread of its
     own while the next one is read and decoded; pages commit in log order, each with its
     watermark (one apply in flight), so a stop at any point leaves a consistent position."""
@@ -110,6 +100,8 @@ def _catch_up_source(dsn: str, amqp_uri: str, source: str, page: int, schema: st
                 row = cur.fetchone()
             after = row[0] if row else 0
             for reply in pages(getattr(rpc, source), after, page):
+                if round_failed():  # another source failed: this round ends here
+                    break
                 seen = _already_applied(peek, schema, source, after, reply["next_after"])
                 after = reply["next_after"]
                 envelopes, unread = _readable(reply["items"], seen, readable, too_new)
