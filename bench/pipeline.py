@@ -333,18 +333,18 @@ def report_latency(platform: Platform, token: str, connections: int,
                                                         seconds), "teachers_trained": trained}
     for name, path in ENDPOINTS.items():
         if name == "dashboard":
-            url, headers = f"{web}/v1/dashboard/{TRAINING_PROGRAMME}", _session(web, token)
+            url, headers = f"{web}/v1/dashboard/{TRAINING_PROGRAMME}", session(web, token)
         else:
             url, headers = f"{base}/{path}", auth
         out[name] = ceilings.http_load(url, headers, connections, seconds)
     return out
 
 
-def _session(web: str, token: str) -> dict[str, str]:
+def session(web: str, token: str, programme: str = TRAINING_PROGRAMME) -> dict[str, str]:
     """The cookie header of a dashboard session opened with the token, as the login form
     does it (a post from the site's own origin)."""
     answer = requests.post(f"{web}/v1/session", allow_redirects=False, timeout=30,
-                           data={"token": token, "programme_id": TRAINING_PROGRAMME},
+                           data={"token": token, "programme_id": programme},
                            headers={"Origin": web})
     cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items())
     if answer.status_code != 303 or not cookie:

@@ -32,7 +32,8 @@ def endpoint_latency(platform: Platform, token: str, programme: str, connections
                                                         seconds)}
     for name, path in pipeline.ENDPOINTS.items():
         if name == "dashboard":
-            url, headers = f"{web}/v1/dashboard/{programme}", session(web, token, programme)
+            url = f"{web}/v1/dashboard/{programme}"
+            headers = pipeline.session(web, token, programme)
         else:
             url, headers = f"{web}/v1/programmes/{programme}/{path}", auth
         out[name] = _load(platform, name, url, headers, connections, seconds)
@@ -53,16 +54,6 @@ def _load(platform: Platform, name: str, url: str, headers: dict[str, str],
         platform.check_alive(f"the {name} endpoint at {connections} connections")
         return {"requests": 0, "errors": connections, "per_s": 0.0, "p50_ms": NO_ANSWER_MS,
                 "p99_ms": NO_ANSWER_MS, "no_answer": True}
-
-
-def session(web: str, token: str, programme: str) -> dict[str, str]:
-    answer = requests.post(f"{web}/v1/session", allow_redirects=False, timeout=30,
-                           data={"token": token, "programme_id": programme},
-                           headers={"Origin": web})
-    cookie = "; ".join(f"{k}={v}" for k, v in answer.cookies.items())
-    if answer.status_code != 303 or not cookie:
-        raise RuntimeError(f"no dashboard session: {answer.status_code} {answer.text[:200]}")
-    return {"Cookie": cookie}
 
 
 @contextlib.contextmanager
